@@ -1,0 +1,214 @@
+//! The command line: parse arguments, run a command, print diagnostics in one place, and
+//! turn the outcome into the exit code of DESIGN.md (0 fine, 1 problems, 2 usage or I/O).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::{self, Diagnostic};
+use crate::load::{self, WorkTree};
+use crate::model::Handbook;
+use crate::render;
+use crate::types::Date;
+use crate::validate::{self, Checked};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ismsbook",
+    version,
+    about = "Build and check an ISO/IEC 27001:2022 ISMS handbook from Markdown"
+)]
+pub struct Cli {
+    /// The handbook directory (default: the nearest ancestor holding ismsbook.toml)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check the handbook and write the static site
+    Build {
+        /// Output directory (default: public/ in the handbook root)
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        common: CheckArgs,
+    },
+    /// Check the handbook and report every problem, writing nothing
+    Check {
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        #[command(flatten)]
+        common: CheckArgs,
+    },
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// The date to check reviews against (default: $SOURCE_DATE_EPOCH, else the real date)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub today: Option<Date>,
+    /// Treat warnings as errors (exit code 1)
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    s.parse()
+}
+
+/// Today: `--today`, else `SOURCE_DATE_EPOCH` (reproducible builds), else the clock.
+pub fn today(arg: Option<Date>) -> Result<Date, String> {
+    if let Some(d) = arg {
+        return Ok(d);
+    }
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.is_empty() => {
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .map_err(|_| format!("SOURCE_DATE_EPOCH must be a number of seconds, not `{v}`"))?;
+            Ok(Date::from_days_since_epoch(secs.div_euclid(86_400)))
+        }
+        _ => Ok(Date::today_utc()),
+    }
+}
+
+/// An outcome that is not a list of diagnostics: usage or I/O trouble (exit 2).
+pub struct Fatal(pub String);
+
+impl<E: std::fmt::Display> From<E> for Fatal {
+    fn from(e: E) -> Self {
+        Fatal(e.to_string())
+    }
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(Fatal(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
+    let root = handbook_root(cli.root.as_deref())?;
+    match cli.command {
+        Command::Check { format, common } => {
+            let (hb, checked) = load_and_check(&root, &common)?;
+            match format {
+                Format::Json => println!("{}", diagnostics::to_json(&checked.diagnostics)),
+                Format::Human => report(&hb, &checked.diagnostics),
+            }
+            Ok(exit_for(&checked.diagnostics, common.deny_warnings))
+        }
+        Command::Build { out, common } => {
+            let started = Instant::now();
+            let (hb, checked) = load_and_check(&root, &common)?;
+            report(&hb, &checked.diagnostics);
+            let code = exit_for(&checked.diagnostics, common.deny_warnings);
+            if code != ExitCode::SUCCESS {
+                eprintln!("build stopped: nothing was written");
+                return Ok(code);
+            }
+            let out = out.unwrap_or_else(|| root.join("public"));
+            check_out_dir(&root, &out)?;
+            let opts = render::Options::default();
+            let files = crate::write::replace_dir(&out, |tmp| {
+                render::write_site(&hb, &checked, &opts, tmp)
+            })
+            .map_err(Fatal)?;
+            eprintln!(
+                "wrote {files} files to {} in {} ms",
+                out.display(),
+                started.elapsed().as_millis()
+            );
+            Ok(code)
+        }
+    }
+}
+
+fn handbook_root(arg: Option<&Path>) -> Result<PathBuf, Fatal> {
+    match arg {
+        Some(dir) => {
+            if dir.join(crate::config::FILE).is_file() {
+                Ok(dir.to_path_buf())
+            } else {
+                Err(Fatal(format!(
+                    "{} has no {}; run `ismsbook init {}` to start a handbook there",
+                    dir.display(),
+                    crate::config::FILE,
+                    dir.display()
+                )))
+            }
+        }
+        None => {
+            let cwd = std::env::current_dir()?;
+            crate::config::find_root(&cwd).ok_or_else(|| {
+                Fatal(format!(
+                    "no {} in {} or any parent directory; run `ismsbook init` to start a handbook, or pass --root DIR",
+                    crate::config::FILE,
+                    cwd.display()
+                ))
+            })
+        }
+    }
+}
+
+/// The output must not be the handbook itself or anything inside `content/`.
+fn check_out_dir(root: &Path, out: &Path) -> Result<(), Fatal> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (root, out) = (abs(root), abs(out));
+    let content = root.join(load::CONTENT_DIR);
+    if out == root || out.starts_with(&content) || content.starts_with(&out) {
+        return Err(Fatal(format!(
+            "--out {} would overwrite the handbook's sources; choose a directory outside content/",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+pub fn load_and_check(root: &Path, args: &CheckArgs) -> Result<(Handbook, Checked), Fatal> {
+    let today = today(args.today)?;
+    let hb = load::load(
+        root,
+        &WorkTree {
+            root: root.to_path_buf(),
+        },
+        today,
+    )?;
+    let checked = validate::check(&hb);
+    Ok((hb, checked))
+}
+
+/// Prints diagnostics and the summary line to stderr.
+pub fn report(hb: &Handbook, diags: &[Diagnostic]) {
+    let stderr = std::io::stderr();
+    let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut err = stderr.lock();
+    let _ = diagnostics::print_human(&mut err, diags, &|p| hb.source_of(p), color);
+    let _ = writeln!(err, "{}", diagnostics::summary(diagnostics::count(diags)));
+}
+
+pub fn exit_for(diags: &[Diagnostic], deny_warnings: bool) -> ExitCode {
+    let counts = diagnostics::count(diags);
+    if counts.errors > 0 || (deny_warnings && counts.warnings > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

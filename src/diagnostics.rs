@@ -1,0 +1,367 @@
+//! One type for every problem found anywhere, and one place that prints it.
+//!
+//! Loaders, rules and commands produce [`Diagnostic`] values; only [`print_human`] and
+//! [`to_json`] turn them into text, so the human and machine forms never disagree.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// The stable code of a rule. Codes are used in tests, in `--format json` and by users'
+/// scripts, so a code's spelling never changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    FrontMatter,
+    MissingField,
+    UnknownField,
+    DuplicateId,
+    UnknownRole,
+    UnknownClassification,
+    UnknownControl,
+    UnknownClause,
+    BrokenReference,
+    UnapprovedVersion,
+    ChangedSinceApproval,
+    ReviewOverdue,
+    ReviewDueSoon,
+    UncoveredControl,
+    ControlOnlyInDrafts,
+    ExclusionUnjustified,
+    ExcludedButImplemented,
+    MandatoryDocumentMissing,
+    RetiredReferenced,
+    /// `ismsbook.toml` is missing, unparsable or holds a value of the wrong kind.
+    Config,
+    /// A content file that cannot be read as a document: not UTF-8, too large, a symlink loop.
+    UnreadableFile,
+}
+
+impl Code {
+    pub const ALL: [Code; 21] = [
+        Code::FrontMatter,
+        Code::MissingField,
+        Code::UnknownField,
+        Code::DuplicateId,
+        Code::UnknownRole,
+        Code::UnknownClassification,
+        Code::UnknownControl,
+        Code::UnknownClause,
+        Code::BrokenReference,
+        Code::UnapprovedVersion,
+        Code::ChangedSinceApproval,
+        Code::ReviewOverdue,
+        Code::ReviewDueSoon,
+        Code::UncoveredControl,
+        Code::ControlOnlyInDrafts,
+        Code::ExclusionUnjustified,
+        Code::ExcludedButImplemented,
+        Code::MandatoryDocumentMissing,
+        Code::RetiredReferenced,
+        Code::Config,
+        Code::UnreadableFile,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::FrontMatter => "front-matter",
+            Code::MissingField => "missing-field",
+            Code::UnknownField => "unknown-field",
+            Code::DuplicateId => "duplicate-id",
+            Code::UnknownRole => "unknown-role",
+            Code::UnknownClassification => "unknown-classification",
+            Code::UnknownControl => "unknown-control",
+            Code::UnknownClause => "unknown-clause",
+            Code::BrokenReference => "broken-reference",
+            Code::UnapprovedVersion => "unapproved-version",
+            Code::ChangedSinceApproval => "changed-since-approval",
+            Code::ReviewOverdue => "review-overdue",
+            Code::ReviewDueSoon => "review-due-soon",
+            Code::UncoveredControl => "uncovered-control",
+            Code::ControlOnlyInDrafts => "control-only-in-drafts",
+            Code::ExclusionUnjustified => "exclusion-unjustified",
+            Code::ExcludedButImplemented => "excluded-but-implemented",
+            Code::MandatoryDocumentMissing => "mandatory-document-missing",
+            Code::RetiredReferenced => "retired-referenced",
+            Code::Config => "config",
+            Code::UnreadableFile => "unreadable-file",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a file: 1-based line and column (in characters), and a length in characters.
+/// Always relative to the whole file, never to the front-matter block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Span {
+    pub line: u32,
+    pub col: u32,
+    pub len: u32,
+}
+
+impl Span {
+    pub fn new(line: u32, col: u32, len: u32) -> Span {
+        Span { line, col, len }
+    }
+
+    /// The span of `range` (byte offsets) within `text`, whose first byte is on line
+    /// `first_line`, column 1. Only the part of the range on its first line is kept.
+    pub fn of_range(text: &str, range: std::ops::Range<usize>, first_line: u32) -> Span {
+        let start = floor_char_boundary(text, range.start.min(text.len()));
+        let before = &text[..start];
+        let line = first_line + before.matches('\n').count() as u32;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = text[line_start..start].chars().count() as u32 + 1;
+        let end = floor_char_boundary(text, range.end.clamp(start, text.len()));
+        let piece = &text[start..end];
+        let piece = piece.split('\n').next().unwrap_or("");
+        Span::new(
+            line,
+            col,
+            piece.trim_end_matches('\r').chars().count().max(1) as u32,
+        )
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A problem found in the handbook: where it is, what is wrong, how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// Relative to the handbook root, with `/` separators.
+    pub file: PathBuf,
+    pub span: Option<Span>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            file: file.into(),
+            span: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn warning(code: Code, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, file, message)
+        }
+    }
+
+    pub fn at(mut self, span: Span) -> Self {
+        self.span = Some(span);
+        self
+    }
+
+    pub fn at_opt(mut self, span: Option<Span>) -> Self {
+        self.span = span;
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:col`, as editors and terminals understand it.
+    pub fn location(&self) -> String {
+        let file = display_path(&self.file);
+        match self.span {
+            Some(s) => format!("{file}:{}:{}", s.line, s.col),
+            None => file,
+        }
+    }
+}
+
+/// Paths are shown with `/` on every platform so that output and tests agree.
+pub fn display_path(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Puts diagnostics in a stable order: by file, then position, then code.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (&a.file, a.span, a.code, &a.message).cmp(&(&b.file, b.span, b.code, &b.message))
+    });
+}
+
+/// How many errors and warnings a run found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+pub fn count(diags: &[Diagnostic]) -> Counts {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    Counts {
+        errors,
+        warnings: diags.len() - errors,
+    }
+}
+
+/// Prints diagnostics like rustc: header, location, the source line with a caret, help.
+/// `source` gives the text of a file (relative path) when it is at hand.
+pub fn print_human<'a>(
+    out: &mut dyn Write,
+    diags: &[Diagnostic],
+    source: &dyn Fn(&Path) -> Option<&'a str>,
+    color: bool,
+) -> io::Result<()> {
+    use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    for d in diags {
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let path = display_path(&d.file);
+        let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
+        let excerpt = d.span.and_then(|s| {
+            let text = source(&d.file)?;
+            let line = text.lines().nth(s.line.checked_sub(1)? as usize)?;
+            Some((s, line.trim_end_matches('\r')))
+        });
+        let mut group = match excerpt {
+            Some((s, line)) => {
+                let start = char_to_byte(line, s.col.saturating_sub(1) as usize);
+                let end = char_to_byte(line, (s.col - 1 + s.len) as usize).max(start);
+                title.element(
+                    Snippet::source(line)
+                        .line_start(s.line as usize)
+                        .path(path.clone())
+                        .annotation(AnnotationKind::Primary.span(start..end)),
+                )
+            }
+            None => {
+                let loc = d.location();
+                title.element(annotate_snippets::Origin::path(loc))
+            }
+        };
+        if let Some(help) = &d.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        writeln!(out, "{}\n", renderer.render(&[group]))?;
+    }
+    Ok(())
+}
+
+fn char_to_byte(line: &str, chars: usize) -> usize {
+    line.char_indices()
+        .nth(chars)
+        .map_or(line.len(), |(i, _)| i)
+}
+
+/// The closing line of a run: how many errors and warnings, and what to do next.
+pub fn summary(counts: Counts) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    match (counts.errors, counts.warnings) {
+        (0, 0) => "no problems found".to_string(),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: Code,
+    severity: Severity,
+    file: String,
+    line: Option<u32>,
+    column: Option<u32>,
+    length: Option<u32>,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+/// The same diagnostics as data: one JSON object with a `diagnostics` array and the counts.
+pub fn to_json(diags: &[Diagnostic]) -> String {
+    let counts = count(diags);
+    let report = JsonReport {
+        diagnostics: diags
+            .iter()
+            .map(|d| JsonDiagnostic {
+                code: d.code,
+                severity: d.severity,
+                file: display_path(&d.file),
+                line: d.span.map(|s| s.line),
+                column: d.span.map(|s| s.col),
+                length: d.span.map(|s| s.len),
+                message: &d.message,
+                help: d.help.as_deref(),
+            })
+            .collect(),
+        errors: counts.errors,
+        warnings: counts.warnings,
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_of_range_counts_lines_and_characters() {
+        let text = "ab\ncé [x](Y)\n";
+        let at = text.find('(').unwrap();
+        assert_eq!(Span::of_range(text, at..at + 3, 10), Span::new(11, 7, 3));
+    }
+
+    #[test]
+    fn every_code_has_a_distinct_spelling() {
+        let mut names: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len());
+    }
+}

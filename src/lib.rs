@@ -1,0 +1,21 @@
+//! ismsbook: a static site generator for ISO/IEC 27001:2022 ISMS handbooks.
+//!
+//! The pipeline runs one way: [`config`] and [`load`] read the files into the [`model`];
+//! [`validate`] applies the rules and resolves [`links`]; [`render`] produces the pages and
+//! [`write`] puts them in place. [`diagnostics`] is the one type for problems and the one
+//! printer; [`catalog`] is the ISO/IEC 27001:2022 data.
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod links;
+pub mod load;
+pub mod markdown;
+pub mod model;
+mod parallel;
+pub mod render;
+pub mod suggest;
+pub mod types;
+pub mod validate;
+pub mod write;

@@ -1,0 +1,341 @@
+//! Resolving the links of every body: by document id (`POL-009#retention`), by control id
+//! (`A.8.13`), by relative path to another content file or asset, or external.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+
+use crate::catalog::catalog;
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::load::CONTENT_DIR;
+use crate::model::{Document, Handbook};
+use crate::suggest::did_you_mean;
+use crate::types::{ControlId, DocumentId};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Document {
+        id: DocumentId,
+        anchor: Option<String>,
+    },
+    Control(ControlId),
+    /// A file under `content/`, relative to it, with an optional `#fragment`.
+    Asset {
+        path: PathBuf,
+        fragment: Option<String>,
+    },
+    External(String),
+    /// A heading of the same page.
+    Anchor(String),
+    /// Broken (reported) or pointing at a document that has no page (its own error reported).
+    Unresolved,
+}
+
+/// Link targets per document (same order as `Handbook::documents`), per link of its body.
+pub struct Resolved {
+    pub targets: Vec<Vec<Target>>,
+}
+
+impl Resolved {
+    /// Which documents link to which (body links and `related`), for "referenced by".
+    pub fn backlinks<'a>(
+        &self,
+        hb: &'a Handbook,
+    ) -> BTreeMap<&'a DocumentId, BTreeSet<&'a DocumentId>> {
+        let mut map: BTreeMap<&DocumentId, BTreeSet<&DocumentId>> = BTreeMap::new();
+        let by_id = hb.by_id();
+        for (doc, targets) in hb.documents.iter().zip(&self.targets) {
+            let Some(from) = &doc.id else { continue };
+            let linked = targets.iter().filter_map(|t| match t {
+                Target::Document { id, .. } => {
+                    by_id.get(id).and_then(|d| d.id.as_ref()).map(|s| &s.value)
+                }
+                _ => None,
+            });
+            let related = doc.related.iter().filter_map(|r| {
+                by_id
+                    .get(&r.value)
+                    .and_then(|d| d.id.as_ref())
+                    .map(|s| &s.value)
+            });
+            for to in linked.chain(related) {
+                if to != &from.value {
+                    map.entry(to).or_default().insert(&from.value);
+                }
+            }
+        }
+        map
+    }
+}
+
+pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
+    let by_id = hb.by_id();
+    let by_path: BTreeMap<&Path, &Document> =
+        hb.documents.iter().map(|d| (d.path.as_path(), d)).collect();
+    let assets: BTreeSet<&Path> = hb.assets.iter().map(PathBuf::as_path).collect();
+    let unreadable: BTreeSet<&Path> = hb.unreadable.iter().map(PathBuf::as_path).collect();
+    let ctx = Context {
+        by_id: &by_id,
+        by_path: &by_path,
+        assets: &assets,
+        unreadable: &unreadable,
+    };
+
+    let targets = hb
+        .documents
+        .iter()
+        .map(|doc| {
+            doc.body
+                .links
+                .iter()
+                .map(|link| match ctx.resolve(doc, &link.dest) {
+                    Ok(t) => t,
+                    Err((message, help)) => {
+                        let mut d = Diagnostic::error(Code::BrokenReference, &doc.path, message)
+                            .at(link.span);
+                        d.help = help;
+                        diags.push(d);
+                        Target::Unresolved
+                    }
+                })
+                .collect()
+        })
+        .collect();
+
+    for doc in &hb.documents {
+        for r in &doc.related {
+            if !by_id.contains_key(&r.value) {
+                let (message, help) = ctx.unknown_document(&r.value);
+                let mut d = Diagnostic::error(
+                    Code::BrokenReference,
+                    &doc.path,
+                    format!(
+                        "`related` names an {}",
+                        message.trim_start_matches("link to an ")
+                    ),
+                )
+                .at(r.span);
+                d.help = help;
+                diags.push(d);
+            }
+        }
+    }
+    Resolved { targets }
+}
+
+type Problem = (String, Option<String>);
+
+struct Context<'a> {
+    by_id: &'a BTreeMap<&'a DocumentId, &'a Document>,
+    by_path: &'a BTreeMap<&'a Path, &'a Document>,
+    assets: &'a BTreeSet<&'a Path>,
+    unreadable: &'a BTreeSet<&'a Path>,
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.split_once(':') {
+        Some((scheme, _)) => {
+            scheme.len() >= 2
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        None => false,
+    }
+}
+
+impl Context<'_> {
+    fn resolve(&self, doc: &Document, dest: &str) -> Result<Target, Problem> {
+        if dest.is_empty() {
+            return Err((
+                "empty link target".into(),
+                Some("write the target inside the parentheses: [text](POL-001)".into()),
+            ));
+        }
+        if has_scheme(dest) {
+            return Ok(Target::External(dest.to_string()));
+        }
+        if let Some(anchor) = dest.strip_prefix('#') {
+            check_anchor(doc, anchor, "this document")?;
+            return Ok(Target::Anchor(anchor.to_string()));
+        }
+        let (path_part, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (dest, None),
+        };
+        if let Ok(id) = path_part.parse::<DocumentId>() {
+            let Some(target) = self.by_id.get(&id) else {
+                return Err(self.unknown_document(&id));
+            };
+            if let Some(anchor) = &fragment {
+                check_anchor(target, anchor, &format!("{id}"))?;
+            }
+            return Ok(Target::Document {
+                id,
+                anchor: fragment,
+            });
+        }
+        if path_part.starts_with("A.") {
+            return match path_part.parse::<ControlId>() {
+                Ok(c) if catalog().control(c).is_some() => Ok(Target::Control(c)),
+                _ => Err((
+                    format!("link to unknown control {path_part}"),
+                    Some(
+                        crate::catalog::unknown_control(&doc.path, path_part, Span::new(1, 1, 1))
+                            .help
+                            .unwrap_or_default(),
+                    ),
+                )),
+            };
+        }
+        if path_part.starts_with('/') || path_part.starts_with('\\') {
+            return Err((
+                format!("absolute site path `{path_part}`: the site must work under any sub-path"),
+                Some("link by document id (`POL-009`) or by a path relative to this file (`../policies/backup.md`)".into()),
+            ));
+        }
+        let decoded = percent_decode(path_part);
+        let here = doc.path.parent().unwrap_or(Path::new(CONTENT_DIR));
+        let Some(joined) = normalize(&here.join(&decoded)) else {
+            return Err(escapes(path_part));
+        };
+        let Ok(in_content) = joined.strip_prefix(CONTENT_DIR) else {
+            return Err(escapes(path_part));
+        };
+        if let Some(target) = self.by_path.get(joined.as_path()) {
+            if let Some(id) = &target.id {
+                if let Some(anchor) = &fragment {
+                    check_anchor(target, anchor, &decoded)?;
+                }
+                return Ok(Target::Document {
+                    id: id.value.clone(),
+                    anchor: fragment,
+                });
+            }
+            return Ok(Target::Unresolved);
+        }
+        if self.unreadable.contains(joined.as_path()) {
+            return Ok(Target::Unresolved);
+        }
+        if self.assets.contains(in_content) {
+            return Ok(Target::Asset {
+                path: in_content.to_path_buf(),
+                fragment,
+            });
+        }
+        let help = did_you_mean(
+            &joined.to_string_lossy(),
+            self.by_path.keys().filter_map(|p| p.to_str()),
+        )
+        .map(|p| format!("did you mean {p}?"))
+        .unwrap_or_else(|| "link by document id (`POL-009`) or check the relative path".into());
+        Err((
+            format!(
+                "link to `{path_part}`: no such file {}",
+                crate::diagnostics::display_path(&joined)
+            ),
+            Some(help),
+        ))
+    }
+
+    fn unknown_document(&self, id: &DocumentId) -> Problem {
+        let help = did_you_mean(id.as_str(), self.by_id.keys().map(|k| k.as_str()))
+            .and_then(|s| self.by_id.iter().find(|(k, _)| k.as_str() == s))
+            .map(|(k, d)| format!("did you mean {k} ({})?", d.title));
+        (format!("link to unknown document {id}"), help)
+    }
+}
+
+fn escapes(path: &str) -> Problem {
+    (
+        format!("link `{path}` leads outside content/"),
+        Some("only files under content/ are published; move the file there".into()),
+    )
+}
+
+fn check_anchor(doc: &Document, anchor: &str, name: &str) -> Result<(), Problem> {
+    if doc.body.headings.iter().any(|h| h.anchor == anchor) {
+        return Ok(());
+    }
+    let help = did_you_mean(anchor, doc.body.headings.iter().map(|h| h.anchor.as_str()))
+        .map(|a| format!("did you mean #{a}?"))
+        .or_else(|| {
+            (!doc.body.headings.is_empty()).then(|| {
+                let all: Vec<String> = doc
+                    .body
+                    .headings
+                    .iter()
+                    .map(|h| format!("#{}", h.anchor))
+                    .collect();
+                format!("its headings are {}", all.join(", "))
+            })
+        });
+    Err((format!("no heading #{anchor} in {name}"), help))
+}
+
+/// Resolves `.` and `..` without touching the file system; `None` if it climbs above the start.
+fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(p) => out.push(p),
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// `%20` and friends in a link to a file with spaces or non-ASCII letters in its name.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding_handles_spaces_and_utf8() {
+        assert_eq!(percent_decode("a%20b%C3%A9.png"), "a bé.png");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+
+    #[test]
+    fn normalize_refuses_to_climb_out() {
+        assert_eq!(
+            normalize(Path::new("content/a/../b.md")),
+            Some(PathBuf::from("content/b.md"))
+        );
+        assert_eq!(normalize(Path::new("content/../../x")), None);
+    }
+
+    #[test]
+    fn schemes_are_told_from_ids_and_paths() {
+        assert!(has_scheme("https://example.com"));
+        assert!(has_scheme("mailto:a@b"));
+        assert!(!has_scheme("A.8.13"));
+        assert!(!has_scheme("C:\\x"));
+        assert!(!has_scheme("../x.md"));
+    }
+}

@@ -1,0 +1,401 @@
+//! Load: walk `content/`, read every file once, split and parse front matter and body.
+
+mod front_matter;
+mod soa;
+pub mod yaml;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use front_matter::{split, Split, FIELDS};
+
+use crate::config;
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::markdown;
+use crate::model::{Document, Handbook, Spanned};
+use crate::types::{Date, DocType, Status, Version};
+
+pub const CONTENT_DIR: &str = "content";
+pub const SOA_FILE: &str = "content/soa.yaml";
+/// A policy of 4 MiB is a mistake (a pasted export, a binary renamed .md), not a policy.
+pub const MAX_DOCUMENT_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A failure that stops the run before any checking: exit code 2.
+#[derive(Debug)]
+pub struct LoadError(pub String);
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The files of a handbook as they are in some tree: the work tree, or a git revision.
+pub trait Source: Sync {
+    fn read_config(&self) -> io::Result<Vec<u8>>;
+    /// Every file under `content/`, relative to the root, sorted; unreadable entries come back
+    /// as diagnostics (symlink loops, permissions).
+    fn list_content(&self) -> Result<(Vec<PathBuf>, Vec<Diagnostic>), LoadError>;
+    fn size(&self, path: &Path) -> io::Result<u64>;
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+}
+
+/// The handbook's files on disk.
+pub struct WorkTree {
+    pub root: PathBuf,
+}
+
+impl Source for WorkTree {
+    fn read_config(&self) -> io::Result<Vec<u8>> {
+        fs::read(self.root.join(config::FILE))
+    }
+
+    fn list_content(&self) -> Result<(Vec<PathBuf>, Vec<Diagnostic>), LoadError> {
+        let content = self.root.join(CONTENT_DIR);
+        if !content.is_dir() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let mut files = Vec::new();
+        let mut diags = Vec::new();
+        let walk = walkdir::WalkDir::new(&content)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+        for entry in walk {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    if let Ok(rel) = e.path().strip_prefix(&self.root) {
+                        files.push(rel.to_path_buf());
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .and_then(|p| p.strip_prefix(&self.root).ok())
+                        .map_or_else(|| PathBuf::from(CONTENT_DIR), Path::to_path_buf);
+                    let (message, help) = if e.loop_ancestor().is_some() {
+                        (
+                            "symbolic link loop: this link points at a folder that contains it"
+                                .to_string(),
+                            "remove the link or point it outside its own folder",
+                        )
+                    } else {
+                        (format!("cannot read: {e}"), "check the file's permissions")
+                    };
+                    diags.push(Diagnostic::error(Code::UnreadableFile, path, message).help(help));
+                }
+            }
+        }
+        files.sort();
+        Ok((files, diags))
+    }
+
+    fn size(&self, path: &Path) -> io::Result<u64> {
+        fs::metadata(self.root.join(path)).map(|m| m.len())
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        fs::read(self.root.join(path))
+    }
+}
+
+/// Hidden files and the droppings of editors (swap, backup and lock files) are not content.
+pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.starts_with('#')
+        || [".swp", ".swo", ".swx", ".tmp", ".bak"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+}
+
+fn is_markdown(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("md" | "markdown")
+    )
+}
+
+/// Reads the whole handbook from `source`. Problems in the content become diagnostics;
+/// only a missing or unreadable configuration is a [`LoadError`].
+pub fn load(root: &Path, source: &dyn Source, today: Date) -> Result<Handbook, LoadError> {
+    let config_bytes = source.read_config().map_err(|e| {
+        LoadError(format!(
+            "cannot read {}: {e}",
+            root.join(config::FILE).display()
+        ))
+    })?;
+    let mut diagnostics = Vec::new();
+    let config_source = match String::from_utf8(config_bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            diagnostics.push(not_utf8(
+                Path::new(config::FILE),
+                e.as_bytes(),
+                e.utf8_error(),
+            ));
+            String::new()
+        }
+    };
+    let (config, config_diags) = config::parse(strip_bom(&config_source));
+    diagnostics.extend(config_diags);
+
+    let (files, walk_diags) = source.list_content()?;
+    diagnostics.extend(walk_diags);
+
+    let soa_path = Path::new(SOA_FILE);
+    let mut assets = Vec::new();
+    let mut markdown_files = Vec::new();
+    let mut soa_text = None;
+    for path in files {
+        if path == soa_path {
+            match read_text(source, &path, &mut diagnostics) {
+                Some(text) => soa_text = Some(text),
+                None => soa_text = Some(String::new()),
+            }
+        } else if is_markdown(&path) {
+            markdown_files.push(path);
+        } else if let Ok(rel) = path.strip_prefix(CONTENT_DIR) {
+            assets.push(rel.to_path_buf());
+        }
+    }
+
+    let results: Vec<(PathBuf, Option<Document>, Vec<Diagnostic>)> =
+        crate::parallel::map(&markdown_files, |path| {
+            let mut diags = Vec::new();
+            let doc = read_text(source, path, &mut diags)
+                .and_then(|text| read_document(path, text, &mut diags));
+            (path.clone(), doc, diags)
+        });
+    let mut documents = Vec::new();
+    let mut unreadable = Vec::new();
+    for (path, doc, diags) in results {
+        diagnostics.extend(diags);
+        match doc {
+            Some(d) => documents.push(d),
+            None => unreadable.push(path),
+        }
+    }
+
+    let soa = match &soa_text {
+        Some(text) => soa::read(text, &mut diagnostics),
+        None => Default::default(),
+    };
+
+    Ok(Handbook {
+        root: root.to_path_buf(),
+        config,
+        config_source,
+        documents,
+        unreadable,
+        assets,
+        soa,
+        soa_source: soa_text,
+        diagnostics,
+        today,
+    })
+}
+
+fn strip_bom(s: &str) -> &str {
+    s.strip_prefix('\u{feff}').unwrap_or(s)
+}
+
+fn read_text(source: &dyn Source, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    match source.size(path) {
+        Ok(size) if size > MAX_DOCUMENT_BYTES => {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnreadableFile,
+                    path,
+                    format!(
+                        "file is {:.1} MiB; a document may be at most {} MiB",
+                        size as f64 / 1048576.0,
+                        MAX_DOCUMENT_BYTES / 1048576
+                    ),
+                )
+                .help("split it into several documents, or keep large data as an asset (a file that is not .md)"),
+            );
+            return None;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                Code::UnreadableFile,
+                path,
+                format!("cannot read: {e}"),
+            ));
+            return None;
+        }
+    }
+    let bytes = match source.read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                Code::UnreadableFile,
+                path,
+                format!("cannot read: {e}"),
+            ));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                s.drain(..3);
+            }
+            Some(s)
+        }
+        Err(e) => {
+            diags.push(not_utf8(path, e.as_bytes(), e.utf8_error()));
+            None
+        }
+    }
+}
+
+fn not_utf8(path: &Path, bytes: &[u8], err: std::str::Utf8Error) -> Diagnostic {
+    let good = &bytes[..err.valid_up_to()];
+    let line = good.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+    let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&good[line_start..]).chars().count() as u32 + 1;
+    Diagnostic::error(
+        Code::UnreadableFile,
+        path,
+        format!(
+            "not UTF-8 text: invalid byte 0x{:02x} at line {line}, column {col}",
+            bytes[err.valid_up_to()]
+        ),
+    )
+    .help("save the file as UTF-8 (most editors offer \"Save with encoding\")")
+}
+
+/// `sha256:<hex>` of a body with CRLF turned into LF: what approvals bind to.
+pub fn body_digest(body: &str) -> String {
+    let mut hasher = Sha256::new();
+    let mut rest = body;
+    while let Some(i) = rest.find("\r\n") {
+        hasher.update(&rest.as_bytes()[..i]);
+        hasher.update(b"\n");
+        rest = &rest[i + 2..];
+    }
+    hasher.update(rest.as_bytes());
+    let digest = hasher.finalize();
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in digest.iter() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+fn read_document(path: &Path, source: String, diags: &mut Vec<Diagnostic>) -> Option<Document> {
+    let split = match front_matter::split(&source, path) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let fields = front_matter::read(&split, path, diags)?;
+    let header = Span::new(1, 1, 3);
+    let mut missing = |field: &str, example: &str| {
+        diags.push(
+            Diagnostic::error(Code::MissingField, path, format!("missing field `{field}`"))
+                .at(header)
+                .help(format!("add `{field}: {example}` to the front matter")),
+        );
+    };
+    let present = |key: &str| fields.spans.contains_key(key);
+    let required = [
+        ("id", fields.id.is_some(), "POL-001"),
+        ("title", fields.title.is_some(), "Access Control Policy"),
+        ("type", fields.doc_type.is_some(), "policy"),
+        ("version", fields.version.is_some(), "\"1.0\""),
+        ("status", fields.status.is_some(), "draft"),
+        ("owner", fields.owner.is_some(), "CISO"),
+        (
+            "classification",
+            fields.classification.is_some(),
+            "internal",
+        ),
+    ];
+    for (field, _, example) in required.iter().filter(|(f, ok, _)| !ok && !present(f)) {
+        missing(field, example);
+    }
+    if fields.status == Some(Status::Approved) {
+        if fields.effective.is_none() && !present("effective") {
+            missing("effective", "2026-01-15  # required once approved");
+        }
+        if fields.review.last.is_none() && !present("review") {
+            missing("review", "{ last: 2026-01-10 }  # required once approved");
+        }
+    }
+    for bad in &fields.bad_controls {
+        diags.push(crate::catalog::unknown_control(path, &bad.value, bad.span));
+    }
+
+    let body_text = &source[split.body_start..];
+    let body = markdown::parse(body_text, split.body_line);
+    let digest = body_digest(body_text);
+    let blank = |span: Option<Span>| Spanned {
+        value: String::new(),
+        span: span.unwrap_or(header),
+    };
+    Some(Document {
+        path: path.to_path_buf(),
+        body_start: split.body_start,
+        body_line: split.body_line,
+        digest,
+        id: fields.id,
+        title: fields.title.unwrap_or_default(),
+        doc_type: fields.doc_type.unwrap_or(DocType::Policy),
+        version: fields.version.unwrap_or(Version { major: 0, minor: 0 }),
+        status: fields.status.unwrap_or(Status::Draft),
+        owner: fields.owner.unwrap_or_else(|| blank(None)),
+        classification: fields.classification.unwrap_or_else(|| blank(None)),
+        effective: fields.effective,
+        review: fields.review,
+        approvals: fields.approvals,
+        controls: fields.controls,
+        clauses: fields.clauses,
+        related: fields.related,
+        supersedes: fields.supersedes,
+        tags: fields.tags,
+        field_spans: fields.spans,
+        body,
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_ignores_line_ending_style() {
+        assert_eq!(body_digest("a\r\nb\r\n"), body_digest("a\nb\n"));
+        assert_eq!(
+            body_digest(""),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn editor_droppings_are_ignored() {
+        for name in [
+            ".hidden.md",
+            "policy.md~",
+            "policy.md.swp",
+            "#policy.md#",
+            ".#policy.md",
+        ] {
+            assert!(is_ignored(std::ffi::OsStr::new(name)), "{name}");
+        }
+        assert!(!is_ignored(std::ffi::OsStr::new("policy.md")));
+    }
+}

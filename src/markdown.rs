@@ -1,0 +1,266 @@
+//! The one Markdown pass of a build.
+//!
+//! Each body is parsed once, at load time. The pass yields the HTML, the headings (for anchors
+//! and the table of contents) and every link with its position. Link targets can only be
+//! resolved once all documents are known, so the HTML carries a placeholder per link that
+//! `render` swaps for a relative URL: no second parse, and one rendering serves every page
+//! that shows the body (the document page and the print page).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::diagnostics::Span;
+
+/// The placeholder written for link number N: `ismsbook-link:N`.
+pub const LINK_PLACEHOLDER: &str = "ismsbook-link:";
+
+#[derive(Clone, Debug, Default)]
+pub struct Body {
+    pub html: String,
+    pub links: Vec<Link>,
+    pub headings: Vec<Heading>,
+    /// Plain text of the body (for search and word counts).
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// The target as written (`POL-009#retention`, `../x.md`, `https://…`).
+    pub dest: String,
+    pub span: Span,
+    pub is_image: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub anchor: String,
+}
+
+/// A heading whose events are held until its text (and so its anchor) is known.
+type PendingHeading<'a> = (
+    HeadingLevel,
+    Option<CowStr<'a>>,
+    Vec<CowStr<'a>>,
+    Vec<Event<'a>>,
+    String,
+);
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Parses `body`, which starts on file line `first_line`.
+pub fn parse(body: &str, first_line: u32) -> Body {
+    let mut out = Body::default();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut has_raw_html = false;
+    let mut slugs: HashMap<String, usize> = HashMap::new();
+    // Heading events are held back until the heading's text is known, to give it an id.
+    let mut heading: Option<PendingHeading<'_>> = None;
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let span = dest_span(body, range.clone(), &dest_url, first_line);
+                let n = out.links.len();
+                out.links.push(Link {
+                    dest: dest_url.to_string(),
+                    span,
+                    is_image: false,
+                });
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: format!("{LINK_PLACEHOLDER}{n}").into(),
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let span = dest_span(body, range.clone(), &dest_url, first_line);
+                let n = out.links.len();
+                out.links.push(Link {
+                    dest: dest_url.to_string(),
+                    span,
+                    is_image: true,
+                });
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: format!("{LINK_PLACEHOLDER}{n}").into(),
+                    title,
+                    id,
+                })
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                has_raw_html = true;
+                event
+            }
+            other => other,
+        };
+        if let Event::Text(t) | Event::Code(t) = &event {
+            out.text.push_str(t);
+            out.text.push(' ');
+        }
+        match event {
+            Event::Start(Tag::Heading {
+                level, id, classes, ..
+            }) => {
+                heading = Some((level, id, classes, Vec::new(), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, id, classes, inner, text)) = heading.take() {
+                    let anchor = match id {
+                        Some(id) => id.to_string(),
+                        None => unique_slug(&text, &mut slugs),
+                    };
+                    out.headings.push(Heading {
+                        level: level as u8,
+                        text: text.trim().to_string(),
+                        anchor: anchor.clone(),
+                    });
+                    events.push(Event::Start(Tag::Heading {
+                        level,
+                        id: Some(anchor.into()),
+                        classes,
+                        attrs: Vec::new(),
+                    }));
+                    events.extend(inner);
+                    events.push(Event::End(TagEnd::Heading(level)));
+                }
+            }
+            e => match &mut heading {
+                Some((_, _, _, inner, text)) => {
+                    if let Event::Text(t) | Event::Code(t) = &e {
+                        text.push_str(t);
+                    }
+                    inner.push(e);
+                }
+                None => events.push(e),
+            },
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    out.html = if has_raw_html {
+        sanitizer().clean(&html).to_string()
+    } else {
+        html
+    };
+    out
+}
+
+/// The span of the link's target inside the link's source range, or of the whole link when
+/// the target is not written there (reference links).
+fn dest_span(body: &str, range: std::ops::Range<usize>, dest: &str, first_line: u32) -> Span {
+    let source = &body[range.clone()];
+    match (dest.is_empty(), source.rfind(dest)) {
+        (false, Some(at)) => {
+            let start = range.start + at;
+            Span::of_range(body, start..start + dest.len(), first_line)
+        }
+        _ => Span::of_range(body, range, first_line),
+    }
+}
+
+/// GitHub-style anchor: lower case, letters, digits, `-` and `_`; spaces become `-`.
+pub fn slugify(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter_map(|c| match c {
+            c if c.is_alphanumeric() || c == '_' || c == '-' => {
+                Some(c.to_lowercase().next().unwrap_or(c))
+            }
+            ' ' => Some('-'),
+            _ => None,
+        })
+        .collect()
+}
+
+fn unique_slug(text: &str, seen: &mut HashMap<String, usize>) -> String {
+    let base = match slugify(text) {
+        s if s.is_empty() => "section".to_string(),
+        s => s,
+    };
+    let n = seen.entry(base.clone()).or_insert(0);
+    *n += 1;
+    if *n == 1 {
+        base
+    } else {
+        format!("{base}-{}", *n - 1)
+    }
+}
+
+/// Raw HTML in a policy is sanitised: scripts, event handlers and styles go; the markup
+/// our own rendering produces (ids, classes, task-list checkboxes, link placeholders) stays.
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_generic_attributes(["id", "class", "title", "align"])
+            .add_tags(["input"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_url_schemes(["ismsbook-link"])
+            .link_rel(None);
+        b
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_get_placeholders_and_file_positions() {
+        let body = "# Title\n\nSee the [backup policy](POL-009) now.\n\n![logo](img/logo.png)\n";
+        let b = parse(body, 10);
+        assert_eq!(b.links.len(), 2);
+        assert_eq!(b.links[0].dest, "POL-009");
+        assert_eq!(b.links[0].span, Span::new(12, 25, 7));
+        assert_eq!(b.links[1].span.line, 14);
+        assert!(b.links[1].is_image);
+        assert!(b.html.contains("href=\"ismsbook-link:0\""));
+        assert!(b.html.contains("<h1 id=\"title\">Title</h1>"), "{}", b.html);
+    }
+
+    #[test]
+    fn headings_get_unique_anchors() {
+        let b = parse("## Scope\n\n## Scope\n\n## Roles & duties\n", 1);
+        let anchors: Vec<_> = b.headings.iter().map(|h| h.anchor.as_str()).collect();
+        assert_eq!(anchors, ["scope", "scope-1", "roles--duties"]);
+    }
+
+    #[test]
+    fn raw_html_is_sanitised_but_markdown_features_survive() {
+        let b = parse(
+            "- [x] done\n\n<script>alert(1)</script><b onclick=\"x()\">bold</b>\n\n[l](POL-001)\n",
+            1,
+        );
+        assert!(!b.html.contains("<script"), "{}", b.html);
+        assert!(!b.html.contains("onclick"), "{}", b.html);
+        assert!(b.html.contains("type=\"checkbox\""), "{}", b.html);
+        assert!(b.html.contains("ismsbook-link:0"), "{}", b.html);
+    }
+
+    #[test]
+    fn braces_are_text() {
+        let b = parse("Use {{ name }} and {% raw %} as written.\n", 1);
+        assert!(b.html.contains("{{ name }}"));
+    }
+}

@@ -1,0 +1,143 @@
+//! The handbook as typed data: what `load` produces and every later stage reads.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Span};
+use crate::markdown::Body;
+use crate::types::{ControlId, Date, DocType, DocumentId, Interval, Status, Version};
+
+/// A value and where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Approval {
+    pub version: Version,
+    pub by: String,
+    pub role: Spanned<String>,
+    pub date: Date,
+    /// `sha256:<hex>` of the body that was approved.
+    pub digest: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Review {
+    pub interval: Option<Interval>,
+    pub last: Option<Date>,
+    pub next: Option<Date>,
+}
+
+/// One Markdown file of `content/` with its front matter read into typed fields.
+///
+/// Fields that were missing or invalid hold a neutral value and the problem is in the
+/// diagnostics; nothing is rendered while there are errors, so the fallback never shows.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Relative to the handbook root, e.g. `content/policies/access.md`.
+    pub path: PathBuf,
+    pub source: String,
+    /// Byte offset of the body in `source`, and the file line it starts on.
+    pub body_start: usize,
+    pub body_line: u32,
+    /// `sha256:<hex>` of the body with LF line endings: what an approval binds to.
+    pub digest: String,
+    pub id: Option<Spanned<DocumentId>>,
+    pub title: String,
+    pub doc_type: DocType,
+    pub version: Version,
+    pub status: Status,
+    pub owner: Spanned<String>,
+    pub classification: Spanned<String>,
+    pub effective: Option<Date>,
+    pub review: Review,
+    pub approvals: Vec<Approval>,
+    pub controls: Vec<Spanned<ControlId>>,
+    pub clauses: Vec<Spanned<String>>,
+    pub related: Vec<Spanned<DocumentId>>,
+    pub supersedes: Vec<Spanned<DocumentId>>,
+    pub tags: Vec<String>,
+    /// Where each top-level key was written, for diagnostics about the whole field.
+    pub field_spans: BTreeMap<String, Span>,
+    pub body: Body,
+}
+
+impl Document {
+    pub fn body_text(&self) -> &str {
+        &self.source[self.body_start..]
+    }
+
+    pub fn field_span(&self, key: &str) -> Option<Span> {
+        self.field_spans.get(key).copied()
+    }
+
+    /// The approval of the current version, the last one if there are several.
+    pub fn current_approval(&self) -> Option<&Approval> {
+        self.approvals
+            .iter()
+            .rev()
+            .find(|a| a.version == self.version)
+    }
+
+    pub fn id_str(&self) -> &str {
+        self.id.as_ref().map_or("", |id| id.value.as_str())
+    }
+}
+
+/// `content/soa.yaml`: the applicability decisions.
+#[derive(Clone, Debug, Default)]
+pub struct Soa {
+    pub excluded: BTreeMap<ControlId, Spanned<String>>,
+    pub included: BTreeMap<ControlId, Spanned<String>>,
+}
+
+/// Everything `load` read, and the problems it found on the way.
+#[derive(Debug)]
+pub struct Handbook {
+    pub root: PathBuf,
+    pub config: Config,
+    pub config_source: String,
+    /// Sorted by path.
+    pub documents: Vec<Document>,
+    /// Markdown files whose front matter could not be read at all: they exist (links to them
+    /// are not broken) but have no page.
+    pub unreadable: Vec<PathBuf>,
+    /// Other files under `content/`, relative to `content/`, sorted.
+    pub assets: Vec<PathBuf>,
+    pub soa: Soa,
+    pub soa_source: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub today: Date,
+}
+
+impl Handbook {
+    /// The text of a file by its path relative to the root, for diagnostics' excerpts.
+    pub fn source_of(&self, path: &std::path::Path) -> Option<&str> {
+        if path == std::path::Path::new(crate::config::FILE) {
+            return Some(&self.config_source);
+        }
+        if path == std::path::Path::new(crate::load::SOA_FILE) {
+            return self.soa_source.as_deref();
+        }
+        self.documents
+            .binary_search_by(|d| d.path.as_path().cmp(path))
+            .ok()
+            .map(|i| self.documents[i].source.as_str())
+    }
+
+    /// Documents by id; the first wins where ids are duplicated (that is an error anyway).
+    pub fn by_id(&self) -> BTreeMap<&DocumentId, &Document> {
+        let mut map = BTreeMap::new();
+        for d in &self.documents {
+            if let Some(id) = &d.id {
+                map.entry(&id.value).or_insert(d);
+            }
+        }
+        map
+    }
+}

@@ -1,0 +1,477 @@
+//! What each page shows: the data handed to its template, computed once per build.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use super::{resolve_body, Options, OutputFile};
+use crate::catalog::{catalog, Theme};
+use crate::diagnostics::{count, display_path, Counts};
+use crate::model::{Document, Handbook};
+use crate::types::{DocumentId, Status};
+use crate::validate::{self, Checked, ReviewState};
+
+/// Shown on every page; small on purpose, since it is serialised for each page.
+#[derive(Clone, Debug, Serialize)]
+pub struct SiteInfo {
+    pub title: String,
+    pub organization: String,
+    pub version_label: Option<String>,
+    pub today: String,
+}
+
+/// A row of the document register, also used wherever a document is listed.
+#[derive(Clone, Debug, Serialize)]
+pub struct DocRow {
+    pub id: String,
+    pub title: String,
+    pub doc_type: &'static str,
+    pub version: String,
+    pub status: &'static str,
+    pub owner: String,
+    pub classification: String,
+    pub approved_by: String,
+    pub approved_on: String,
+    pub next_review: String,
+    pub review_state: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ControlRow {
+    pub id: String,
+    pub title: &'static str,
+    pub theme: &'static str,
+    pub applicable: bool,
+    pub justification: String,
+    /// implemented | partially implemented | not implemented
+    pub status: &'static str,
+    pub documents: Vec<DocRef>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DocRef {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub status: &'static str,
+}
+
+pub enum Job {
+    Index,
+    Register,
+    Document(usize),
+    ControlsIndex,
+    Control(usize),
+    Soa,
+    Reviews,
+    Readiness,
+    Csv,
+}
+
+pub struct Site<'a> {
+    pub hb: &'a Handbook,
+    pub checked: &'a Checked,
+    pub opts: &'a Options,
+    pub info: SiteInfo,
+    pub rows: Vec<DocRow>,
+    pub controls: Vec<ControlRow>,
+    backlinks: BTreeMap<&'a DocumentId, Vec<usize>>,
+    index_of: BTreeMap<&'a DocumentId, usize>,
+}
+
+fn review_label(state: ReviewState) -> &'static str {
+    match state {
+        ReviewState::Overdue => "overdue",
+        ReviewState::DueSoon => "due soon",
+        ReviewState::Later => "scheduled",
+        ReviewState::NoCycle => "no review cycle",
+    }
+}
+
+impl<'a> Site<'a> {
+    pub fn new(hb: &'a Handbook, checked: &'a Checked, opts: &'a Options) -> Site<'a> {
+        let info = SiteInfo {
+            title: hb.config.title.clone(),
+            organization: hb.config.organization.clone(),
+            version_label: opts.version_label.clone(),
+            today: hb.today.to_string(),
+        };
+        let rows = hb.documents.iter().map(|d| doc_row(hb, d)).collect();
+        let index_of: BTreeMap<&DocumentId, usize> = hb
+            .documents
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| d.id.as_ref().map(|id| (&id.value, i)))
+            .collect();
+        let backlinks = checked
+            .links
+            .backlinks(hb)
+            .into_iter()
+            .map(|(to, froms)| {
+                (
+                    to,
+                    froms
+                        .into_iter()
+                        .filter_map(|f| index_of.get(f).copied())
+                        .collect(),
+                )
+            })
+            .collect();
+        let implementers = validate::implementers(hb);
+        let controls = catalog()
+            .controls
+            .iter()
+            .map(|c| {
+                let docs = implementers.get(&c.id).map_or(&[][..], Vec::as_slice);
+                let excluded = hb.soa.excluded.get(&c.id);
+                let status = if docs.iter().any(|d| d.status.is_in_force()) {
+                    "implemented"
+                } else if !docs.is_empty() {
+                    "partially implemented"
+                } else {
+                    "not implemented"
+                };
+                let justification = excluded
+                    .or_else(|| hb.soa.included.get(&c.id))
+                    .map(|s| s.value.clone())
+                    .unwrap_or_default();
+                ControlRow {
+                    id: c.id.to_string(),
+                    title: c.title,
+                    theme: c.theme.name(),
+                    applicable: excluded.is_none(),
+                    justification,
+                    status,
+                    documents: docs.iter().map(|d| doc_ref(d)).collect(),
+                }
+            })
+            .collect();
+        Site {
+            hb,
+            checked,
+            opts,
+            info,
+            rows,
+            controls,
+            backlinks,
+            index_of,
+        }
+    }
+
+    pub fn jobs(&self) -> Vec<Job> {
+        let mut jobs = vec![
+            Job::Index,
+            Job::Register,
+            Job::ControlsIndex,
+            Job::Soa,
+            Job::Reviews,
+            Job::Readiness,
+            Job::Csv,
+        ];
+        jobs.extend(
+            (0..self.hb.documents.len())
+                .filter(|&i| self.hb.documents[i].id.is_some())
+                .map(Job::Document),
+        );
+        jobs.extend((0..self.controls.len()).map(Job::Control));
+        jobs
+    }
+
+    fn page(
+        &self,
+        tera: &Tera,
+        template: &str,
+        path: String,
+        root: &str,
+        mut ctx: Context,
+    ) -> Result<OutputFile, String> {
+        ctx.insert("site", &self.info);
+        ctx.insert("root", root);
+        ctx.insert("page_path", &path);
+        let mut html = tera.render(template, &ctx).map_err(|e| {
+            format!(
+                "rendering {path} with {template}: {}",
+                super::theme::error_chain(&e)
+            )
+        })?;
+        if let Some(script) = &self.opts.inject {
+            match html.rfind("</body>") {
+                Some(at) => html.insert_str(at, script),
+                None => html.push_str(script),
+            }
+        }
+        Ok(OutputFile {
+            path: PathBuf::from(path),
+            bytes: html.into_bytes(),
+        })
+    }
+
+    pub fn render(&self, tera: &Tera, job: &Job) -> Result<Vec<OutputFile>, String> {
+        let mut ctx = Context::new();
+        let file = match job {
+            Job::Index => {
+                ctx.insert("dashboard", &self.dashboard());
+                self.page(tera, "index.html", "index.html".into(), "", ctx)?
+            }
+            Job::Register => {
+                ctx.insert("documents", &self.rows);
+                self.page(
+                    tera,
+                    "documents.html",
+                    "documents/index.html".into(),
+                    "../",
+                    ctx,
+                )?
+            }
+            Job::Document(i) => return Ok(vec![self.document_page(tera, *i)?]),
+            Job::ControlsIndex => {
+                let themes: Vec<_> = Theme::ALL
+                    .iter()
+                    .map(|t| {
+                        let controls: Vec<&ControlRow> = self
+                            .controls
+                            .iter()
+                            .filter(|c| c.theme == t.name())
+                            .collect();
+                        serde_json::json!({ "name": t.name(), "controls": controls })
+                    })
+                    .collect();
+                ctx.insert("themes", &themes);
+                ctx.insert("coverage", &self.coverage());
+                self.page(
+                    tera,
+                    "controls.html",
+                    "controls/index.html".into(),
+                    "../",
+                    ctx,
+                )?
+            }
+            Job::Control(i) => {
+                let c = &self.controls[*i];
+                ctx.insert("control", c);
+                let excluded_reason = self
+                    .hb
+                    .soa
+                    .excluded
+                    .get(&catalog().controls[*i].id)
+                    .map(|s| s.value.clone());
+                ctx.insert("excluded_reason", &excluded_reason);
+                self.page(
+                    tera,
+                    "control.html",
+                    format!("controls/{}.html", c.id),
+                    "../",
+                    ctx,
+                )?
+            }
+            Job::Soa => {
+                ctx.insert("controls", &self.controls);
+                ctx.insert("coverage", &self.coverage());
+                self.page(tera, "soa.html", "soa.html".into(), "", ctx)?
+            }
+            Job::Reviews => {
+                ctx.insert("groups", &self.review_groups());
+                self.page(tera, "reviews.html", "reviews.html".into(), "", ctx)?
+            }
+            Job::Readiness => {
+                ctx.insert("items", &self.readiness());
+                self.page(tera, "readiness.html", "readiness.html".into(), "", ctx)?
+            }
+            Job::Csv => return Ok(super::csv::files(self)),
+        };
+        Ok(vec![file])
+    }
+
+    fn document_page(&self, tera: &Tera, i: usize) -> Result<OutputFile, String> {
+        let doc = &self.hb.documents[i];
+        let targets = &self.checked.links.targets[i];
+        let cat = catalog();
+        let refs = |ids: &mut dyn Iterator<Item = &DocumentId>| -> Vec<DocRef> {
+            ids.filter_map(|id| self.index_of.get(id))
+                .map(|&j| doc_ref(&self.hb.documents[j]))
+                .collect()
+        };
+        let id = doc.id.as_ref().map(|s| &s.value);
+        let backlinks: Vec<DocRef> = id
+            .and_then(|id| self.backlinks.get(id))
+            .map(|v| v.iter().map(|&j| doc_ref(&self.hb.documents[j])).collect())
+            .unwrap_or_default();
+        let controls: Vec<_> = doc
+            .controls
+            .iter()
+            .map(|c| serde_json::json!({ "id": c.value.to_string(), "title": cat.control(c.value).map_or("", |k| k.title) }))
+            .collect();
+        let clauses: Vec<_> = doc
+            .clauses
+            .iter()
+            .map(|c| serde_json::json!({ "id": c.value, "title": cat.clause(&c.value).map_or("", |k| k.title) }))
+            .collect();
+        let current = doc.current_approval().map(|a| a.digest.clone());
+        let approvals: Vec<_> = doc
+            .approvals
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "version": a.version.to_string(), "by": a.by, "role": a.role.value,
+                    "date": a.date.to_string(), "digest": a.digest,
+                    "current": a.version == doc.version && Some(&a.digest) == current.as_ref(),
+                })
+            })
+            .collect();
+        let toc: Vec<_> = doc
+            .body
+            .headings
+            .iter()
+            .filter(|h| (2..=3).contains(&h.level))
+            .map(|h| serde_json::json!({ "level": h.level, "text": h.text, "anchor": h.anchor }))
+            .collect();
+        let mut ctx = Context::new();
+        ctx.insert("doc", &self.rows[i]);
+        ctx.insert("owner_title", &self.hb.config.role_title(&doc.owner.value));
+        ctx.insert("effective", &doc.effective.map(|d| d.to_string()));
+        ctx.insert("review_last", &doc.review.last.map(|d| d.to_string()));
+        ctx.insert("approvals", &approvals);
+        ctx.insert("controls", &controls);
+        ctx.insert("clauses", &clauses);
+        ctx.insert("related", &refs(&mut doc.related.iter().map(|r| &r.value)));
+        ctx.insert(
+            "supersedes",
+            &doc.supersedes
+                .iter()
+                .map(|s| s.value.to_string())
+                .collect::<Vec<_>>(),
+        );
+        ctx.insert("referenced_by", &backlinks);
+        ctx.insert("tags", &doc.tags);
+        ctx.insert("toc", &toc);
+        ctx.insert("source_path", &display_path(&doc.path));
+        ctx.insert("digest", &doc.digest);
+        ctx.insert("body", &resolve_body(&doc.body.html, targets, "../"));
+        self.page(
+            tera,
+            "document.html",
+            format!("documents/{}.html", doc.id_str()),
+            "../",
+            ctx,
+        )
+    }
+
+    fn coverage(&self) -> serde_json::Value {
+        let applicable: Vec<&ControlRow> = self.controls.iter().filter(|c| c.applicable).collect();
+        let implemented = applicable
+            .iter()
+            .filter(|c| c.status == "implemented")
+            .count();
+        let partial = applicable
+            .iter()
+            .filter(|c| c.status == "partially implemented")
+            .count();
+        serde_json::json!({
+            "total": self.controls.len(),
+            "applicable": applicable.len(),
+            "excluded": self.controls.len() - applicable.len(),
+            "implemented": implemented,
+            "partial": partial,
+            "missing": applicable.len() - implemented - partial,
+        })
+    }
+
+    fn dashboard(&self) -> serde_json::Value {
+        let Counts { errors, warnings } = count(&self.checked.diagnostics);
+        let by_state = |s: &str| self.rows.iter().filter(|r| r.review_state == s).count();
+        let by_status = |s: Status| self.hb.documents.iter().filter(|d| d.status == s).count();
+        let problems: Vec<_> = self
+            .checked
+            .diagnostics
+            .iter()
+            .map(|d| serde_json::json!({ "severity": d.severity, "code": d.code.as_str(), "location": d.location(), "message": d.message }))
+            .collect();
+        let readiness = self.readiness();
+        let present = readiness.iter().filter(|r| r["state"] != "missing").count();
+        serde_json::json!({
+            "documents": self.hb.documents.len(),
+            "approved": by_status(Status::Approved),
+            "drafts": by_status(Status::Draft) + by_status(Status::InReview),
+            "retired": by_status(Status::Retired),
+            "overdue": by_state("overdue"),
+            "due_soon": by_state("due soon"),
+            "errors": errors,
+            "warnings": warnings,
+            "problems": problems,
+            "coverage": self.coverage(),
+            "mandatory_present": present,
+            "mandatory_total": readiness.len(),
+        })
+    }
+
+    fn review_groups(&self) -> Vec<serde_json::Value> {
+        let mut rows: Vec<&DocRow> = self
+            .rows
+            .iter()
+            .filter(|r| r.status == "approved")
+            .collect();
+        rows.sort_by(|a, b| (&a.next_review, &a.id).cmp(&(&b.next_review, &b.id)));
+        [
+            ("overdue", "Overdue"),
+            ("due soon", "Due soon"),
+            ("scheduled", "Later"),
+            ("no review cycle", "No review cycle"),
+        ]
+        .iter()
+        .map(|(state, title)| {
+            let docs: Vec<&&DocRow> = rows.iter().filter(|r| r.review_state == *state).collect();
+            serde_json::json!({ "title": title, "state": state, "documents": docs })
+        })
+        .collect()
+    }
+
+    fn readiness(&self) -> Vec<serde_json::Value> {
+        validate::mandatory_coverage(self.hb)
+            .into_iter()
+            .map(|(m, docs)| {
+                let state = if m.met_by.is_empty() {
+                    "generated"
+                } else if docs.iter().any(|d| d.status.is_in_force()) {
+                    "approved"
+                } else if !docs.is_empty() {
+                    "draft"
+                } else {
+                    "missing"
+                };
+                let refs: Vec<DocRef> = docs.iter().map(|d| doc_ref(d)).collect();
+                serde_json::json!({ "clause": m.clause, "title": m.title, "kind": m.kind, "state": state, "documents": refs })
+            })
+            .collect()
+    }
+}
+
+fn doc_ref(d: &Document) -> DocRef {
+    DocRef {
+        id: d.id_str().to_string(),
+        title: d.title.clone(),
+        version: d.version.to_string(),
+        status: d.status.as_str(),
+    }
+}
+
+fn doc_row(hb: &Handbook, d: &Document) -> DocRow {
+    let (state, next) = validate::review_state(d, &hb.config, hb.today);
+    let approval = d.current_approval();
+    DocRow {
+        id: d.id_str().to_string(),
+        title: d.title.clone(),
+        doc_type: d.doc_type.as_str(),
+        version: d.version.to_string(),
+        status: d.status.as_str(),
+        owner: d.owner.value.clone(),
+        classification: d.classification.value.clone(),
+        approved_by: approval
+            .map(|a| format!("{} ({})", a.by, a.role.value))
+            .unwrap_or_default(),
+        approved_on: approval.map(|a| a.date.to_string()).unwrap_or_default(),
+        next_review: next.map(|n| n.to_string()).unwrap_or_default(),
+        review_state: review_label(state),
+    }
+}

@@ -1,0 +1,165 @@
+//! CSV exports: RFC 4180 (fields quoted where needed, CRLF line ends) so they open cleanly
+//! in any spreadsheet.
+
+use std::path::PathBuf;
+
+use super::context::Site;
+use super::OutputFile;
+
+fn field(out: &mut String, value: &str) {
+    if value.contains([',', '"', '\r', '\n']) || value.starts_with(' ') || value.ends_with(' ') {
+        out.push('"');
+        out.push_str(&value.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+/// One CSV table: a header row, then the rows.
+pub fn table<R: AsRef<str>>(header: &[&str], rows: impl IntoIterator<Item = Vec<R>>) -> String {
+    let mut out = String::new();
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        for (i, cell) in cells.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            field(&mut out, cell);
+        }
+        out.push_str("\r\n");
+    };
+    line(&mut header.iter().copied());
+    for row in rows {
+        line(&mut row.iter().map(AsRef::as_ref));
+    }
+    out
+}
+
+pub fn files(site: &Site<'_>) -> Vec<OutputFile> {
+    let soa = table(
+        &[
+            "control",
+            "title",
+            "theme",
+            "applicable",
+            "justification",
+            "implementation status",
+            "implementing documents",
+        ],
+        site.controls.iter().map(|c| {
+            let docs: Vec<String> = c
+                .documents
+                .iter()
+                .map(|d| format!("{} v{}", d.id, d.version))
+                .collect();
+            vec![
+                c.id.clone(),
+                c.title.to_string(),
+                c.theme.to_string(),
+                if c.applicable { "yes" } else { "no" }.to_string(),
+                c.justification.clone(),
+                c.status.to_string(),
+                docs.join("; "),
+            ]
+        }),
+    );
+    let trace = table(
+        &[
+            "control",
+            "control title",
+            "document",
+            "document title",
+            "version",
+            "status",
+        ],
+        site.controls.iter().flat_map(|c| {
+            c.documents.iter().map(move |d| {
+                vec![
+                    c.id.clone(),
+                    c.title.to_string(),
+                    d.id.clone(),
+                    d.title.clone(),
+                    d.version.clone(),
+                    d.status.to_string(),
+                ]
+            })
+        }),
+    );
+    let register = table(
+        &[
+            "id",
+            "title",
+            "type",
+            "version",
+            "status",
+            "owner",
+            "classification",
+            "approved by",
+            "approved on",
+            "next review",
+        ],
+        site.rows.iter().map(|r| {
+            vec![
+                r.id.clone(),
+                r.title.clone(),
+                r.doc_type.to_string(),
+                r.version.clone(),
+                r.status.to_string(),
+                r.owner.clone(),
+                r.classification.clone(),
+                r.approved_by.clone(),
+                r.approved_on.clone(),
+                r.next_review.clone(),
+            ]
+        }),
+    );
+    let reviews = table(
+        &[
+            "id",
+            "title",
+            "owner",
+            "status",
+            "next review",
+            "review state",
+        ],
+        site.rows.iter().map(|r| {
+            vec![
+                r.id.clone(),
+                r.title.clone(),
+                r.owner.clone(),
+                r.status.to_string(),
+                r.next_review.clone(),
+                r.review_state.to_string(),
+            ]
+        }),
+    );
+    [
+        ("soa.csv", soa),
+        ("traceability.csv", trace),
+        ("documents.csv", register),
+        ("reviews.csv", reviews),
+    ]
+    .into_iter()
+    .map(|(name, text)| OutputFile {
+        path: PathBuf::from(name),
+        bytes: text.into_bytes(),
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table;
+
+    #[test]
+    fn fields_are_quoted_where_needed_and_lines_end_in_crlf() {
+        let t = table(
+            &["a", "b"],
+            vec![vec!["x, y", "say \"hi\""], vec!["plain", "two\nlines"]],
+        );
+        assert_eq!(
+            t,
+            "a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\r\nplain,\"two\nlines\"\r\n"
+        );
+    }
+}

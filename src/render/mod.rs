@@ -1,0 +1,178 @@
+//! Render: the checked handbook to HTML and CSV files. Pages are rendered with Tera from
+//! the built-in theme (or the handbook's own `theme/` overrides) and written in parallel.
+
+mod context;
+mod csv;
+pub mod theme;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::links::Target;
+use crate::markdown::LINK_PLACEHOLDER;
+use crate::model::Handbook;
+use crate::validate::Checked;
+
+pub use context::SiteInfo;
+
+/// What varies between a `build` and a page served by `serve`.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The handbook version (a git tag or describe label), shown on every page.
+    pub version_label: Option<String>,
+    /// HTML inserted before `</body>` of every page: the live-reload script of `serve`,
+    /// never present in `build` output.
+    pub inject: Option<String>,
+}
+
+/// One output file: path relative to the output directory, and its bytes.
+pub struct OutputFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// Renders every page and writes it under `out`, which must exist and be empty.
+/// Returns the number of files written.
+pub fn write_site(
+    hb: &Handbook,
+    checked: &Checked,
+    opts: &Options,
+    out: &Path,
+) -> Result<usize, String> {
+    let tera = theme::templates(&hb.root)?;
+    let site = context::Site::new(hb, checked, opts);
+    let jobs = site.jobs();
+    let results = crate::parallel::map(&jobs, |job| -> Result<usize, String> {
+        let files = site.render(&tera, job)?;
+        let n = files.len();
+        for f in files {
+            write_file(out, &f)
+                .map_err(|e| format!("cannot write {}: {e}", out.join(&f.path).display()))?;
+        }
+        Ok(n)
+    });
+    let mut written = 0;
+    for r in results {
+        written += r?;
+    }
+    for f in theme::static_files(&hb.root).map_err(|e| format!("cannot read theme/static: {e}"))? {
+        write_file(out, &f).map_err(|e| format!("cannot write {}: {e}", f.path.display()))?;
+        written += 1;
+    }
+    for asset in &hb.assets {
+        let to = out.join("assets").join(asset);
+        if let Some(dir) = to.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let from = hb.root.join(crate::load::CONTENT_DIR).join(asset);
+        fs::copy(&from, &to).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+fn write_file(out: &Path, f: &OutputFile) -> io::Result<()> {
+    let path = out.join(&f.path);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    fs::write(path, &f.bytes)
+}
+
+/// Swaps each link placeholder of a rendered body for the URL of its target, relative to a
+/// page whose way back to the site root is `root` (`""` or `"../"`).
+pub fn resolve_body(html: &str, targets: &[Target], root: &str) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut rest = html;
+    while let Some(i) = rest.find(LINK_PLACEHOLDER) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i + LINK_PLACEHOLDER.len()..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let target = rest[..digits]
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| targets.get(n));
+        rest = &rest[digits..];
+        out.push_str(&escape_attr(&href(target, root)));
+    }
+    out.push_str(rest);
+    out
+}
+
+fn href(target: Option<&Target>, root: &str) -> String {
+    let with_fragment = |base: String, fragment: &Option<String>| match fragment {
+        Some(f) => format!("{base}#{f}"),
+        None => base,
+    };
+    match target {
+        Some(Target::Document { id, anchor }) => {
+            with_fragment(format!("{root}documents/{id}.html"), anchor)
+        }
+        Some(Target::Control(c)) => format!("{root}controls/{c}.html"),
+        Some(Target::Asset { path, fragment }) => {
+            with_fragment(format!("{root}{}", asset_url(path)), fragment)
+        }
+        Some(Target::External(url)) => url.clone(),
+        Some(Target::Anchor(a)) => format!("#{a}"),
+        Some(Target::Unresolved) | None => "#".to_string(),
+    }
+}
+
+/// The URL of an asset under `assets/`, percent-encoded segment by segment so names with
+/// spaces or non-ASCII letters work from file:// and any web server.
+pub fn asset_url(path: &Path) -> String {
+    let mut url = String::from("assets");
+    for part in path.components() {
+        url.push('/');
+        for b in part.as_os_str().to_string_lossy().bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                url.push(b as char);
+            } else {
+                url.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    url
+}
+
+pub fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_become_relative_urls() {
+        let targets = vec![
+            Target::Document {
+                id: "POL-009".parse().unwrap(),
+                anchor: Some("retention".into()),
+            },
+            Target::Control("A.8.13".parse().unwrap()),
+            Target::Asset {
+                path: "img/org chart é.png".into(),
+                fragment: None,
+            },
+            Target::External("https://x.test/?a=1&b=2".into()),
+        ];
+        let html = "<a href=\"ismsbook-link:0\">a</a><a href=\"ismsbook-link:1\">b</a><img src=\"ismsbook-link:2\"><a href=\"ismsbook-link:3\">";
+        let out = resolve_body(html, &targets, "../");
+        assert_eq!(
+            out,
+            "<a href=\"../documents/POL-009.html#retention\">a</a><a href=\"../controls/A.8.13.html\">b</a><img src=\"../assets/img/org%20chart%20%C3%A9.png\"><a href=\"https://x.test/?a=1&amp;b=2\">"
+        );
+    }
+}

@@ -1,0 +1,445 @@
+//! Validate: the rules of DESIGN.md over the loaded handbook. Each rule reads the model and
+//! adds diagnostics; none changes anything.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use crate::catalog::{catalog, unknown_control};
+use crate::config::Config;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::links::{self, Resolved, Target};
+use crate::load::{CONTENT_DIR, SOA_FILE};
+use crate::model::{Document, Handbook};
+use crate::suggest::did_you_mean;
+use crate::types::{ControlId, Date, Status};
+
+/// The result of checking: every diagnostic (load's included), sorted, and the resolved links
+/// that rendering needs.
+pub struct Checked {
+    pub diagnostics: Vec<Diagnostic>,
+    pub links: Resolved,
+}
+
+pub fn check(hb: &Handbook) -> Checked {
+    let mut diags = hb.diagnostics.clone();
+    let links = links::resolve(hb, &mut diags);
+    duplicate_ids(hb, &mut diags);
+    for doc in &hb.documents {
+        declared_names(doc, &hb.config, &mut diags);
+        catalogue_ids(doc, &mut diags);
+        approval(doc, &hb.config, &mut diags);
+        review(doc, &hb.config, hb.today, &mut diags);
+    }
+    coverage(hb, &mut diags);
+    mandatory_documents(hb, &mut diags);
+    retired_referenced(hb, &links, &mut diags);
+    crate::diagnostics::sort(&mut diags);
+    diags.dedup();
+    Checked {
+        diagnostics: diags,
+        links,
+    }
+}
+
+fn duplicate_ids(hb: &Handbook, diags: &mut Vec<Diagnostic>) {
+    let mut groups: BTreeMap<&str, Vec<&Document>> = BTreeMap::new();
+    for d in &hb.documents {
+        if let Some(id) = &d.id {
+            groups.entry(id.value.as_str()).or_default().push(d);
+        }
+    }
+    for (id, docs) in groups.into_iter().filter(|(_, docs)| docs.len() > 1) {
+        let first = docs[0];
+        for other in &docs[1..] {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateId,
+                    &other.path,
+                    format!(
+                        "duplicate id {id}: used by both {} and {}",
+                        crate::diagnostics::display_path(&first.path),
+                        crate::diagnostics::display_path(&other.path)
+                    ),
+                )
+                .at_opt(other.id.as_ref().map(|i| i.span))
+                .help("give one of them a new id; `ismsbook new` picks the next free one"),
+            );
+        }
+    }
+}
+
+fn declared_names(doc: &Document, config: &Config, diags: &mut Vec<Diagnostic>) {
+    let roles: Vec<&str> = config.roles.iter().map(|(k, _)| k.as_str()).collect();
+    let mut check_role = |role: &crate::model::Spanned<String>, what: &str| {
+        if !role.value.is_empty() && !config.has_role(&role.value) {
+            let help = match did_you_mean(&role.value, roles.iter().copied()) {
+                Some(s) => {
+                    format!("did you mean {s}? Roles are declared under [roles] in ismsbook.toml")
+                }
+                None => format!(
+                    "declared roles: {}; add a new one under [roles] in ismsbook.toml",
+                    roles.join(", ")
+                ),
+            };
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownRole,
+                    &doc.path,
+                    format!(
+                        "{what} `{}` is not a role declared in ismsbook.toml",
+                        role.value
+                    ),
+                )
+                .at(role.span)
+                .help(help),
+            );
+        }
+    };
+    check_role(&doc.owner, "owner");
+    for a in &doc.approvals {
+        check_role(&a.role, "approval role");
+    }
+    let class = &doc.classification;
+    if !class.value.is_empty() && config.level_rank(&class.value).is_none() {
+        let help = match did_you_mean(&class.value, config.levels.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean {s}?"),
+            None => format!("the levels are: {}", config.levels.join(", ")),
+        };
+        diags.push(
+            Diagnostic::error(
+                Code::UnknownClassification,
+                &doc.path,
+                format!(
+                    "classification `{}` is not a level declared in ismsbook.toml",
+                    class.value
+                ),
+            )
+            .at(class.span)
+            .help(help),
+        );
+    }
+}
+
+fn catalogue_ids(doc: &Document, diags: &mut Vec<Diagnostic>) {
+    let cat = catalog();
+    for c in &doc.controls {
+        if cat.control(c.value).is_none() {
+            diags.push(unknown_control(&doc.path, &c.value.to_string(), c.span));
+        }
+    }
+    for clause in &doc.clauses {
+        if cat.clause(&clause.value).is_none() {
+            let help = match did_you_mean(&clause.value, cat.clauses.iter().map(|c| c.id)) {
+                Some(s) => format!(
+                    "did you mean {s} ({})?",
+                    cat.clause(s).map_or("", |c| c.title)
+                ),
+                None => "clauses are 4 to 10 with their sub-clauses, e.g. \"6.1.2\"".to_string(),
+            };
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownClause,
+                    &doc.path,
+                    format!("`{}` is not a clause of ISO/IEC 27001:2022", clause.value),
+                )
+                .at(clause.span)
+                .help(help),
+            );
+        }
+    }
+}
+
+fn approval(doc: &Document, config: &Config, diags: &mut Vec<Diagnostic>) {
+    if doc.status != Status::Approved {
+        return;
+    }
+    let approvers = config.approver_roles(doc.doc_type);
+    let valid = doc
+        .approvals
+        .iter()
+        .rev()
+        .find(|a| a.version == doc.version && approvers.contains(&a.role.value));
+    let Some(approval) = valid else {
+        let by_other_role = doc.approvals.iter().find(|a| a.version == doc.version);
+        let help = match by_other_role {
+            Some(a) => format!(
+                "the approval by {} as {} does not count: only {} may approve a {}",
+                a.by,
+                a.role.value,
+                approvers.join(" or "),
+                doc.doc_type
+            ),
+            None => format!(
+                "have it approved: ismsbook approve {} --by NAME --role {}; or set status back to draft",
+                doc.id_str(),
+                approvers.first().map_or("ROLE", String::as_str)
+            ),
+        };
+        diags.push(
+            Diagnostic::error(
+                Code::UnapprovedVersion,
+                &doc.path,
+                format!(
+                    "status is approved, but version {} has no approval",
+                    doc.version
+                ),
+            )
+            .at_opt(doc.field_span("status"))
+            .help(help),
+        );
+        return;
+    };
+    if approval.digest != doc.digest {
+        let next = crate::types::Version {
+            major: doc.version.major,
+            minor: doc.version.minor + 1,
+        };
+        diags.push(
+            Diagnostic::error(
+                Code::ChangedSinceApproval,
+                &doc.path,
+                format!(
+                    "the body changed since version {} was approved by {} on {}",
+                    doc.version, approval.by, approval.date
+                ),
+            )
+            .at(approval.span)
+            .help(format!(
+                "bump the version (e.g. to \"{next}\"), set status to draft or in-review and have it approved again; or revert the body to the approved text"
+            )),
+        );
+    }
+}
+
+/// When the document is next due for review, if it has a review cycle.
+pub fn next_review(doc: &Document, config: &Config) -> Option<Date> {
+    if let Some(next) = doc.review.next {
+        return Some(next);
+    }
+    let interval = doc
+        .review
+        .interval
+        .unwrap_or_else(|| config.review_interval(doc.doc_type));
+    doc.review.last?.plus(interval)
+}
+
+/// Where a document stands with its review: for the rules, the reviews page and the register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReviewState {
+    Overdue,
+    DueSoon,
+    Later,
+    NoCycle,
+}
+
+pub fn review_state(doc: &Document, config: &Config, today: Date) -> (ReviewState, Option<Date>) {
+    let Some(next) = next_review(doc, config) else {
+        return (ReviewState::NoCycle, None);
+    };
+    let warn_from = match config.warn_before {
+        crate::types::Interval::Days(d) => next.add_days(-i64::from(d)),
+        crate::types::Interval::Months(m) => next.add_months(-i64::from(m)),
+        crate::types::Interval::None => next,
+    };
+    let state = if today > next {
+        ReviewState::Overdue
+    } else if today >= warn_from {
+        ReviewState::DueSoon
+    } else {
+        ReviewState::Later
+    };
+    (state, Some(next))
+}
+
+fn review(doc: &Document, config: &Config, today: Date, diags: &mut Vec<Diagnostic>) {
+    if doc.status != Status::Approved {
+        return;
+    }
+    let span = doc.field_span("review");
+    match review_state(doc, config, today) {
+        (ReviewState::Overdue, Some(next)) => diags.push(
+            Diagnostic::error(
+                Code::ReviewOverdue,
+                &doc.path,
+                format!(
+                    "review overdue: it was due on {next} ({} days ago)",
+                    today.days_since_epoch() - next.days_since_epoch()
+                ),
+            )
+            .at_opt(span)
+            .help(format!(
+                "review the document with its owner ({}), then set review.last to the review date",
+                doc.owner.value
+            )),
+        ),
+        (ReviewState::DueSoon, Some(next)) => diags.push(
+            Diagnostic::warning(
+                Code::ReviewDueSoon,
+                &doc.path,
+                format!(
+                    "review due on {next}, in {} days",
+                    next.days_since_epoch() - today.days_since_epoch()
+                ),
+            )
+            .at_opt(span)
+            .help(format!(
+                "plan the review with its owner ({})",
+                doc.owner.value
+            )),
+        ),
+        _ => {}
+    }
+}
+
+/// Which documents claim each control, ignoring retired ones.
+pub fn implementers(hb: &Handbook) -> BTreeMap<ControlId, Vec<&Document>> {
+    let mut map: BTreeMap<ControlId, Vec<&Document>> = BTreeMap::new();
+    for doc in hb.documents.iter().filter(|d| d.status != Status::Retired) {
+        let mut seen = BTreeSet::new();
+        for c in &doc.controls {
+            if seen.insert(c.value) {
+                map.entry(c.value).or_default().push(doc);
+            }
+        }
+    }
+    map
+}
+
+fn soa_file(hb: &Handbook) -> PathBuf {
+    if hb.soa_source.is_some() {
+        PathBuf::from(SOA_FILE)
+    } else {
+        PathBuf::from(CONTENT_DIR)
+    }
+}
+
+fn coverage(hb: &Handbook, diags: &mut Vec<Diagnostic>) {
+    let by_control = implementers(hb);
+    for control in &catalog().controls {
+        let docs = by_control.get(&control.id).map_or(&[][..], Vec::as_slice);
+        if let Some(excluded) = hb.soa.excluded.get(&control.id) {
+            for doc in docs {
+                let span = doc
+                    .controls
+                    .iter()
+                    .find(|c| c.value == control.id)
+                    .map(|c| c.span);
+                diags.push(
+                    Diagnostic::warning(
+                        Code::ExcludedButImplemented,
+                        &doc.path,
+                        format!("{} ({}) is excluded in soa.yaml, but this document implements it", control.id, control.title),
+                    )
+                    .at_opt(span)
+                    .help(format!(
+                        "remove {} from `controls:` here, or remove its exclusion (soa.yaml line {})",
+                        control.id, excluded.span.line
+                    )),
+                );
+            }
+            continue;
+        }
+        if docs.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    Code::UncoveredControl,
+                    soa_file(hb),
+                    format!("{} ({}) is applicable, but no document implements it", control.id, control.title),
+                )
+                .help(format!(
+                    "add {} to `controls:` of the document that implements it, or exclude it in content/soa.yaml with a justification",
+                    control.id
+                )),
+            );
+        } else if docs.iter().all(|d| !d.status.is_in_force()) {
+            let names: Vec<&str> = docs.iter().map(|d| d.id_str()).collect();
+            diags.push(
+                Diagnostic::warning(
+                    Code::ControlOnlyInDrafts,
+                    soa_file(hb),
+                    format!(
+                        "{} ({}) is implemented only by documents not yet approved: {}",
+                        control.id,
+                        control.title,
+                        names.join(", ")
+                    ),
+                )
+                .help("have one of them approved"),
+            );
+        }
+    }
+}
+
+/// For each mandatory piece of documented information: the documents that address it.
+pub fn mandatory_coverage(
+    hb: &Handbook,
+) -> Vec<(&'static crate::catalog::Mandatory, Vec<&Document>)> {
+    catalog()
+        .mandatory
+        .iter()
+        .map(|m| {
+            let docs = hb
+                .documents
+                .iter()
+                .filter(|d| d.status != Status::Retired)
+                .filter(|d| {
+                    d.clauses
+                        .iter()
+                        .any(|c| m.met_by.contains(&c.value.as_str()))
+                })
+                .collect();
+            (m, docs)
+        })
+        .collect()
+}
+
+fn mandatory_documents(hb: &Handbook, diags: &mut Vec<Diagnostic>) {
+    for (m, docs) in mandatory_coverage(hb) {
+        if m.met_by.is_empty() || !docs.is_empty() {
+            continue;
+        }
+        diags.push(
+            Diagnostic::warning(
+                Code::MandatoryDocumentMissing,
+                CONTENT_DIR,
+                format!("no document addresses clause {}: {}", m.clause, m.title),
+            )
+            .help(format!(
+                "list \"{}\" in `clauses:` of the document that holds it (`ismsbook new --list` shows templates)",
+                m.met_by[0]
+            )),
+        );
+    }
+}
+
+fn retired_referenced(hb: &Handbook, links: &Resolved, diags: &mut Vec<Diagnostic>) {
+    let by_id = hb.by_id();
+    for (doc, targets) in hb.documents.iter().zip(&links.targets) {
+        if doc.status == Status::Retired {
+            continue;
+        }
+        let body = doc
+            .body
+            .links
+            .iter()
+            .zip(targets)
+            .filter_map(|(link, t)| match t {
+                Target::Document { id, .. } => Some((id, link.span)),
+                _ => None,
+            });
+        let related = doc.related.iter().map(|r| (&r.value, r.span));
+        for (id, span) in body.chain(related) {
+            if let Some(target) = by_id.get(id).filter(|t| t.status == Status::Retired) {
+                diags.push(
+                    Diagnostic::warning(
+                        Code::RetiredReferenced,
+                        &doc.path,
+                        format!("{id} ({}) is retired", target.title),
+                    )
+                    .at(span)
+                    .help("link to the document that replaced it (see its `supersedes`), or remove the link"),
+                );
+            }
+        }
+    }
+}
