@@ -104,14 +104,11 @@ pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
     for doc in &hb.documents {
         for r in &doc.related {
             if !by_id.contains_key(&r.value) {
-                let (message, help) = ctx.unknown_document(&r.value);
+                let (_, help) = ctx.unknown_document(&r.value);
                 let mut d = Diagnostic::error(
                     Code::BrokenReference,
                     &doc.path,
-                    format!(
-                        "`related` names an {}",
-                        message.trim_start_matches("link to an ")
-                    ),
+                    format!("`related` names unknown document {}", r.value),
                 )
                 .at(r.span);
                 d.help = help;

@@ -24,6 +24,7 @@ pub struct Approval {
     /// `sha256:<hex>` of the body that was approved.
     pub digest: String,
     pub span: Span,
+    pub digest_span: Span,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -203,7 +203,7 @@ fn approval(doc: &Document, config: &Config, diags: &mut Vec<Diagnostic>) {
                     doc.version, approval.by, approval.date
                 ),
             )
-            .at(approval.span)
+            .at(approval.digest_span)
             .help(format!(
                 "bump the version (e.g. to \"{next}\"), set status to draft or in-review and have it approved again; or revert the body to the approved text"
             )),

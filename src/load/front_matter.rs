@@ -248,6 +248,39 @@ pub fn read(split: &Split<'_>, file: &Path, diags: &mut Vec<Diagnostic>) -> Opti
     Some(f)
 }
 
+/// How a field is written, for the help line of a wrong value.
+fn example(key: &str) -> String {
+    let field = key.rsplit('.').next().unwrap_or(key);
+    let sample = match field {
+        "id" => "POL-001".to_string(),
+        "title" => "Access Control Policy  (quote it if it starts with [ { * & ! or contains `: `)"
+            .to_string(),
+        "type" => DocType::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        "version" => "\"1.2\"  (MAJOR.MINOR, quoted)".to_string(),
+        "status" => Status::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        "effective" | "last" | "next" | "date" => {
+            "2026-01-15  (a real date, YYYY-MM-DD)".to_string()
+        }
+        "interval" => "12 months".to_string(),
+        "controls" => "[A.5.15, A.8.5]".to_string(),
+        "clauses" => "[\"5.2\", \"6.1.2\"]".to_string(),
+        "related" | "supersedes" => "[POL-001, PRO-004]".to_string(),
+        "tags" => "[access, identity]".to_string(),
+        "review" => "{ last: 2026-01-10, interval: 12 months }".to_string(),
+        "approvals" => "written by `ismsbook approve`".to_string(),
+        _ => "see the front matter reference in the README".to_string(),
+    };
+    format!("write it like: {field}: {sample}")
+}
+
 struct Reader<'a> {
     file: &'a Path,
     diags: &'a mut Vec<Diagnostic>,
@@ -261,7 +294,8 @@ impl Reader<'_> {
                 self.file,
                 format!("`{key}` must be {expected}, found {}", node.kind()),
             )
-            .at(node.span),
+            .at(node.span)
+            .help(example(key)),
         );
     }
 
@@ -345,7 +379,8 @@ impl Reader<'_> {
             Err(e) => {
                 self.diags.push(
                     Diagnostic::error(Code::FrontMatter, self.file, format!("`{key}`: {e}"))
-                        .at(node.span),
+                        .at(node.span)
+                        .help(example(key)),
                 );
                 None
             }
@@ -398,6 +433,7 @@ impl Reader<'_> {
                 );
                 continue;
             };
+            let mut digest_span = item.span;
             let (mut version, mut by, mut role, mut date, mut digest) =
                 (None, None, None, None, None);
             for (key, value) in self.unique_entries(entries, APPROVAL_FIELDS, "an approval") {
@@ -407,7 +443,10 @@ impl Reader<'_> {
                     "by" => by = self.text(value, &name),
                     "role" => role = self.spanned_text(value, &name),
                     "date" => date = self.parse(value, &name),
-                    _ => digest = self.digest(value),
+                    _ => {
+                        digest_span = value.span;
+                        digest = self.digest(value);
+                    }
                 }
             }
             let missing: Vec<&str> = [
@@ -447,6 +486,7 @@ impl Reader<'_> {
                     date,
                     digest,
                     span: item.span,
+                    digest_span,
                 });
             }
         }

@@ -271,6 +271,7 @@ fn not_utf8(path: &Path, bytes: &[u8], err: std::str::Utf8Error) -> Diagnostic {
             bytes[err.valid_up_to()]
         ),
     )
+    .at(Span::new(line, col, 1))
     .help("save the file as UTF-8 (most editors offer \"Save with encoding\")")
 }
 
