@@ -136,6 +136,7 @@ pub fn asset_url(path: &Path) -> String {
     url
 }
 
+/// Escapes text for HTML content and quoted attributes (but not `/`, unlike Tera's default).
 pub fn escape_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -144,6 +145,7 @@ pub fn escape_attr(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&#39;"),
             c => out.push(c),
         }
     }

@@ -65,6 +65,8 @@ pub fn templates(root: &Path) -> Result<Tera, String> {
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
+    // Tera's default also escapes `/`, which makes every relative URL unreadable.
+    tera.set_escape_fn(super::escape_attr);
     tera.add_raw_templates(sources)
         .map_err(|e| format!("theme template error: {}", error_chain(&e)))?;
     Ok(tera)
