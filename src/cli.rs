@@ -39,6 +39,8 @@ pub enum Command {
         #[command(flatten)]
         common: CheckArgs,
     },
+    /// Approve the current version of a document, binding the approval to its text
+    Approve(ApproveArgs),
     /// Check the handbook and report every problem, writing nothing
     Check {
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -46,6 +48,21 @@ pub enum Command {
         #[command(flatten)]
         common: CheckArgs,
     },
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ApproveArgs {
+    /// The document to approve, e.g. POL-005
+    pub id: String,
+    /// Who approves (a person's name)
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// In which role (one of [approval] roles in ismsbook.toml)
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+    /// The approval date (default: today)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<Date>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -115,6 +132,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             }
             Ok(exit_for(&checked.diagnostics, common.deny_warnings))
         }
+        Command::Approve(args) => approve(&root, &args),
         Command::Build { out, common } => {
             let started = Instant::now();
             let (hb, checked) = load_and_check(&root, &common)?;
@@ -137,6 +155,44 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
                 started.elapsed().as_millis()
             );
             Ok(code)
+        }
+    }
+}
+
+fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal> {
+    let date = today(args.date)?;
+    let check_args = CheckArgs {
+        today: Some(date),
+        deny_warnings: false,
+    };
+    let (hb, checked) = load_and_check(root, &check_args)?;
+    let req = crate::approve::Request {
+        id: &args.id,
+        by: &args.by,
+        role: &args.role,
+        date,
+    };
+    match crate::approve::approved_text(&hb, &checked, &req) {
+        Ok((text, doc)) => {
+            crate::approve::write(root, doc, &text)
+                .map_err(|e| Fatal(format!("cannot write {}: {e}", doc.path.display())))?;
+            eprintln!(
+                "approved {} version {} by {} ({}) on {date}\n  {}\n  digest {}",
+                doc.id_str(),
+                doc.version,
+                args.by,
+                args.role,
+                diagnostics::display_path(&doc.path),
+                doc.digest
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(refusal) => {
+            if !refusal.diagnostics.is_empty() {
+                report(&hb, &refusal.diagnostics);
+            }
+            eprintln!("error: {}\nnothing was changed", refusal.message);
+            Ok(ExitCode::from(1))
         }
     }
 }

@@ -5,6 +5,7 @@
 //! [`write`] puts them in place. [`diagnostics`] is the one type for problems and the one
 //! printer; [`catalog`] is the ISO/IEC 27001:2022 data.
 
+pub mod approve;
 pub mod catalog;
 pub mod cli;
 pub mod config;
