@@ -36,6 +36,9 @@ pub enum Command {
         /// Output directory (default: public/ in the handbook root)
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Build the handbook as it was at this commit or tag, from git's object store
+        #[arg(long, value_name = "REV")]
+        rev: Option<String>,
         #[command(flatten)]
         common: CheckArgs,
     },
@@ -133,30 +136,72 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             Ok(exit_for(&checked.diagnostics, common.deny_warnings))
         }
         Command::Approve(args) => approve(&root, &args),
-        Command::Build { out, common } => {
-            let started = Instant::now();
-            let (hb, checked) = load_and_check(&root, &common)?;
-            report(&hb, &checked.diagnostics);
-            let code = exit_for(&checked.diagnostics, common.deny_warnings);
-            if code != ExitCode::SUCCESS {
-                eprintln!("build stopped: nothing was written");
-                return Ok(code);
-            }
-            let out = out.unwrap_or_else(|| root.join("public"));
-            check_out_dir(&root, &out)?;
-            let opts = render::Options::default();
-            let files = crate::write::replace_dir(&out, |tmp| {
-                render::write_site(&hb, &checked, &opts, tmp)
-            })
-            .map_err(Fatal)?;
-            eprintln!(
-                "wrote {files} files to {} in {} ms",
-                out.display(),
-                started.elapsed().as_millis()
-            );
-            Ok(code)
-        }
+        Command::Build { out, rev, common } => build(&root, out, rev.as_deref(), &common),
     }
+}
+
+fn build(
+    root: &Path,
+    out: Option<PathBuf>,
+    rev: Option<&str>,
+    common: &CheckArgs,
+) -> Result<ExitCode, Fatal> {
+    let started = Instant::now();
+    let today = today(common.today)?;
+    let repo = crate::history::Repo::open(root);
+    let work_tree = WorkTree {
+        root: root.to_path_buf(),
+    };
+    let git_tree;
+    let (source, tip, dirty): (&dyn load::Source, _, _) = match rev {
+        None => {
+            let tip = repo.as_ref().ok().and_then(|r| r.head());
+            let dirty = match (&repo, tip) {
+                (Ok(r), Some(t)) => r.is_dirty(t, root),
+                _ => false,
+            };
+            (&work_tree, tip, dirty)
+        }
+        Some(rev) => {
+            let r = repo.as_ref().map_err(|why| {
+                Fatal(format!(
+                    "--rev needs git history, but {}: {why}",
+                    root.display()
+                ))
+            })?;
+            let commit = r.resolve(rev).map_err(Fatal)?;
+            git_tree = r.tree_source(commit).map_err(Fatal)?;
+            (&git_tree, Some(commit), false)
+        }
+    };
+    let hb = load::load(root, source, today)?;
+    let checked = validate::check(&hb);
+    report(&hb, &checked.diagnostics);
+    let code = exit_for(&checked.diagnostics, common.deny_warnings);
+    if code != ExitCode::SUCCESS {
+        eprintln!("build stopped: nothing was written");
+        return Ok(code);
+    }
+    let history = crate::history::info(repo.as_ref().map_err(String::as_str), tip, dirty);
+    if let Some(note) = &history.note {
+        eprintln!("note: {note}");
+    }
+    let out = out.unwrap_or_else(|| root.join("public"));
+    check_out_dir(root, &out)?;
+    let opts = render::Options {
+        history,
+        ..Default::default()
+    };
+    let files = crate::write::replace_dir(&out, |tmp| {
+        render::write_site(&hb, &checked, &opts, source, tmp)
+    })
+    .map_err(Fatal)?;
+    eprintln!(
+        "wrote {files} files to {} in {} ms",
+        out.display(),
+        started.elapsed().as_millis()
+    );
+    Ok(code)
 }
 
 fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal> {

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod history;
 pub mod links;
 pub mod load;
 pub mod markdown;

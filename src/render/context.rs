@@ -95,7 +95,7 @@ impl<'a> Site<'a> {
         let info = SiteInfo {
             title: hb.config.title.clone(),
             organization: hb.config.organization.clone(),
-            version_label: opts.version_label.clone(),
+            version_label: opts.history.label.clone(),
             today: hb.today.to_string(),
         };
         let rows = hb.documents.iter().map(|d| doc_row(hb, d)).collect();
@@ -348,6 +348,16 @@ impl<'a> Site<'a> {
         ctx.insert("toc", &toc);
         ctx.insert("source_path", &display_path(&doc.path));
         ctx.insert("digest", &doc.digest);
+        ctx.insert(
+            "revisions",
+            &self
+                .opts
+                .history
+                .revisions
+                .get(doc.id_str())
+                .map_or(&[][..], Vec::as_slice),
+        );
+        ctx.insert("history_note", &self.opts.history.note);
         ctx.insert("body", &resolve_body(&doc.body.html, targets, "../"));
         self.page(
             tera,

@@ -19,8 +19,8 @@ pub use context::SiteInfo;
 /// What varies between a `build` and a page served by `serve`.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// The handbook version (a git tag or describe label), shown on every page.
-    pub version_label: Option<String>,
+    /// What git knows: the version label shown on every page, each document's revisions.
+    pub history: crate::history::Info,
     /// HTML inserted before `</body>` of every page: the live-reload script of `serve`,
     /// never present in `build` output.
     pub inject: Option<String>,
@@ -38,6 +38,7 @@ pub fn write_site(
     hb: &Handbook,
     checked: &Checked,
     opts: &Options,
+    source: &dyn crate::load::Source,
     out: &Path,
 ) -> Result<usize, String> {
     let tera = theme::templates(&hb.root)?;
@@ -65,8 +66,11 @@ pub fn write_site(
         if let Some(dir) = to.parent() {
             fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
-        let from = hb.root.join(crate::load::CONTENT_DIR).join(asset);
-        fs::copy(&from, &to).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+        let from = Path::new(crate::load::CONTENT_DIR).join(asset);
+        let bytes = source
+            .read(&from)
+            .map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+        fs::write(&to, bytes).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
         written += 1;
     }
     Ok(written)

@@ -1,0 +1,518 @@
+//! Git history through gix, no git program needed: the handbook version label, each
+//! document's revisions, and the handbook as it was at any commit or tag.
+//!
+//! History is read in one walk for all documents. A commit's changes are found by comparing
+//! the `content/` trees of the commit and its parent, skipping every sub-tree whose id did not
+//! change; a changed file is attributed to the document id in its front matter, so a renamed
+//! file keeps its history.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+use serde::Serialize;
+
+use crate::diagnostics::Diagnostic;
+use crate::load::{is_ignored, LoadError, Source, CONTENT_DIR};
+use crate::types::Date;
+
+/// One commit that changed a document.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Revision {
+    pub id: String,
+    pub date: String,
+    pub author: String,
+    pub summary: String,
+}
+
+/// The handbook's repository, and where the handbook lies inside its work tree.
+pub struct Repo {
+    repo: gix::ThreadSafeRepository,
+    /// The handbook root relative to the repository's top, with `/` separators ("" at the top).
+    prefix: String,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl Repo {
+    /// The repository holding `root`, or why there is none.
+    pub fn open(root: &Path) -> Result<Repo, String> {
+        let repo = gix::discover(root).map_err(|_| "not in a git repository".to_string())?;
+        let top = repo
+            .workdir()
+            .ok_or_else(|| "a bare repository has no work tree".to_string())?;
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let rel = canon(root)
+            .strip_prefix(canon(top))
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let prefix = crate::diagnostics::display_path(&rel);
+        Ok(Repo {
+            repo: repo.into_sync(),
+            prefix,
+        })
+    }
+
+    fn local(&self) -> gix::Repository {
+        self.repo.to_thread_local()
+    }
+
+    pub fn is_shallow(&self) -> bool {
+        self.local().is_shallow().unwrap_or(false)
+    }
+
+    fn path_in_repo(&self, rel: &str) -> String {
+        if self.prefix.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", self.prefix)
+        }
+    }
+
+    pub fn head(&self) -> Option<ObjectId> {
+        self.local().head_commit().ok().map(|c| c.id)
+    }
+
+    /// A commit from a revision such as `v2026.1`, `HEAD~2` or a hash.
+    pub fn resolve(&self, rev: &str) -> Result<ObjectId, String> {
+        let repo = self.local();
+        let id = repo
+            .rev_parse_single(rev)
+            .map_err(|e| format!("unknown revision `{rev}`: {e}"))?;
+        let commit = id
+            .object()
+            .map_err(err)?
+            .peel_to_commit()
+            .map_err(|_| format!("`{rev}` does not name a commit"))?;
+        Ok(commit.id)
+    }
+
+    /// The tag at `commit`, else a describe label (`v2026.1-3-gabc1234`), else the short id;
+    /// `+dirty` when the work tree's content differs from it.
+    pub fn label(&self, commit: ObjectId, dirty: bool) -> String {
+        let repo = self.local();
+        let described = repo.find_commit(commit).ok().and_then(|c| {
+            c.describe()
+                .names(gix::commit::describe::SelectRef::AllTags)
+                .id_as_fallback(true)
+                .try_format()
+                .ok()
+                .flatten()
+        });
+        let mut label = match described {
+            Some(mut f) => {
+                f.hex_len = 7;
+                f.to_string()
+            }
+            None => commit.to_hex_with_len(7).to_string(),
+        };
+        if dirty {
+            label.push_str("+dirty");
+        }
+        label
+    }
+
+    /// Tags whose commit is `commit` or one of its ancestors, newest commit first.
+    pub fn tags_reachable_from(&self, commit: ObjectId) -> Vec<(String, ObjectId)> {
+        let repo = self.local();
+        let mut tags: HashMap<ObjectId, Vec<String>> = HashMap::new();
+        if let Ok(refs) = repo.references() {
+            if let Ok(iter) = refs.tags() {
+                for mut r in iter.filter_map(Result::ok) {
+                    let name = r.name().shorten().to_string();
+                    if let Ok(c) = r.peel_to_commit() {
+                        tags.entry(c.id).or_default().push(name);
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        if let Ok(walk) = repo.rev_walk([commit]).all() {
+            for info in walk.filter_map(Result::ok) {
+                if let Some(names) = tags.get(&info.id) {
+                    let mut names = names.clone();
+                    names.sort();
+                    out.extend(names.into_iter().map(|n| (n, info.id)));
+                }
+            }
+        }
+        out
+    }
+
+    fn content_tree(
+        &self,
+        repo: &gix::Repository,
+        commit: ObjectId,
+    ) -> Result<Option<ObjectId>, String> {
+        let tree = repo.find_commit(commit).map_err(err)?.tree().map_err(err)?;
+        let path = self.path_in_repo(CONTENT_DIR);
+        let entry = tree.lookup_entry_by_path(&path).map_err(err)?;
+        Ok(entry.filter(|e| e.mode().is_tree()).map(|e| e.object_id()))
+    }
+
+    /// Every document's revisions, newest first, from one walk of the history behind `tip`.
+    pub fn revisions(&self, tip: ObjectId) -> Result<BTreeMap<String, Vec<Revision>>, String> {
+        let repo = self.local();
+        let mut ids_of_blob: HashMap<ObjectId, Option<String>> = HashMap::new();
+        let mut out: BTreeMap<String, Vec<(i64, Revision)>> = BTreeMap::new();
+        let walk = repo.rev_walk([tip]).all().map_err(err)?;
+        for info in walk {
+            let info = info.map_err(err)?;
+            let parents: Vec<ObjectId> = info.parent_ids().map(|p| p.detach()).collect();
+            if parents.len() > 1 {
+                continue; // a merge: its changes are on record in the merged commits
+            }
+            let new = self.content_tree(&repo, info.id)?;
+            let old = match parents.first() {
+                Some(p) => self.content_tree(&repo, *p)?,
+                None => None,
+            };
+            if new == old {
+                continue;
+            }
+            let mut changed = Vec::new();
+            diff_trees(&repo, old, new, &mut changed).map_err(err)?;
+            let mut doc_ids: Vec<String> = Vec::new();
+            for (path, old_blob, new_blob) in changed {
+                if !(path.ends_with(".md") || path.ends_with(".markdown")) {
+                    continue;
+                }
+                for blob in [new_blob, old_blob].into_iter().flatten() {
+                    let id = ids_of_blob
+                        .entry(blob)
+                        .or_insert_with(|| {
+                            repo.find_blob(blob).ok().and_then(|b| document_id(&b.data))
+                        })
+                        .clone();
+                    if let Some(id) = id {
+                        if !doc_ids.contains(&id) {
+                            doc_ids.push(id);
+                        }
+                        break;
+                    }
+                }
+            }
+            if doc_ids.is_empty() {
+                continue;
+            }
+            let commit = info.object().map_err(err)?;
+            let time = commit.time().map_err(err)?;
+            let author = commit
+                .author()
+                .map(|a| a.name.to_string())
+                .unwrap_or_default();
+            let summary = commit
+                .message()
+                .map(|m| m.summary().to_string())
+                .unwrap_or_default();
+            let revision = Revision {
+                id: info.id.to_hex_with_len(7).to_string(),
+                date: Date::from_days_since_epoch(time.seconds.div_euclid(86_400)).to_string(),
+                author,
+                summary,
+            };
+            for id in doc_ids {
+                out.entry(id)
+                    .or_default()
+                    .push((time.seconds, revision.clone()));
+            }
+        }
+        Ok(out
+            .into_iter()
+            .map(|(id, mut revs)| {
+                revs.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+                (id, revs.into_iter().map(|(_, r)| r).collect())
+            })
+            .collect())
+    }
+
+    /// Every file of `content/` at `commit`: path relative to the handbook root -> blob.
+    pub fn content_files(&self, commit: ObjectId) -> Result<BTreeMap<PathBuf, ObjectId>, String> {
+        let repo = self.local();
+        let mut files = BTreeMap::new();
+        if let Some(tree) = self.content_tree(&repo, commit)? {
+            collect_blobs(&repo, tree, PathBuf::from(CONTENT_DIR), &mut files).map_err(err)?;
+        }
+        Ok(files)
+    }
+
+    /// The handbook's files at `commit`, read from the object store.
+    pub fn tree_source(&self, commit: ObjectId) -> Result<GitTree<'_>, String> {
+        let files = self.content_files(commit)?;
+        let repo = self.local();
+        let tree = repo.find_commit(commit).map_err(err)?.tree().map_err(err)?;
+        let config = tree
+            .lookup_entry_by_path(self.path_in_repo(crate::config::FILE))
+            .map_err(err)?
+            .map(|e| e.object_id());
+        Ok(GitTree {
+            repo: self,
+            files,
+            config,
+        })
+    }
+
+    /// Whether the work tree's `content/` or configuration differ from `commit`'s.
+    pub fn is_dirty(&self, commit: ObjectId, root: &Path) -> bool {
+        let Ok(committed) = self.content_files(commit) else {
+            return true;
+        };
+        let Ok((on_disk, _)) = (crate::load::WorkTree {
+            root: root.to_path_buf(),
+        })
+        .list_content() else {
+            return true;
+        };
+        if on_disk.len() != committed.len() || on_disk.iter().any(|p| !committed.contains_key(p)) {
+            return true;
+        }
+        let same = |path: &Path, blob: Option<&ObjectId>| -> bool {
+            match (std::fs::read(root.join(path)), blob) {
+                (Ok(bytes), Some(id)) => {
+                    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &bytes)
+                        .ok()
+                        .as_ref()
+                        == Some(id)
+                }
+                _ => false,
+            }
+        };
+        let Ok(src) = self.tree_source(commit) else {
+            return true;
+        };
+        !same(Path::new(crate::config::FILE), src.config.as_ref())
+            || committed.iter().any(|(path, id)| !same(path, Some(id)))
+    }
+}
+
+/// Files of a tree, recursively, skipping hidden names like the work-tree walk does.
+fn collect_blobs(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    at: PathBuf,
+    out: &mut BTreeMap<PathBuf, ObjectId>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    for (name, is_tree, id) in entries(repo, tree)? {
+        if is_ignored(std::ffi::OsStr::new(&name)) {
+            continue;
+        }
+        let path = at.join(&name);
+        if is_tree {
+            collect_blobs(repo, id, path, out)?;
+        } else {
+            out.insert(path, id);
+        }
+    }
+    Ok(())
+}
+
+type Entries = Vec<(String, bool, ObjectId)>;
+
+fn entries(
+    repo: &gix::Repository,
+    tree: ObjectId,
+) -> Result<Entries, Box<dyn std::error::Error + Send + Sync>> {
+    let tree = repo.find_tree(tree)?;
+    let mut out = Vec::new();
+    for e in tree.iter() {
+        let e = e?;
+        let mode = e.inner.mode;
+        if mode.is_commit() {
+            continue; // a submodule
+        }
+        out.push((
+            e.inner.filename.to_string(),
+            mode.is_tree(),
+            e.inner.oid.to_owned(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Paths (relative to the compared trees) whose blob differs: (path, old blob, new blob).
+fn diff_trees(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+    out: &mut Vec<(String, Option<ObjectId>, Option<ObjectId>)>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    fn walk(
+        repo: &gix::Repository,
+        old: Option<ObjectId>,
+        new: Option<ObjectId>,
+        prefix: &str,
+        out: &mut Vec<(String, Option<ObjectId>, Option<ObjectId>)>,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if old == new {
+            return Ok(());
+        }
+        let old_entries = match old {
+            Some(t) => entries(repo, t)?,
+            None => Vec::new(),
+        };
+        let new_entries = match new {
+            Some(t) => entries(repo, t)?,
+            None => Vec::new(),
+        };
+        let mut names: BTreeMap<&str, (Option<(bool, ObjectId)>, Option<(bool, ObjectId)>)> =
+            BTreeMap::new();
+        for (n, t, id) in &old_entries {
+            names.entry(n).or_default().0 = Some((*t, *id));
+        }
+        for (n, t, id) in &new_entries {
+            names.entry(n).or_default().1 = Some((*t, *id));
+        }
+        for (name, (o, n)) in names {
+            let path = format!("{prefix}{name}");
+            let tree_of = |x: Option<(bool, ObjectId)>| x.filter(|(t, _)| *t).map(|(_, id)| id);
+            let blob_of = |x: Option<(bool, ObjectId)>| x.filter(|(t, _)| !*t).map(|(_, id)| id);
+            let (ot, nt) = (tree_of(o), tree_of(n));
+            if ot.is_some() || nt.is_some() {
+                walk(repo, ot, nt, &format!("{path}/"), out)?;
+            }
+            let (ob, nb) = (blob_of(o), blob_of(n));
+            if ob != nb {
+                out.push((path, ob, nb));
+            }
+        }
+        Ok(())
+    }
+    walk(repo, old, new, "", out)
+}
+
+/// The `id:` of a document's front matter, read without a YAML parser (history reads many).
+pub fn document_id(data: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(data).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines();
+    if lines.next()?.trim_end() != "---" {
+        return None;
+    }
+    for line in lines {
+        let line = line.trim_end();
+        if line == "---" || line == "..." {
+            return None;
+        }
+        if let Some(value) = line.strip_prefix("id:") {
+            let value = value
+                .split(" #")
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\'']);
+            return (!value.is_empty()).then(|| value.to_string());
+        }
+    }
+    None
+}
+
+/// The handbook at a commit, read from the object store without touching the work tree.
+pub struct GitTree<'r> {
+    repo: &'r Repo,
+    files: BTreeMap<PathBuf, ObjectId>,
+    config: Option<ObjectId>,
+}
+
+impl GitTree<'_> {
+    fn blob(&self, id: ObjectId) -> io::Result<Vec<u8>> {
+        self.repo
+            .local()
+            .find_blob(id)
+            .map(|mut b| b.take_data())
+            .map_err(io::Error::other)
+    }
+
+    fn id_of(&self, path: &Path) -> io::Result<ObjectId> {
+        self.files
+            .get(path)
+            .copied()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not in this revision"))
+    }
+}
+
+impl Source for GitTree<'_> {
+    fn read_config(&self) -> io::Result<Vec<u8>> {
+        match self.config {
+            Some(id) => self.blob(id),
+            None => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "no ismsbook.toml in this revision",
+            )),
+        }
+    }
+
+    fn list_content(&self) -> Result<(Vec<PathBuf>, Vec<Diagnostic>), LoadError> {
+        Ok((self.files.keys().cloned().collect(), Vec::new()))
+    }
+
+    fn size(&self, path: &Path) -> io::Result<u64> {
+        let id = self.id_of(path)?;
+        let repo = self.repo.local();
+        let header = repo.find_header(id).map_err(io::Error::other)?;
+        Ok(header.size())
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.blob(self.id_of(path)?)
+    }
+}
+
+/// What a build knows from git: shown on every page and each document page.
+#[derive(Clone, Debug, Default)]
+pub struct Info {
+    pub label: Option<String>,
+    pub commit: Option<String>,
+    pub revisions: BTreeMap<String, Vec<Revision>>,
+    /// Why there is no (complete) history, when that is so.
+    pub note: Option<String>,
+}
+
+/// History for a build of the work tree (`rev` None) or of a revision.
+pub fn info(repo: Result<&Repo, &str>, tip: Option<ObjectId>, dirty: bool) -> Info {
+    let repo = match repo {
+        Ok(r) => r,
+        Err(why) => {
+            return Info {
+                note: Some(format!("no revision history: {why}")),
+                ..Info::default()
+            };
+        }
+    };
+    let Some(tip) = tip else {
+        return Info {
+            note: Some("no revision history: the repository has no commits yet".into()),
+            ..Info::default()
+        };
+    };
+    let mut info = Info {
+        label: Some(repo.label(tip, dirty)),
+        commit: Some(tip.to_hex().to_string()),
+        ..Info::default()
+    };
+    match repo.revisions(tip) {
+        Ok(revs) => info.revisions = revs,
+        Err(e) => info.note = Some(format!("revision history incomplete: {e}")),
+    }
+    if repo.is_shallow() {
+        info.note = Some("revision history incomplete: this is a shallow clone".into());
+    }
+    info
+}
+
+#[cfg(test)]
+mod tests {
+    use super::document_id;
+
+    #[test]
+    fn document_ids_are_read_from_front_matter_only() {
+        assert_eq!(
+            document_id(b"---\ntitle: x\nid: \"POL-001\"  # c\n---\nid: NOPE\n").as_deref(),
+            Some("POL-001")
+        );
+        assert_eq!(document_id(b"---\ntitle: x\n---\nid: NOPE\n"), None);
+        assert_eq!(document_id(b"# no front matter\nid: X\n"), None);
+    }
+}
