@@ -310,6 +310,10 @@ fn collect_blobs(
 }
 
 type Entries = Vec<(String, bool, ObjectId)>;
+/// Whether a tree entry is a tree, and its object.
+type Kind = (bool, ObjectId);
+/// A changed file: path, old blob, new blob.
+type Change = (String, Option<ObjectId>, Option<ObjectId>);
 
 fn entries(
     repo: &gix::Repository,
@@ -337,14 +341,14 @@ fn diff_trees(
     repo: &gix::Repository,
     old: Option<ObjectId>,
     new: Option<ObjectId>,
-    out: &mut Vec<(String, Option<ObjectId>, Option<ObjectId>)>,
+    out: &mut Vec<Change>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     fn walk(
         repo: &gix::Repository,
         old: Option<ObjectId>,
         new: Option<ObjectId>,
         prefix: &str,
-        out: &mut Vec<(String, Option<ObjectId>, Option<ObjectId>)>,
+        out: &mut Vec<Change>,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         if old == new {
             return Ok(());
@@ -357,8 +361,7 @@ fn diff_trees(
             Some(t) => entries(repo, t)?,
             None => Vec::new(),
         };
-        let mut names: BTreeMap<&str, (Option<(bool, ObjectId)>, Option<(bool, ObjectId)>)> =
-            BTreeMap::new();
+        let mut names: BTreeMap<&str, (Option<Kind>, Option<Kind>)> = BTreeMap::new();
         for (n, t, id) in &old_entries {
             names.entry(n).or_default().0 = Some((*t, *id));
         }
@@ -367,8 +370,8 @@ fn diff_trees(
         }
         for (name, (o, n)) in names {
             let path = format!("{prefix}{name}");
-            let tree_of = |x: Option<(bool, ObjectId)>| x.filter(|(t, _)| *t).map(|(_, id)| id);
-            let blob_of = |x: Option<(bool, ObjectId)>| x.filter(|(t, _)| !*t).map(|(_, id)| id);
+            let tree_of = |x: Option<Kind>| x.filter(|(t, _)| *t).map(|(_, id)| id);
+            let blob_of = |x: Option<Kind>| x.filter(|(t, _)| !*t).map(|(_, id)| id);
             let (ot, nt) = (tree_of(o), tree_of(n));
             if ot.is_some() || nt.is_some() {
                 walk(repo, ot, nt, &format!("{path}/"), out)?;
