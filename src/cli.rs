@@ -44,6 +44,14 @@ pub enum Command {
     },
     /// Approve the current version of a document, binding the approval to its text
     Approve(ApproveArgs),
+    /// What changed between two versions: FROM..TO (commits or tags; TO defaults to the work tree)
+    Changes {
+        /// FROM or FROM..TO, e.g. v2026.1 or v2026.1..v2026.2
+        #[arg(value_name = "FROM[..TO]")]
+        range: String,
+        #[arg(long, value_enum, default_value_t = ChangesFormat::Md)]
+        format: ChangesFormat,
+    },
     /// Check the handbook and report every problem, writing nothing
     Check {
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -76,6 +84,12 @@ pub struct CheckArgs {
     /// Treat warnings as errors (exit code 1)
     #[arg(long)]
     pub deny_warnings: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ChangesFormat {
+    Md,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -136,6 +150,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             Ok(exit_for(&checked.diagnostics, common.deny_warnings))
         }
         Command::Approve(args) => approve(&root, &args),
+        Command::Changes { range, format } => changes(&root, &range, format),
         Command::Build { out, rev, common } => build(&root, out, rev.as_deref(), &common),
     }
 }
@@ -186,10 +201,15 @@ fn build(
     if let Some(note) = &history.note {
         eprintln!("note: {note}");
     }
+    let changes = match (&repo, tip, &history.label) {
+        (Ok(r), Some(t), Some(label)) => changes_since_previous_tag(r, t, dirty, &hb, label),
+        _ => None,
+    };
     let out = out.unwrap_or_else(|| root.join("public"));
     check_out_dir(root, &out)?;
     let opts = render::Options {
         history,
+        changes,
         ..Default::default()
     };
     let files = crate::write::replace_dir(&out, |tmp| {
@@ -202,6 +222,66 @@ fn build(
         started.elapsed().as_millis()
     );
     Ok(code)
+}
+
+/// The previous tag: the newest tag behind the build's commit (or at it, when the work tree
+/// has changed since).
+fn changes_since_previous_tag(
+    repo: &crate::history::Repo,
+    tip: gix::ObjectId,
+    dirty: bool,
+    current: &Handbook,
+    label: &str,
+) -> Option<crate::changes::Changes> {
+    let (tag, commit) = repo
+        .tags_reachable_from(tip)
+        .into_iter()
+        .find(|(_, commit)| dirty || *commit != tip)?;
+    let source = repo.tree_source(commit).ok()?;
+    let before = load::load(&current.root, &source, current.today).ok()?;
+    Some(crate::changes::compare(&before, current, &tag, label))
+}
+
+fn changes(root: &Path, range: &str, format: ChangesFormat) -> Result<ExitCode, Fatal> {
+    let repo = crate::history::Repo::open(root).map_err(|why| {
+        Fatal(format!(
+            "`changes` needs git history, but {}: {why}",
+            root.display()
+        ))
+    })?;
+    let (from, to) = match range.split_once("..") {
+        Some((f, t)) if !t.is_empty() => (f, Some(t)),
+        Some((f, _)) => (f, None),
+        None => (range, None),
+    };
+    let today = today(None)?;
+    let from_commit = repo.resolve(from).map_err(Fatal)?;
+    let before = load::load(root, &repo.tree_source(from_commit).map_err(Fatal)?, today)?;
+    let (after, to_label) = match to {
+        Some(to) => {
+            let commit = repo.resolve(to).map_err(Fatal)?;
+            (
+                load::load(root, &repo.tree_source(commit).map_err(Fatal)?, today)?,
+                to.to_string(),
+            )
+        }
+        None => (
+            load::load(
+                root,
+                &WorkTree {
+                    root: root.to_path_buf(),
+                },
+                today,
+            )?,
+            "the work tree".to_string(),
+        ),
+    };
+    let c = crate::changes::compare(&before, &after, from, &to_label);
+    match format {
+        ChangesFormat::Md => print!("{}", crate::changes::to_markdown(&c)),
+        ChangesFormat::Json => println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default()),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal> {

@@ -7,6 +7,7 @@
 
 pub mod approve;
 pub mod catalog;
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;

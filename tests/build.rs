@@ -306,3 +306,41 @@ fn a_handbook_theme_overrides_one_template() {
         "other templates stay built-in"
     );
 }
+
+#[test]
+fn the_example_handbook_is_clean_covered_and_every_link_works() {
+    let hb = Handbook::example();
+    hb.run(&[
+        "check",
+        "--format",
+        "json",
+        "--today",
+        "2026-11-23",
+        "--deny-warnings",
+    ])
+    .assert_exit(0)
+    .assert_no_diagnostics();
+    hb.run(&["build", "--today", "2026-11-23"]).assert_exit(0);
+    let out = hb.path().join("public");
+    let followed = assert_all_links_work(&out);
+    assert!(followed > 3000, "followed {followed} links");
+    let soa = parse_csv(&hb.read("public/soa.csv"));
+    assert_eq!(soa.len(), 94);
+    let excluded: Vec<_> = soa.iter().filter(|r| r[3] == "no").collect();
+    assert!(
+        !excluded.is_empty() && excluded.iter().all(|r| !r[4].is_empty()),
+        "a justified exclusion"
+    );
+    assert!(
+        soa[1..]
+            .iter()
+            .filter(|r| r[3] == "yes")
+            .all(|r| r[5] == "implemented"),
+        "every applicable control implemented by an approved document"
+    );
+    let readiness = hb.read("public/readiness.html");
+    assert!(
+        !readiness.contains(">missing<"),
+        "every mandatory document present"
+    );
+}

@@ -133,3 +133,61 @@ fn without_git_everything_else_works_with_a_note() {
         .read("public/documents/BASE-01.html")
         .contains("no revision history"));
 }
+
+#[test]
+fn changes_lists_added_renamed_and_changed_documents_with_a_redline() {
+    let hb = repository();
+    // Approve the policy and gain a control, then compare with the first tag.
+    let text = hb
+        .read("content/policies/remote.md")
+        .replace("version: \"0.1\"", "version: \"1.0\"")
+        .replace(
+            "classification: internal\n",
+            "classification: internal\ncontrols: [A.6.7]\n",
+        );
+    hb.write("content/policies/remote.md", text);
+    git(&hb, &["tag", "v2026.2"]);
+    let md = hb.run(&["changes", "v2026.1..v2026.2"]);
+    md.assert_exit(0);
+    assert!(
+        md.stdout.contains("# Changes from v2026.1 to v2026.2"),
+        "{}",
+        md.stdout
+    );
+    assert!(md.stdout.contains("## Added\n\n- POL-001 Remote Working Policy (v0.1, draft) `content/policies/remote.md`"), "{}", md.stdout);
+    let json = hb.run(&["changes", "v2026.1", "--format", "json"]);
+    json.assert_exit(0);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["to"], "the work tree");
+    assert_eq!(v["added"][0]["id"], "POL-001");
+    // Between the two commits after the tag: a rename and an edit, shown as a redline.
+    let between = hb.run(&["changes", "HEAD~1..HEAD"]);
+    assert!(
+        between
+            .stdout
+            .contains("- renamed: `content/draft.md` → `content/policies/remote.md`"),
+        "{}",
+        between.stdout
+    );
+    assert!(
+        between.stdout.contains("[-First-]{+Second+}"),
+        "{}",
+        between.stdout
+    );
+    let work = hb.run(&["changes", "HEAD"]);
+    assert!(
+        work.stdout.contains("- version: 0.1 → 1.0")
+            && work.stdout.contains("- controls gained: A.6.7"),
+        "{}",
+        work.stdout
+    );
+}
+
+#[test]
+fn the_changes_page_shows_what_changed_since_the_previous_tag() {
+    let hb = repository();
+    hb.build().assert_exit(0);
+    let page = hb.read("public/changes.html");
+    assert!(page.contains("Changes since v2026.1"), "{page}");
+    assert!(page.contains("POL-001</a> Remote Working Policy"), "{page}");
+}

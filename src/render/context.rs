@@ -67,6 +67,7 @@ pub enum Job {
     Soa,
     Reviews,
     Readiness,
+    Changes,
     Csv,
 }
 
@@ -168,6 +169,7 @@ impl<'a> Site<'a> {
             Job::Soa,
             Job::Reviews,
             Job::Readiness,
+            Job::Changes,
             Job::Csv,
         ];
         jobs.extend(
@@ -278,6 +280,11 @@ impl<'a> Site<'a> {
             Job::Readiness => {
                 ctx.insert("items", &self.readiness());
                 self.page(tera, "readiness.html", "readiness.html".into(), "", ctx)?
+            }
+            Job::Changes => {
+                ctx.insert("changes", &self.opts.changes);
+                ctx.insert("history_note", &self.opts.history.note);
+                self.page(tera, "changes.html", "changes.html".into(), "", ctx)?
             }
             Job::Csv => return Ok(super::csv::files(self)),
         };

@@ -21,6 +21,8 @@ pub use context::SiteInfo;
 pub struct Options {
     /// What git knows: the version label shown on every page, each document's revisions.
     pub history: crate::history::Info,
+    /// Changes since the previous tag, when there is one.
+    pub changes: Option<crate::changes::Changes>,
     /// HTML inserted before `</body>` of every page: the live-reload script of `serve`,
     /// never present in `build` output.
     pub inject: Option<String>,

@@ -43,6 +43,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "readiness.html",
         include_str!("../../theme/templates/readiness.html"),
     ),
+    (
+        "changes.html",
+        include_str!("../../theme/templates/changes.html"),
+    ),
 ];
 
 const STATIC: &[(&str, &[u8])] = &[

@@ -1,0 +1,328 @@
+//! What changed between two versions of the handbook: documents added, removed, renamed and
+//! changed, version bumps, approvals given, controls gained and lost, and a redline of each
+//! changed body. This is what a surveillance auditor asks first.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use similar::{ChangeTag, TextDiff};
+
+use crate::diagnostics::display_path;
+use crate::model::{Document, Handbook};
+use crate::types::ControlId;
+use crate::validate::implementers;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Changes {
+    pub from: String,
+    pub to: String,
+    pub added: Vec<DocSummary>,
+    pub removed: Vec<DocSummary>,
+    pub changed: Vec<Changed>,
+    /// Applicable controls implemented (by any non-retired document) before and after.
+    pub controls_gained: Vec<String>,
+    pub controls_lost: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DocSummary {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub status: &'static str,
+    pub path: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Changed {
+    pub id: String,
+    pub title: String,
+    pub renamed_from: Option<String>,
+    pub path: String,
+    pub version_from: String,
+    pub version_to: String,
+    pub status_from: &'static str,
+    pub status_to: &'static str,
+    pub approvals_given: Vec<String>,
+    pub controls_gained: Vec<String>,
+    pub controls_lost: Vec<String>,
+    pub body_changed: bool,
+    /// The body as runs of kept, removed and added words; long kept runs shortened.
+    pub redline: Vec<Piece>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Piece {
+    /// "same", "del" or "ins"
+    pub kind: &'static str,
+    pub text: String,
+}
+
+fn summary(d: &Document) -> DocSummary {
+    DocSummary {
+        id: d.id_str().to_string(),
+        title: d.title.clone(),
+        version: d.version.to_string(),
+        status: d.status.as_str(),
+        path: display_path(&d.path),
+    }
+}
+
+fn controls(d: &Document) -> BTreeSet<ControlId> {
+    d.controls.iter().map(|c| c.value).collect()
+}
+
+fn covered(hb: &Handbook) -> BTreeSet<ControlId> {
+    implementers(hb)
+        .into_keys()
+        .filter(|c| !hb.soa.excluded.contains_key(c))
+        .collect()
+}
+
+fn names(set: impl IntoIterator<Item = ControlId>) -> Vec<String> {
+    set.into_iter().map(|c| c.to_string()).collect()
+}
+
+pub fn compare(from: &Handbook, to: &Handbook, from_label: &str, to_label: &str) -> Changes {
+    let old = from.by_id();
+    let new = to.by_id();
+    let added = new
+        .iter()
+        .filter(|(id, _)| !old.contains_key(*id))
+        .map(|(_, d)| summary(d))
+        .collect();
+    let removed = old
+        .iter()
+        .filter(|(id, _)| !new.contains_key(*id))
+        .map(|(_, d)| summary(d))
+        .collect();
+    let mut changed = Vec::new();
+    for (id, n) in &new {
+        let Some(o) = old.get(id) else { continue };
+        let body_changed = o.digest != n.digest;
+        let (oc, nc) = (controls(o), controls(n));
+        let known: BTreeSet<(String, String, String, String)> = o
+            .approvals
+            .iter()
+            .map(|a| {
+                (
+                    a.version.to_string(),
+                    a.by.clone(),
+                    a.role.value.clone(),
+                    a.date.to_string(),
+                )
+            })
+            .collect();
+        let approvals_given: Vec<String> = n
+            .approvals
+            .iter()
+            .filter(|a| {
+                !known.contains(&(
+                    a.version.to_string(),
+                    a.by.clone(),
+                    a.role.value.clone(),
+                    a.date.to_string(),
+                ))
+            })
+            .map(|a| {
+                format!(
+                    "version {} approved by {} ({}) on {}",
+                    a.version, a.by, a.role.value, a.date
+                )
+            })
+            .collect();
+        let renamed = o.path != n.path;
+        if !(body_changed
+            || renamed
+            || o.version != n.version
+            || o.status != n.status
+            || oc != nc
+            || !approvals_given.is_empty())
+        {
+            continue;
+        }
+        changed.push(Changed {
+            id: id.to_string(),
+            title: n.title.clone(),
+            renamed_from: renamed.then(|| display_path(&o.path)),
+            path: display_path(&n.path),
+            version_from: o.version.to_string(),
+            version_to: n.version.to_string(),
+            status_from: o.status.as_str(),
+            status_to: n.status.as_str(),
+            approvals_given,
+            controls_gained: names(nc.difference(&oc).copied()),
+            controls_lost: names(oc.difference(&nc).copied()),
+            body_changed,
+            redline: if body_changed {
+                redline(o.body_text(), n.body_text())
+            } else {
+                Vec::new()
+            },
+        });
+    }
+    let (before, after) = (covered(from), covered(to));
+    Changes {
+        from: from_label.to_string(),
+        to: to_label.to_string(),
+        added,
+        removed,
+        changed,
+        controls_gained: names(after.difference(&before).copied()),
+        controls_lost: names(before.difference(&after).copied()),
+    }
+}
+
+/// Words removed and added between two bodies; unchanged stretches longer than a few lines
+/// keep only their edges, so a one-word edit in a long policy reads as one line.
+pub fn redline(old: &str, new: &str) -> Vec<Piece> {
+    const EDGE: usize = 12;
+    let old = old.replace("\r\n", "\n");
+    let new = new.replace("\r\n", "\n");
+    let diff = TextDiff::from_words(old.as_str(), new.as_str());
+    let mut pieces: Vec<Piece> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let kind = match change.tag() {
+            ChangeTag::Equal => "same",
+            ChangeTag::Delete => "del",
+            ChangeTag::Insert => "ins",
+        };
+        match pieces.last_mut() {
+            Some(last) if last.kind == kind => last.text.push_str(change.value()),
+            _ => pieces.push(Piece {
+                kind,
+                text: change.value().to_string(),
+            }),
+        }
+    }
+    let count = pieces.len();
+    for (i, p) in pieces
+        .iter_mut()
+        .enumerate()
+        .filter(|(_, p)| p.kind == "same")
+    {
+        let words: Vec<&str> = p.text.split_whitespace().collect();
+        if words.len() <= 3 * EDGE {
+            continue;
+        }
+        let head = if i == 0 {
+            String::new()
+        } else {
+            words[..EDGE].join(" ") + " "
+        };
+        let tail = if i + 1 == count {
+            String::new()
+        } else {
+            " ".to_string() + &words[words.len() - EDGE..].join(" ") + " "
+        };
+        let lead = if i == 0 { "" } else { " " };
+        p.text = format!("{lead}{head}…{tail}");
+    }
+    pieces
+}
+
+/// The changes as Markdown, for a terminal, a ticket or an audit file.
+pub fn to_markdown(c: &Changes) -> String {
+    let mut out = format!("# Changes from {} to {}\n\n", c.from, c.to);
+    let list = |out: &mut String, title: &str, docs: &[DocSummary]| {
+        if !docs.is_empty() {
+            out.push_str(&format!("## {title}\n\n"));
+            for d in docs {
+                out.push_str(&format!(
+                    "- {} {} (v{}, {}) `{}`\n",
+                    d.id, d.title, d.version, d.status, d.path
+                ));
+            }
+            out.push('\n');
+        }
+    };
+    list(&mut out, "Added", &c.added);
+    list(&mut out, "Removed", &c.removed);
+    if !c.changed.is_empty() {
+        out.push_str("## Changed\n\n");
+        for d in &c.changed {
+            out.push_str(&format!("### {} {}\n\n", d.id, d.title));
+            if let Some(from) = &d.renamed_from {
+                out.push_str(&format!("- renamed: `{from}` → `{}`\n", d.path));
+            }
+            if d.version_from != d.version_to {
+                out.push_str(&format!(
+                    "- version: {} → {}\n",
+                    d.version_from, d.version_to
+                ));
+            }
+            if d.status_from != d.status_to {
+                out.push_str(&format!("- status: {} → {}\n", d.status_from, d.status_to));
+            }
+            for a in &d.approvals_given {
+                out.push_str(&format!("- {a}\n"));
+            }
+            if !d.controls_gained.is_empty() {
+                out.push_str(&format!(
+                    "- controls gained: {}\n",
+                    d.controls_gained.join(", ")
+                ));
+            }
+            if !d.controls_lost.is_empty() {
+                out.push_str(&format!(
+                    "- controls lost: {}\n",
+                    d.controls_lost.join(", ")
+                ));
+            }
+            if d.body_changed {
+                out.push_str("\nRedline (`[-removed-]` `{+added+}`):\n\n> ");
+                for p in &d.redline {
+                    let text = match p.kind {
+                        "del" => format!("[-{}-]", p.text),
+                        "ins" => format!("{{+{}+}}", p.text),
+                        _ => p.text.clone(),
+                    };
+                    out.push_str(&text.replace('\n', "\n> "));
+                }
+                out.push('\n');
+            }
+            out.push('\n');
+        }
+    }
+    if !c.controls_gained.is_empty() || !c.controls_lost.is_empty() {
+        out.push_str("## Coverage\n\n");
+        if !c.controls_gained.is_empty() {
+            out.push_str(&format!(
+                "- controls now implemented: {}\n",
+                c.controls_gained.join(", ")
+            ));
+        }
+        if !c.controls_lost.is_empty() {
+            out.push_str(&format!(
+                "- controls no longer implemented: {}\n",
+                c.controls_lost.join(", ")
+            ));
+        }
+        out.push('\n');
+    }
+    if c.added.is_empty() && c.removed.is_empty() && c.changed.is_empty() {
+        out.push_str("No document changed.\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redline_marks_words_and_shortens_long_unchanged_runs() {
+        let long: String = (0..100).map(|i| format!("w{i} ")).collect();
+        let old = format!("{long}keep old end");
+        let new = format!("{long}keep new end");
+        let r = redline(&old, &new);
+        let kinds: Vec<_> = r.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, ["same", "del", "ins", "same"]);
+        assert!(
+            r[0].text.starts_with('…') && r[0].text.len() < 150,
+            "{:?}",
+            r[0].text
+        );
+        assert_eq!((r[1].text.as_str(), r[2].text.as_str()), ("old", "new"));
+    }
+}
