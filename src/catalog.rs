@@ -211,6 +211,26 @@ mod tests {
     }
 
     #[test]
+    fn the_compiled_data_is_the_shared_reference() {
+        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference");
+        if !shared.is_dir() {
+            return; // a packaged crate has only its own copy
+        }
+        for (name, ours) in [
+            ("annex-a-2022.tsv", ANNEX_A),
+            ("clauses-2022.tsv", CLAUSES),
+            ("mandatory-documents.tsv", MANDATORY),
+            ("iso27001-2013-to-2022.tsv", CORRESPONDENCE),
+        ] {
+            let reference = std::fs::read_to_string(shared.join(name)).unwrap();
+            assert_eq!(
+                ours, reference,
+                "src/catalog/{name} differs from shared/reference/{name}"
+            );
+        }
+    }
+
+    #[test]
     fn mandatory_documents_know_which_clauses_meet_them() {
         let cat = catalog();
         let audit = cat.mandatory.iter().find(|m| m.clause == "9.2").unwrap();

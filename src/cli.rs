@@ -42,6 +42,29 @@ pub enum Command {
         #[command(flatten)]
         common: CheckArgs,
     },
+    /// Start a new handbook from the policy templates (never overwrites)
+    Init {
+        /// Where to create it (default: the current directory, which must be empty)
+        dir: Option<PathBuf>,
+        /// The organisation's name
+        #[arg(long, value_name = "NAME")]
+        org: Option<String>,
+        /// A template value: scope, locations, approver or year (repeatable)
+        #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+        set: Vec<(String, String)>,
+    },
+    /// Add one document from a template, with the next free id of its type
+    New {
+        /// The template's name (see --list)
+        #[arg(required_unless_present = "list")]
+        template: Option<String>,
+        /// The id to give it (default: the next free one)
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+        /// List the templates
+        #[arg(long)]
+        list: bool,
+    },
     /// Approve the current version of a document, binding the approval to its text
     Approve(ApproveArgs),
     /// What changed between two versions: FROM..TO (commits or tags; TO defaults to the work tree)
@@ -98,6 +121,12 @@ pub enum Format {
     Json,
 }
 
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .ok_or_else(|| format!("`{s}` is not KEY=VALUE"))
+}
+
 fn parse_date(s: &str) -> Result<Date, String> {
     s.parse()
 }
@@ -139,8 +168,24 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
+    match &cli.command {
+        Command::Init { dir, org, set } => {
+            return init(dir.as_deref().or(cli.root.as_deref()), org.as_deref(), set)
+        }
+        Command::New { list: true, .. } => {
+            for t in crate::templates::list() {
+                println!("{:<36} {}", t.name, t.summary);
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let root = handbook_root(cli.root.as_deref())?;
     match cli.command {
+        Command::Init { .. } => unreachable!("handled above"),
+        Command::New { template, id, .. } => {
+            new_document(&root, template.as_deref().unwrap_or(""), id.as_deref())
+        }
         Command::Check { format, common } => {
             let (hb, checked) = load_and_check(&root, &common)?;
             match format {
@@ -240,6 +285,54 @@ fn changes_since_previous_tag(
     let source = repo.tree_source(commit).ok()?;
     let before = load::load(&current.root, &source, current.today).ok()?;
     Some(crate::changes::compare(&before, current, &tag, label))
+}
+
+fn init(
+    dir: Option<&Path>,
+    org: Option<&str>,
+    sets: &[(String, String)],
+) -> Result<ExitCode, Fatal> {
+    let Some(org) = org.filter(|o| !o.trim().is_empty()) else {
+        return Err(Fatal(
+            "--org NAME is required: the organisation's name goes into every document".into(),
+        ));
+    };
+    let dir = match dir {
+        Some(d) => d.to_path_buf(),
+        None => std::env::current_dir()?,
+    };
+    let values = crate::templates::values(org, today(None)?, sets).map_err(Fatal)?;
+    let files = crate::templates::init(&dir, &values).map_err(Fatal)?;
+    eprintln!(
+        "created a handbook for {org} in {}: {} files, every document a draft\nnext: cd {} && ismsbook check, then adapt the documents and `ismsbook approve` them",
+        dir.display(),
+        files.len(),
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn new_document(root: &Path, template: &str, id: Option<&str>) -> Result<ExitCode, Fatal> {
+    let hb = load::load(
+        root,
+        &WorkTree {
+            root: root.to_path_buf(),
+        },
+        today(None)?,
+    )?;
+    match crate::templates::new_document(&hb, template, id) {
+        Ok((path, id)) => {
+            eprintln!(
+                "created {id} as {} (a draft); edit it, then `ismsbook check`",
+                diagnostics::display_path(&path)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(why) => {
+            eprintln!("error: {why}\nnothing was changed");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn changes(root: &Path, range: &str, format: ChangesFormat) -> Result<ExitCode, Fatal> {

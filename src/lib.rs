@@ -19,6 +19,7 @@ pub mod model;
 mod parallel;
 pub mod render;
 pub mod suggest;
+pub mod templates;
 pub mod types;
 pub mod validate;
 pub mod write;
