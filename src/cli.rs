@@ -65,6 +65,19 @@ pub enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Build, serve on localhost, rebuild on every save and reload open pages
+    Serve {
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Address to listen on; the default keeps the preview on this machine
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the handbook in the default browser
+        #[arg(long)]
+        open: bool,
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        today: Option<Date>,
+    },
     /// Approve the current version of a document, binding the approval to its text
     Approve(ApproveArgs),
     /// What changed between two versions: FROM..TO (commits or tags; TO defaults to the work tree)
@@ -195,6 +208,22 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             Ok(exit_for(&checked.diagnostics, common.deny_warnings))
         }
         Command::Approve(args) => approve(&root, &args),
+        Command::Serve {
+            port,
+            bind,
+            open,
+            today,
+        } => {
+            crate::serve::run(crate::serve::Options {
+                root,
+                bind,
+                port,
+                open,
+                today,
+            })
+            .map_err(Fatal)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Changes { range, format } => changes(&root, &range, format),
         Command::Build { out, rev, common } => build(&root, out, rev.as_deref(), &common),
     }

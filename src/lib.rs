@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod model;
 mod parallel;
 pub mod render;
+pub mod serve;
 pub mod suggest;
 pub mod templates;
 pub mod types;

@@ -108,6 +108,8 @@ pub struct Handbook {
     /// Markdown files whose front matter could not be read at all: they exist (links to them
     /// are not broken) but have no page.
     pub unreadable: Vec<PathBuf>,
+    /// The text of those of them that are text, for diagnostics' excerpts.
+    pub unreadable_sources: BTreeMap<PathBuf, String>,
     /// Other files under `content/`, relative to `content/`, sorted.
     pub assets: Vec<PathBuf>,
     pub soa: Soa,
@@ -129,6 +131,7 @@ impl Handbook {
             .binary_search_by(|d| d.path.as_path().cmp(path))
             .ok()
             .map(|i| self.documents[i].source.as_str())
+            .or_else(|| self.unreadable_sources.get(path).map(String::as_str))
     }
 
     /// Documents by id; the first wins where ids are duplicated (that is an error anyway).

@@ -166,20 +166,28 @@ pub fn load(root: &Path, source: &dyn Source, today: Date) -> Result<Handbook, L
         }
     }
 
-    let results: Vec<(PathBuf, Option<Document>, Vec<Diagnostic>)> =
-        crate::parallel::map(&markdown_files, |path| {
-            let mut diags = Vec::new();
-            let doc = read_text(source, path, &mut diags)
-                .and_then(|text| read_document(path, text, &mut diags));
-            (path.clone(), doc, diags)
-        });
+    type Loaded = (PathBuf, Result<Document, Option<String>>, Vec<Diagnostic>);
+    let results: Vec<Loaded> = crate::parallel::map(&markdown_files, |path| {
+        let mut diags = Vec::new();
+        let doc = match read_text(source, path, &mut diags) {
+            Some(text) => read_document(path, text, &mut diags).map_err(Some),
+            None => Err(None),
+        };
+        (path.clone(), doc, diags)
+    });
     let mut documents = Vec::new();
     let mut unreadable = Vec::new();
+    let mut unreadable_sources = std::collections::BTreeMap::new();
     for (path, doc, diags) in results {
         diagnostics.extend(diags);
         match doc {
-            Some(d) => documents.push(d),
-            None => unreadable.push(path),
+            Ok(d) => documents.push(d),
+            Err(text) => {
+                if let Some(text) = text {
+                    unreadable_sources.insert(path.clone(), text);
+                }
+                unreadable.push(path);
+            }
         }
     }
 
@@ -194,6 +202,7 @@ pub fn load(root: &Path, source: &dyn Source, today: Date) -> Result<Handbook, L
         config_source,
         documents,
         unreadable,
+        unreadable_sources,
         assets,
         soa,
         soa_source: soa_text,
@@ -294,15 +303,22 @@ pub fn body_digest(body: &str) -> String {
     out
 }
 
-fn read_document(path: &Path, source: String, diags: &mut Vec<Diagnostic>) -> Option<Document> {
+/// The document, or its text back when the front matter is beyond reading (for excerpts).
+fn read_document(
+    path: &Path,
+    source: String,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Document, String> {
     let split = match front_matter::split(&source, path) {
         Ok(s) => s,
         Err(d) => {
             diags.push(d);
-            return None;
+            return Err(source);
         }
     };
-    let fields = front_matter::read(&split, path, diags)?;
+    let Some(fields) = front_matter::read(&split, path, diags) else {
+        return Err(source);
+    };
     let header = Span::new(1, 1, 3);
     let mut missing = |field: &str, example: &str| {
         diags.push(
@@ -347,7 +363,7 @@ fn read_document(path: &Path, source: String, diags: &mut Vec<Diagnostic>) -> Op
         value: String::new(),
         span: span.unwrap_or(header),
     };
-    Some(Document {
+    Ok(Document {
         path: path.to_path_buf(),
         body_start: split.body_start,
         body_line: split.body_line,

@@ -1,0 +1,241 @@
+//! `serve`: a real server on a free port, real edits, the reload event, the overlay data,
+//! and the paths that must not escape the site.
+
+mod common;
+use common::Handbook;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub log: mpsc::Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn serve(hb: &Handbook, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ismsbook"))
+        .args(["serve", "--port", "0", "--today", common::TODAY])
+        .args(extra)
+        .arg("--root")
+        .arg(hb.path())
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("server did not start");
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            let port = rest
+                .trim_end_matches(|c: char| !c.is_ascii_digit())
+                .split('/')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            return Server {
+                child,
+                port,
+                log: rx,
+            };
+        }
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: String,
+    pub body: String,
+}
+
+/// A raw HTTP/1.1 GET: the path goes on the wire exactly as given.
+pub fn get(port: u16, path: &str) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(40)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Reply {
+        status,
+        headers: head.to_string(),
+        body: body.to_string(),
+    }
+}
+
+fn poll(port: u16, since: u64) -> serde_json::Value {
+    serde_json::from_str(&get(port, &format!("/__ismsbook/poll?since={since}")).body).unwrap()
+}
+
+#[test]
+fn an_edit_is_rebuilt_and_announced_to_open_pages() {
+    let hb = Handbook::fixture("_base");
+    let server = serve(&hb, &[]);
+    let first = poll(server.port, 0);
+    assert_eq!(first["good"], 1);
+    let page = get(server.port, "/documents/BASE-01.html");
+    assert_eq!(page.status, 200);
+    assert!(page.headers.contains("text/html; charset=utf-8"));
+    assert!(
+        page.body.contains("/__ismsbook/livereload.js"),
+        "served pages carry the reload script"
+    );
+    let text = hb.read("content/baseline.md").replace(
+        "the problem it is named for",
+        "the problem it is named for. Edited live",
+    );
+    let digest = ismsbook::load::body_digest(text.split_once("\n---\n").unwrap().1);
+    let old_digest = text
+        .lines()
+        .find(|l| l.contains("digest:"))
+        .unwrap()
+        .split("digest: ")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    hb.write("content/baseline.md", text.replace(&old_digest, &digest));
+    let news = poll(server.port, 1);
+    assert_eq!(news["good"], 2, "{news}");
+    assert!(get(server.port, "/documents/BASE-01.html")
+        .body
+        .contains("Edited live"));
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_pages_and_reports_the_errors() {
+    let hb = Handbook::fixture("_base");
+    let server = serve(&hb, &[]);
+    poll(server.port, 0);
+    hb.write(
+        "content/bad.md",
+        "---\nid: POL-001\ntitle: [unclosed\n---\n",
+    );
+    let news = poll(server.port, 1);
+    assert_eq!(news["generation"], 2);
+    assert_eq!(news["good"], 1, "still serving the first build");
+    let errors = news["errors"].as_array().unwrap();
+    assert_eq!(errors[0]["location"], "content/bad.md:3:1", "{news}");
+    assert_eq!(errors[0]["code"], "front-matter");
+    assert_eq!(get(server.port, "/index.html").status, 200);
+    // The next good build clears the errors.
+    std::fs::remove_file(hb.path().join("content/bad.md")).unwrap();
+    let fixed = poll(server.port, 2);
+    assert_eq!(
+        (
+            fixed["good"].as_u64(),
+            fixed["errors"].as_array().unwrap().len()
+        ),
+        (Some(3), 0)
+    );
+}
+
+#[test]
+fn paths_outside_the_site_are_refused() {
+    let hb = Handbook::fixture("_base");
+    let server = serve(&hb, &[]);
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/documents/..%2f..%2fetc/passwd",
+        "/a%5c..%5cb",
+        "/index.html%00.css",
+        "/C:/Windows/win.ini",
+        "/..\\..\\x",
+    ] {
+        let r = get(server.port, path);
+        assert!(r.status == 400 || r.status == 404, "{path}: {}", r.status);
+        assert!(
+            !r.body.contains("[package]") && !r.body.contains("root:"),
+            "{path}"
+        );
+    }
+    assert_eq!(get(server.port, "/nope.html").status, 404);
+    let css = get(server.port, "/static/style.css");
+    assert!(css.headers.contains("text/css"));
+    assert!(get(server.port, "/soa.csv").headers.contains("text/csv"));
+}
+
+#[test]
+fn a_busy_port_is_a_clear_error_naming_it() {
+    let hb = Handbook::fixture("_base");
+    let server = serve(&hb, &[]);
+    let out = Command::new(env!("CARGO_BIN_EXE_ismsbook"))
+        .args(["serve", "--port", &server.port.to_string(), "--root"])
+        .arg(hb.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("port {} is already in use", server.port)),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn many_waiting_clients_and_a_vanished_one_do_not_stall_it() {
+    let hb = Handbook::fixture("_base");
+    let server = serve(&hb, &[]);
+    poll(server.port, 0);
+    // A client that asks and goes away.
+    {
+        let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        write!(
+            s,
+            "GET /__ismsbook/poll?since=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        .unwrap();
+    }
+    let waiting: Vec<_> = (0..40)
+        .map(|_| {
+            let port = server.port;
+            std::thread::spawn(move || poll(port, 1))
+        })
+        .collect();
+    let started = Instant::now();
+    for _ in 0..20 {
+        assert_eq!(get(server.port, "/index.html").status, 200);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "pages keep coming while polls wait"
+    );
+    hb.write("content/note.md", "---\nid: NOTE-01\ntitle: Note\ntype: guideline\nversion: \"0.1\"\nstatus: draft\nowner: CISO\nclassification: internal\n---\nHi\n");
+    for w in waiting {
+        assert_eq!(w.join().unwrap()["good"], 2);
+    }
+}
