@@ -22,6 +22,7 @@ impl Drop for Server {
     }
 }
 
+#[allow(clippy::zombie_processes)] // the Server value kills and reaps it on drop
 pub fn serve(hb: &Handbook, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ismsbook"))
         .args(["serve", "--port", "0", "--today", common::TODAY])
