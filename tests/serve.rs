@@ -240,3 +240,44 @@ fn many_waiting_clients_and_a_vanished_one_do_not_stall_it() {
         assert_eq!(w.join().unwrap()["good"], 2);
     }
 }
+
+#[test]
+fn a_browser_shows_the_edit_without_any_action_and_keeps_its_scroll() {
+    let Some(browser) = common::webdriver::Browser::start() else {
+        return;
+    };
+    let hb = Handbook::fixture("_base");
+    let long: String = (1..=80)
+        .map(|i| format!("\nParagraph {i} of a long policy.\n"))
+        .collect();
+    let text = hb
+        .read("content/baseline.md")
+        .replace("status: approved", "status: draft")
+        + &long;
+    hb.write("content/baseline.md", &text);
+    let server = serve(&hb, &[]);
+    browser.goto(&format!(
+        "http://127.0.0.1:{}/documents/BASE-01.html",
+        server.port
+    ));
+    browser.wait_for(
+        "return document.body.innerText.indexOf('Paragraph 80') >= 0",
+        10,
+    );
+    browser.eval("window.scrollTo(0, 900); return window.scrollY");
+    hb.write(
+        "content/baseline.md",
+        text.replace("Paragraph 40 of", "Paragraph forty, edited live, of"),
+    );
+    browser.wait_for(
+        "return document.body.innerText.indexOf('Paragraph forty, edited live') >= 0",
+        10,
+    );
+    browser.wait_for("return Math.abs(window.scrollY - 900) < 5", 5);
+    // A broken edit: the overlay names the file and line; the last good text stays.
+    hb.write("content/broken.md", "---\nid: BAD-01\ntitle: [oops\n---\n");
+    browser.wait_for("var o = document.getElementById('ismsbook-overlay'); return !!o && o.innerText.indexOf('content/broken.md:3') >= 0", 10);
+    assert!(browser.text().contains("Paragraph forty, edited live"));
+    std::fs::remove_file(hb.path().join("content/broken.md")).unwrap();
+    browser.wait_for("return !document.getElementById('ismsbook-overlay')", 10);
+}

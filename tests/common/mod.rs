@@ -192,3 +192,4 @@ impl Run {
         self.assert_codes(&[])
     }
 }
+pub mod webdriver;
