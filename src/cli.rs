@@ -40,6 +40,11 @@ pub enum Command {
         #[arg(long, value_name = "REV")]
         rev: Option<String>,
         #[command(flatten)]
+        publish: PublishArgs,
+        /// Also print each document and the whole handbook to PDF (needs Chromium)
+        #[arg(long)]
+        pdf: bool,
+        #[command(flatten)]
         common: CheckArgs,
     },
     /// Start a new handbook from the policy templates (never overwrites)
@@ -110,6 +115,13 @@ pub struct ApproveArgs {
     /// The approval date (default: today)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<Date>,
+}
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct PublishArgs {
+    /// Leave out documents classified above this level (they stay listed, marked withheld)
+    #[arg(long, value_name = "LEVEL")]
+    pub max_classification: Option<String>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -225,7 +237,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Changes { range, format } => changes(&root, &range, format),
-        Command::Build { out, rev, common } => build(&root, out, rev.as_deref(), &common),
+        Command::Build {
+            out,
+            rev,
+            publish,
+            pdf,
+            common,
+        } => build(&root, out, rev.as_deref(), &publish, pdf, &common),
     }
 }
 
@@ -233,61 +251,41 @@ fn build(
     root: &Path,
     out: Option<PathBuf>,
     rev: Option<&str>,
+    publish: &PublishArgs,
+    pdf: bool,
     common: &CheckArgs,
 ) -> Result<ExitCode, Fatal> {
     let started = Instant::now();
-    let today = today(common.today)?;
-    let repo = crate::history::Repo::open(root);
-    let work_tree = WorkTree {
-        root: root.to_path_buf(),
+    let chromium = match pdf {
+        true => Some(crate::pdf::find_chromium().ok_or_else(|| {
+            Fatal("--pdf needs Chromium (chromium, chromium-browser or google-chrome on PATH); install it, e.g. `apt-get install chromium`, or build without --pdf".into())
+        })?),
+        false => None,
     };
-    let git_tree;
-    let (source, tip, dirty): (&dyn load::Source, _, _) = match rev {
-        None => {
-            let tip = repo.as_ref().ok().and_then(|r| r.head());
-            let dirty = match (&repo, tip) {
-                (Ok(r), Some(t)) => r.is_dirty(t, root),
-                _ => false,
-            };
-            (&work_tree, tip, dirty)
-        }
-        Some(rev) => {
-            let r = repo.as_ref().map_err(|why| {
-                Fatal(format!(
-                    "--rev needs git history, but {}: {why}",
-                    root.display()
-                ))
-            })?;
-            let commit = r.resolve(rev).map_err(Fatal)?;
-            git_tree = r.tree_source(commit).map_err(Fatal)?;
-            (&git_tree, Some(commit), false)
-        }
-    };
-    let hb = load::load(root, source, today)?;
-    let checked = validate::check(&hb);
-    report(&hb, &checked.diagnostics);
-    let code = exit_for(&checked.diagnostics, common.deny_warnings);
+    let p = crate::publish::prepare(
+        root,
+        rev,
+        today(common.today)?,
+        publish.max_classification.as_deref(),
+    )
+    .map_err(Fatal)?;
+    report(&p.hb, &p.checked.diagnostics);
+    let code = exit_for(&p.checked.diagnostics, common.deny_warnings);
     if code != ExitCode::SUCCESS {
         eprintln!("build stopped: nothing was written");
         return Ok(code);
     }
-    let history = crate::history::info(repo.as_ref().map_err(String::as_str), tip, dirty);
-    if let Some(note) = &history.note {
+    if let Some(note) = &p.opts.history.note {
         eprintln!("note: {note}");
     }
-    let changes = match (&repo, tip, &history.label) {
-        (Ok(r), Some(t), Some(label)) => changes_since_previous_tag(r, t, dirty, &hb, label),
-        _ => None,
-    };
     let out = out.unwrap_or_else(|| root.join("public"));
     check_out_dir(root, &out)?;
-    let opts = render::Options {
-        history,
-        changes,
-        ..Default::default()
-    };
     let files = crate::write::replace_dir(&out, |tmp| {
-        render::write_site(&hb, &checked, &opts, source, tmp)
+        let mut files = render::write_site(&p.hb, &p.checked, &p.opts, p.source.as_ref(), tmp)?;
+        if let Some(chromium) = &chromium {
+            files += crate::pdf::print(chromium, tmp, &pdf_pages(&p))?;
+        }
+        Ok(files)
     })
     .map_err(Fatal)?;
     eprintln!(
@@ -298,22 +296,33 @@ fn build(
     Ok(code)
 }
 
-/// The previous tag: the newest tag behind the build's commit (or at it, when the work tree
-/// has changed since).
-fn changes_since_previous_tag(
-    repo: &crate::history::Repo,
-    tip: gix::ObjectId,
-    dirty: bool,
-    current: &Handbook,
-    label: &str,
-) -> Option<crate::changes::Changes> {
-    let (tag, commit) = repo
-        .tags_reachable_from(tip)
-        .into_iter()
-        .find(|(_, commit)| dirty || *commit != tip)?;
-    let source = repo.tree_source(commit).ok()?;
-    let before = load::load(&current.root, &source, current.today).ok()?;
-    Some(crate::changes::compare(&before, current, &tag, label))
+/// (page, PDF name) of every published document, and the whole handbook.
+fn pdf_pages(p: &crate::publish::Prepared) -> Vec<(String, String)> {
+    let max = p
+        .opts
+        .max_classification
+        .as_deref()
+        .and_then(|m| p.hb.config.level_rank(m));
+    let mut pages: Vec<(String, String)> =
+        p.hb.documents
+            .iter()
+            .filter(|d| d.id.is_some())
+            .filter(|d| {
+                max.is_none_or(|max| {
+                    p.hb.config
+                        .level_rank(&d.classification.value)
+                        .is_some_and(|r| r <= max)
+                })
+            })
+            .map(|d| {
+                (
+                    format!("documents/{}.html", d.id_str()),
+                    d.id_str().to_string(),
+                )
+            })
+            .collect();
+    pages.push(("print.html".into(), "handbook".into()));
+    pages
 }
 
 fn init(

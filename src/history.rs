@@ -27,6 +27,7 @@ pub struct Revision {
 }
 
 /// The handbook's repository, and where the handbook lies inside its work tree.
+#[derive(Clone)]
 pub struct Repo {
     repo: gix::ThreadSafeRepository,
     /// The handbook root relative to the repository's top, with `/` separators ("" at the top).
@@ -240,7 +241,7 @@ impl Repo {
     }
 
     /// The handbook's files at `commit`, read from the object store.
-    pub fn tree_source(&self, commit: ObjectId) -> Result<GitTree<'_>, String> {
+    pub fn tree_source(&self, commit: ObjectId) -> Result<GitTree, String> {
         let files = self.content_files(commit)?;
         let repo = self.local();
         let tree = repo.find_commit(commit).map_err(err)?.tree().map_err(err)?;
@@ -249,7 +250,7 @@ impl Repo {
             .map_err(err)?
             .map(|e| e.object_id());
         Ok(GitTree {
-            repo: self,
+            repo: self.clone(),
             files,
             config,
         })
@@ -413,13 +414,13 @@ pub fn document_id(data: &[u8]) -> Option<String> {
 }
 
 /// The handbook at a commit, read from the object store without touching the work tree.
-pub struct GitTree<'r> {
-    repo: &'r Repo,
+pub struct GitTree {
+    repo: Repo,
     files: BTreeMap<PathBuf, ObjectId>,
     config: Option<ObjectId>,
 }
 
-impl GitTree<'_> {
+impl GitTree {
     fn blob(&self, id: ObjectId) -> io::Result<Vec<u8>> {
         self.repo
             .local()
@@ -436,7 +437,7 @@ impl GitTree<'_> {
     }
 }
 
-impl Source for GitTree<'_> {
+impl Source for GitTree {
     fn read_config(&self) -> io::Result<Vec<u8>> {
         match self.config {
             Some(id) => self.blob(id),

@@ -17,6 +17,8 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 mod parallel;
+pub mod pdf;
+pub mod publish;
 pub mod render;
 pub mod serve;
 pub mod suggest;

@@ -1,12 +1,12 @@
 //! What each page shows: the data handed to its template, computed once per build.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::{resolve_body, Options, OutputFile};
+use super::{resolve_body, Options, OutputFile, Place};
 use crate::catalog::{catalog, Theme};
 use crate::diagnostics::{count, display_path, Counts};
 use crate::model::{Document, Handbook};
@@ -36,6 +36,8 @@ pub struct DocRow {
     pub approved_on: String,
     pub next_review: String,
     pub review_state: &'static str,
+    /// Classified above `--max-classification`: listed, but without a page.
+    pub withheld: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -56,6 +58,7 @@ pub struct DocRef {
     pub title: String,
     pub version: String,
     pub status: &'static str,
+    pub withheld: bool,
 }
 
 pub enum Job {
@@ -68,6 +71,8 @@ pub enum Job {
     Reviews,
     Readiness,
     Changes,
+    Print,
+    Search,
     Csv,
 }
 
@@ -80,6 +85,8 @@ pub struct Site<'a> {
     pub controls: Vec<ControlRow>,
     backlinks: BTreeMap<&'a DocumentId, Vec<usize>>,
     index_of: BTreeMap<&'a DocumentId, usize>,
+    /// Ids of documents above `--max-classification`.
+    pub withheld: BTreeSet<String>,
 }
 
 fn review_label(state: ReviewState) -> &'static str {
@@ -99,7 +106,28 @@ impl<'a> Site<'a> {
             version_label: opts.history.label.clone(),
             today: hb.today.to_string(),
         };
-        let rows = hb.documents.iter().map(|d| doc_row(hb, d)).collect();
+        let withheld: BTreeSet<String> = match opts
+            .max_classification
+            .as_deref()
+            .and_then(|m| hb.config.level_rank(m))
+        {
+            Some(max) => hb
+                .documents
+                .iter()
+                .filter(|d| {
+                    hb.config
+                        .level_rank(&d.classification.value)
+                        .is_none_or(|r| r > max)
+                })
+                .map(|d| d.id_str().to_string())
+                .collect(),
+            None => BTreeSet::new(),
+        };
+        let rows = hb
+            .documents
+            .iter()
+            .map(|d| doc_row(hb, d, &withheld))
+            .collect();
         let index_of: BTreeMap<&DocumentId, usize> = hb
             .documents
             .iter()
@@ -145,7 +173,7 @@ impl<'a> Site<'a> {
                     applicable: excluded.is_none(),
                     justification,
                     status,
-                    documents: docs.iter().map(|d| doc_ref(d)).collect(),
+                    documents: docs.iter().map(|d| doc_ref(d, &withheld)).collect(),
                 }
             })
             .collect();
@@ -158,6 +186,7 @@ impl<'a> Site<'a> {
             controls,
             backlinks,
             index_of,
+            withheld,
         }
     }
 
@@ -170,15 +199,40 @@ impl<'a> Site<'a> {
             Job::Reviews,
             Job::Readiness,
             Job::Changes,
+            Job::Print,
+            Job::Search,
             Job::Csv,
         ];
         jobs.extend(
             (0..self.hb.documents.len())
-                .filter(|&i| self.hb.documents[i].id.is_some())
+                .filter(|&i| self.is_published(i))
                 .map(Job::Document),
         );
         jobs.extend((0..self.controls.len()).map(Job::Control));
         jobs
+    }
+
+    fn is_published(&self, i: usize) -> bool {
+        let d = &self.hb.documents[i];
+        d.id.is_some() && !self.withheld.contains(d.id_str())
+    }
+
+    /// Assets are published unless only withheld documents link to them.
+    pub fn publishes_asset(&self, asset: &std::path::Path) -> bool {
+        let mut linked_by_withheld = false;
+        for (i, targets) in self.checked.links.targets.iter().enumerate() {
+            for t in targets {
+                if let crate::links::Target::Asset { path, .. } = t {
+                    if path == asset {
+                        if self.is_published(i) {
+                            return true;
+                        }
+                        linked_by_withheld = true;
+                    }
+                }
+            }
+        }
+        !linked_by_withheld
     }
 
     fn page(
@@ -281,8 +335,27 @@ impl<'a> Site<'a> {
                 ctx.insert("items", &self.readiness());
                 self.page(tera, "readiness.html", "readiness.html".into(), "", ctx)?
             }
+            Job::Print => {
+                ctx.insert("documents", &self.print_sections());
+                self.page(tera, "print.html", "print.html".into(), "", ctx)?
+            }
+            Job::Search => {
+                let page = self.page(tera, "search.html", "search.html".into(), "", ctx)?;
+                return Ok(vec![page, self.search_index()]);
+            }
             Job::Changes => {
-                ctx.insert("changes", &self.opts.changes);
+                let mut changes = self.opts.changes.clone();
+                if let Some(c) = &mut changes {
+                    // A withheld document's text must not leak through its redline.
+                    for d in c
+                        .changed
+                        .iter_mut()
+                        .filter(|d| self.withheld.contains(&d.id))
+                    {
+                        d.redline.clear();
+                    }
+                }
+                ctx.insert("changes", &changes);
                 ctx.insert("history_note", &self.opts.history.note);
                 self.page(tera, "changes.html", "changes.html".into(), "", ctx)?
             }
@@ -297,13 +370,17 @@ impl<'a> Site<'a> {
         let cat = catalog();
         let refs = |ids: &mut dyn Iterator<Item = &DocumentId>| -> Vec<DocRef> {
             ids.filter_map(|id| self.index_of.get(id))
-                .map(|&j| doc_ref(&self.hb.documents[j]))
+                .map(|&j| doc_ref(&self.hb.documents[j], &self.withheld))
                 .collect()
         };
         let id = doc.id.as_ref().map(|s| &s.value);
         let backlinks: Vec<DocRef> = id
             .and_then(|id| self.backlinks.get(id))
-            .map(|v| v.iter().map(|&j| doc_ref(&self.hb.documents[j])).collect())
+            .map(|v| {
+                v.iter()
+                    .map(|&j| doc_ref(&self.hb.documents[j], &self.withheld))
+                    .collect()
+            })
             .unwrap_or_default();
         let controls: Vec<_> = doc
             .controls
@@ -365,7 +442,15 @@ impl<'a> Site<'a> {
                 .map_or(&[][..], Vec::as_slice),
         );
         ctx.insert("history_note", &self.opts.history.note);
-        ctx.insert("body", &resolve_body(&doc.body.html, targets, "../"));
+        ctx.insert(
+            "body",
+            &resolve_body(
+                &doc.body.html,
+                targets,
+                &Place::Page { root: "../" },
+                &self.withheld,
+            ),
+        );
         self.page(
             tera,
             "document.html",
@@ -373,6 +458,66 @@ impl<'a> Site<'a> {
             "../",
             ctx,
         )
+    }
+
+    /// Every published document with its control block and body, for `print.html`.
+    fn print_sections(&self) -> Vec<serde_json::Value> {
+        self.hb
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.id.is_some())
+            .map(|(i, d)| {
+                let row = &self.rows[i];
+                if !self.is_published(i) {
+                    return serde_json::json!({ "doc": row, "body": null });
+                }
+                let body = resolve_body(
+                    &d.body.html,
+                    &self.checked.links.targets[i],
+                    &Place::Print { doc: d.id_str() },
+                    &self.withheld,
+                );
+                serde_json::json!({
+                    "doc": row,
+                    "owner_title": self.hb.config.role_title(&d.owner.value),
+                    "effective": d.effective.map(|x| x.to_string()),
+                    "body": body,
+                })
+            })
+            .collect()
+    }
+
+    /// `search-index.js`: titles, ids, headings and text of every published document and
+    /// the control pages, as a script (a JSON fetch would be refused under file://).
+    fn search_index(&self) -> OutputFile {
+        let mut entries: Vec<serde_json::Value> = self
+            .hb
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| self.is_published(i))
+            .map(|(_, d)| {
+                let headings: Vec<&str> = d.body.headings.iter().map(|h| h.text.as_str()).collect();
+                let text: String = d.body.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                serde_json::json!({
+                    "id": d.id_str(), "title": d.title, "url": format!("documents/{}.html", d.id_str()),
+                    "kind": d.doc_type.as_str(), "headings": headings.join(" · "), "text": text,
+                })
+            })
+            .collect();
+        entries.extend(self.controls.iter().map(|c| {
+            serde_json::json!({
+                "id": c.id, "title": c.title, "url": format!("controls/{}.html", c.id),
+                "kind": "control", "headings": c.theme, "text": c.justification,
+            })
+        }));
+        let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
+        OutputFile {
+            path: "search-index.js".into(),
+            bytes: format!("window.ISMSBOOK_SEARCH = {};\n", json.replace("</", "<\\/"))
+                .into_bytes(),
+        }
     }
 
     fn coverage(&self) -> serde_json::Value {
@@ -457,23 +602,24 @@ impl<'a> Site<'a> {
                 } else {
                     "missing"
                 };
-                let refs: Vec<DocRef> = docs.iter().map(|d| doc_ref(d)).collect();
+                let refs: Vec<DocRef> = docs.iter().map(|d| doc_ref(d, &self.withheld)).collect();
                 serde_json::json!({ "clause": m.clause, "title": m.title, "kind": m.kind, "state": state, "documents": refs })
             })
             .collect()
     }
 }
 
-fn doc_ref(d: &Document) -> DocRef {
+fn doc_ref(d: &Document, withheld: &BTreeSet<String>) -> DocRef {
     DocRef {
         id: d.id_str().to_string(),
         title: d.title.clone(),
         version: d.version.to_string(),
         status: d.status.as_str(),
+        withheld: withheld.contains(d.id_str()),
     }
 }
 
-fn doc_row(hb: &Handbook, d: &Document) -> DocRow {
+fn doc_row(hb: &Handbook, d: &Document, withheld: &BTreeSet<String>) -> DocRow {
     let (state, next) = validate::review_state(d, &hb.config, hb.today);
     let approval = d.current_approval();
     DocRow {
@@ -490,5 +636,6 @@ fn doc_row(hb: &Handbook, d: &Document) -> DocRow {
         approved_on: approval.map(|a| a.date.to_string()).unwrap_or_default(),
         next_review: next.map(|n| n.to_string()).unwrap_or_default(),
         review_state: review_label(state),
+        withheld: withheld.contains(d.id_str()),
     }
 }

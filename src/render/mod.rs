@@ -5,6 +5,7 @@ mod context;
 mod csv;
 pub mod theme;
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,8 @@ pub struct Options {
     pub history: crate::history::Info,
     /// Changes since the previous tag, when there is one.
     pub changes: Option<crate::changes::Changes>,
+    /// Leave out documents classified above this level (their pages, bodies, search text).
+    pub max_classification: Option<String>,
     /// HTML inserted before `</body>` of every page: the live-reload script of `serve`,
     /// never present in `build` output.
     pub inject: Option<String>,
@@ -63,7 +66,7 @@ pub fn write_site(
         write_file(out, &f).map_err(|e| format!("cannot write {}: {e}", f.path.display()))?;
         written += 1;
     }
-    for asset in &hb.assets {
+    for asset in hb.assets.iter().filter(|a| site.publishes_asset(a)) {
         let to = out.join("assets").join(asset);
         if let Some(dir) = to.parent() {
             fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -86,9 +89,33 @@ fn write_file(out: &Path, f: &OutputFile) -> io::Result<()> {
     fs::write(path, &f.bytes)
 }
 
-/// Swaps each link placeholder of a rendered body for the URL of its target, relative to a
-/// page whose way back to the site root is `root` (`""` or `"../"`).
-pub fn resolve_body(html: &str, targets: &[Target], root: &str) -> String {
+/// Where a rendered body is shown, which decides the URLs of its links.
+pub enum Place<'a> {
+    /// A page whose way back to the site root is `root` (`""` or `"../"`).
+    Page { root: &'a str },
+    /// The section of document `doc` in `print.html`, where every document shares one page:
+    /// links between documents become anchors, and ids are prefixed with the document's id.
+    Print { doc: &'a str },
+}
+
+/// Swaps each link placeholder of a rendered body for the URL of its target. Links to
+/// withheld documents (above `--max-classification`) point at the register instead.
+pub fn resolve_body(
+    html: &str,
+    targets: &[Target],
+    place: &Place<'_>,
+    withheld: &BTreeSet<String>,
+) -> String {
+    let prefixed;
+    let html = match place {
+        Place::Print { doc } => {
+            prefixed = html
+                .replace(" id=\"", &format!(" id=\"{doc}-"))
+                .replace("href=\"#", &format!("href=\"#{doc}-"));
+            prefixed.as_str()
+        }
+        Place::Page { .. } => html,
+    };
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut rest = html;
     while let Some(i) = rest.find(LINK_PLACEHOLDER) {
@@ -100,28 +127,40 @@ pub fn resolve_body(html: &str, targets: &[Target], root: &str) -> String {
             .ok()
             .and_then(|n| targets.get(n));
         rest = &rest[digits..];
-        out.push_str(&escape_attr(&href(target, root)));
+        out.push_str(&escape_attr(&href(target, place, withheld)));
     }
     out.push_str(rest);
     out
 }
 
-fn href(target: Option<&Target>, root: &str) -> String {
+fn href(target: Option<&Target>, place: &Place<'_>, withheld: &BTreeSet<String>) -> String {
     let with_fragment = |base: String, fragment: &Option<String>| match fragment {
         Some(f) => format!("{base}#{f}"),
         None => base,
     };
-    match target {
-        Some(Target::Document { id, anchor }) => {
+    let root = match place {
+        Place::Page { root } => *root,
+        Place::Print { .. } => "",
+    };
+    match (target, place) {
+        (Some(Target::Document { id, .. }), _) if withheld.contains(id.as_str()) => {
+            format!("{root}documents/index.html")
+        }
+        (Some(Target::Document { id, anchor }), Place::Print { .. }) => match anchor {
+            Some(a) => format!("#{id}-{a}"),
+            None => format!("#{id}"),
+        },
+        (Some(Target::Document { id, anchor }), _) => {
             with_fragment(format!("{root}documents/{id}.html"), anchor)
         }
-        Some(Target::Control(c)) => format!("{root}controls/{c}.html"),
-        Some(Target::Asset { path, fragment }) => {
+        (Some(Target::Control(c)), _) => format!("{root}controls/{c}.html"),
+        (Some(Target::Asset { path, fragment }), _) => {
             with_fragment(format!("{root}{}", asset_url(path)), fragment)
         }
-        Some(Target::External(url)) => url.clone(),
-        Some(Target::Anchor(a)) => format!("#{a}"),
-        Some(Target::Unresolved) | None => "#".to_string(),
+        (Some(Target::External(url)), _) => url.clone(),
+        (Some(Target::Anchor(a)), Place::Print { doc }) => format!("#{doc}-{a}"),
+        (Some(Target::Anchor(a)), _) => format!("#{a}"),
+        (Some(Target::Unresolved) | None, _) => "#".to_string(),
     }
 }
 
@@ -177,7 +216,12 @@ mod tests {
             Target::External("https://x.test/?a=1&b=2".into()),
         ];
         let html = "<a href=\"ismsbook-link:0\">a</a><a href=\"ismsbook-link:1\">b</a><img src=\"ismsbook-link:2\"><a href=\"ismsbook-link:3\">";
-        let out = resolve_body(html, &targets, "../");
+        let out = resolve_body(
+            html,
+            &targets,
+            &Place::Page { root: "../" },
+            &BTreeSet::new(),
+        );
         assert_eq!(
             out,
             "<a href=\"../documents/POL-009.html#retention\">a</a><a href=\"../controls/A.8.13.html\">b</a><img src=\"../assets/img/org%20chart%20%C3%A9.png\"><a href=\"https://x.test/?a=1&amp;b=2\">"

@@ -8,51 +8,22 @@ use tera::Tera;
 
 use super::OutputFile;
 
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../theme/templates/base.html")),
-    (
-        "macros.html",
-        include_str!("../../theme/templates/macros.html"),
-    ),
-    (
-        "index.html",
-        include_str!("../../theme/templates/index.html"),
-    ),
-    (
-        "documents.html",
-        include_str!("../../theme/templates/documents.html"),
-    ),
-    (
-        "document.html",
-        include_str!("../../theme/templates/document.html"),
-    ),
-    (
-        "controls.html",
-        include_str!("../../theme/templates/controls.html"),
-    ),
-    (
-        "control.html",
-        include_str!("../../theme/templates/control.html"),
-    ),
-    ("soa.html", include_str!("../../theme/templates/soa.html")),
-    (
-        "reviews.html",
-        include_str!("../../theme/templates/reviews.html"),
-    ),
-    (
-        "readiness.html",
-        include_str!("../../theme/templates/readiness.html"),
-    ),
-    (
-        "changes.html",
-        include_str!("../../theme/templates/changes.html"),
-    ),
-];
+/// (name, built-in text) of each template; the name is also the file name under
+/// `theme/templates/` that overrides it.
+macro_rules! builtin {
+    ($dir:literal, $include:ident: $($name:literal),+ $(,)?) => {
+        &[$(($name, $include!(concat!("../../theme/", $dir, "/", $name)))),+]
+    };
+}
 
-const STATIC: &[(&str, &[u8])] = &[
-    ("style.css", include_bytes!("../../theme/static/style.css")),
-    ("tables.js", include_bytes!("../../theme/static/tables.js")),
-];
+const TEMPLATES: &[(&str, &str)] = builtin!("templates", include_str:
+    "base.html", "macros.html", "index.html", "documents.html", "document.html", "controls.html",
+    "control.html", "soa.html", "reviews.html", "readiness.html", "changes.html", "print.html",
+    "search.html",
+);
+
+const STATIC: &[(&str, &[u8])] =
+    builtin!("static", include_bytes: "style.css", "tables.js", "search.js");
 
 /// The templates: ours, with any file of the handbook's `theme/templates/` in its place.
 pub fn templates(root: &Path) -> Result<Tera, String> {
