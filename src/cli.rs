@@ -85,6 +85,24 @@ pub enum Command {
     },
     /// Approve the current version of a document, binding the approval to its text
     Approve(ApproveArgs),
+    /// Write the auditor's bundle: the site, registers, changes and SHA256SUMS in one zip
+    Bundle {
+        /// Bundle the handbook as it was at this commit or tag
+        #[arg(long, value_name = "REV")]
+        rev: Option<String>,
+        /// The zip to write (default: handbook-<version>.zip in the current directory)
+        #[arg(short = 'o', long = "output", value_name = "FILE.zip")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        publish: PublishArgs,
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        today: Option<Date>,
+    },
+    /// Check every file of a bundle against its SHA256SUMS
+    Verify {
+        #[arg(value_name = "FILE.zip")]
+        file: PathBuf,
+    },
     /// What changed between two versions: FROM..TO (commits or tags; TO defaults to the work tree)
     Changes {
         /// FROM or FROM..TO, e.g. v2026.1 or v2026.1..v2026.2
@@ -194,6 +212,7 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
     match &cli.command {
+        Command::Verify { file } => return verify(file),
         Command::Init { dir, org, set } => {
             return init(dir.as_deref().or(cli.root.as_deref()), org.as_deref(), set)
         }
@@ -207,7 +226,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
     }
     let root = handbook_root(cli.root.as_deref())?;
     match cli.command {
-        Command::Init { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::Verify { .. } => unreachable!("handled above"),
+        Command::Bundle {
+            rev,
+            output,
+            publish,
+            today: date,
+        } => bundle(&root, rev.as_deref(), output, &publish, date),
         Command::New { template, id, .. } => {
             new_document(&root, template.as_deref().unwrap_or(""), id.as_deref())
         }
@@ -323,6 +348,74 @@ fn pdf_pages(p: &crate::publish::Prepared) -> Vec<(String, String)> {
             .collect();
     pages.push(("print.html".into(), "handbook".into()));
     pages
+}
+
+fn bundle(
+    root: &Path,
+    rev: Option<&str>,
+    output: Option<PathBuf>,
+    publish: &PublishArgs,
+    date: Option<Date>,
+) -> Result<ExitCode, Fatal> {
+    let today = today(date)?;
+    let p = crate::publish::prepare(root, rev, today, publish.max_classification.as_deref())
+        .map_err(Fatal)?;
+    report(&p.hb, &p.checked.diagnostics);
+    let code = exit_for(&p.checked.diagnostics, false);
+    if code != ExitCode::SUCCESS {
+        eprintln!("bundle stopped: an auditor's bundle is only made of a handbook without errors");
+        return Ok(code);
+    }
+    let out = match output {
+        Some(o) => o,
+        None => std::env::current_dir()?.join(format!("{}.zip", crate::bundle::name(&p))),
+    };
+    let files = crate::bundle::write(&p, today, &out).map_err(Fatal)?;
+    eprintln!(
+        "wrote {} ({files} files, checksums in {}/{})",
+        out.display(),
+        crate::bundle::name(&p),
+        crate::bundle::SUMS
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(file: &Path) -> Result<ExitCode, Fatal> {
+    let reader = std::fs::File::open(file)
+        .map_err(|e| Fatal(format!("cannot open {}: {e}", file.display())))?;
+    match crate::bundle::verify(std::io::BufReader::new(reader)) {
+        Err(why) => {
+            eprintln!("error: {}: {why}", file.display());
+            Ok(ExitCode::from(1))
+        }
+        Ok(v) => {
+            for (what, list) in [
+                ("altered", &v.altered),
+                ("missing", &v.missing),
+                ("added", &v.added),
+            ] {
+                for name in list {
+                    println!("{what}: {name}");
+                }
+            }
+            if v.is_clean() {
+                println!(
+                    "{}: all {} files match SHA256SUMS",
+                    file.display(),
+                    v.verified
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                let n = v.altered.len() + v.missing.len() + v.added.len();
+                println!(
+                    "{}: {n} difference(s) from SHA256SUMS; {} files match",
+                    file.display(),
+                    v.verified
+                );
+                Ok(ExitCode::from(1))
+            }
+        }
+    }
 }
 
 fn init(

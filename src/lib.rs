@@ -6,6 +6,7 @@
 //! printer; [`catalog`] is the ISO/IEC 27001:2022 data.
 
 pub mod approve;
+pub mod bundle;
 pub mod catalog;
 pub mod changes;
 pub mod cli;
