@@ -287,7 +287,7 @@ fn build(
         })?),
         false => None,
     };
-    let p = crate::publish::prepare(
+    let mut p = crate::publish::prepare(
         root,
         rev,
         today(common.today)?,
@@ -300,6 +300,7 @@ fn build(
         eprintln!("build stopped: nothing was written");
         return Ok(code);
     }
+    p.hb.release_sources();
     if let Some(note) = &p.opts.history.note {
         eprintln!("note: {note}");
     }

@@ -58,7 +58,11 @@ impl Repo {
     }
 
     fn local(&self) -> gix::Repository {
-        self.repo.to_thread_local()
+        let mut repo = self.repo.to_thread_local();
+        // A walk decodes each tree twice (as a commit's and as its child's parent): keep
+        // decoded objects, and delta bases, in memory.
+        repo.object_cache_size(64 * 1024 * 1024);
+        repo
     }
 
     pub fn is_shallow(&self) -> bool {
@@ -155,70 +159,30 @@ impl Repo {
     }
 
     /// Every document's revisions, newest first, from one walk of the history behind `tip`.
+    ///
+    /// The walk lists the commits; their diffs are then computed in parallel, in contiguous
+    /// runs so that each thread's tree cache still finds a commit's parent trees.
     pub fn revisions(&self, tip: ObjectId) -> Result<BTreeMap<String, Vec<Revision>>, String> {
         let repo = self.local();
-        let mut ids_of_blob: HashMap<ObjectId, Option<String>> = HashMap::new();
-        let mut out: BTreeMap<String, Vec<(i64, Revision)>> = BTreeMap::new();
-        let walk = repo.rev_walk([tip]).all().map_err(err)?;
-        for info in walk {
+        let mut commits: Vec<(ObjectId, Option<ObjectId>)> = Vec::new();
+        for info in repo.rev_walk([tip]).all().map_err(err)? {
             let info = info.map_err(err)?;
-            let parents: Vec<ObjectId> = info.parent_ids().map(|p| p.detach()).collect();
-            if parents.len() > 1 {
-                continue; // a merge: its changes are on record in the merged commits
+            let mut parents = info.parent_ids().map(|p| p.detach());
+            let first = parents.next();
+            if parents.next().is_none() {
+                commits.push((info.id, first)); // merges are skipped: their changes are in the merged commits
             }
-            let new = self.content_tree(&repo, info.id)?;
-            let old = match parents.first() {
-                Some(p) => self.content_tree(&repo, *p)?,
-                None => None,
-            };
-            if new == old {
-                continue;
-            }
-            let mut changed = Vec::new();
-            diff_trees(&repo, old, new, &mut changed).map_err(err)?;
-            let mut doc_ids: Vec<String> = Vec::new();
-            for (path, old_blob, new_blob) in changed {
-                if !(path.ends_with(".md") || path.ends_with(".markdown")) {
-                    continue;
+        }
+        let threads = rayon::current_num_threads().max(1);
+        let run = commits.len().div_ceil(threads * 4).max(64);
+        let runs: Vec<&[(ObjectId, Option<ObjectId>)]> = commits.chunks(run).collect();
+        let found = crate::parallel::map(&runs, |run| self.revisions_of(run));
+        let mut out: BTreeMap<String, Vec<(i64, Revision)>> = BTreeMap::new();
+        for part in found {
+            for (ids, time, revision) in part? {
+                for id in ids {
+                    out.entry(id).or_default().push((time, revision.clone()));
                 }
-                for blob in [new_blob, old_blob].into_iter().flatten() {
-                    let id = ids_of_blob
-                        .entry(blob)
-                        .or_insert_with(|| {
-                            repo.find_blob(blob).ok().and_then(|b| document_id(&b.data))
-                        })
-                        .clone();
-                    if let Some(id) = id {
-                        if !doc_ids.contains(&id) {
-                            doc_ids.push(id);
-                        }
-                        break;
-                    }
-                }
-            }
-            if doc_ids.is_empty() {
-                continue;
-            }
-            let commit = info.object().map_err(err)?;
-            let time = commit.time().map_err(err)?;
-            let author = commit
-                .author()
-                .map(|a| a.name.to_string())
-                .unwrap_or_default();
-            let summary = commit
-                .message()
-                .map(|m| m.summary().to_string())
-                .unwrap_or_default();
-            let revision = Revision {
-                id: info.id.to_hex_with_len(7).to_string(),
-                date: Date::from_days_since_epoch(time.seconds.div_euclid(86_400)).to_string(),
-                author,
-                summary,
-            };
-            for id in doc_ids {
-                out.entry(id)
-                    .or_default()
-                    .push((time.seconds, revision.clone()));
             }
         }
         Ok(out
@@ -228,6 +192,92 @@ impl Repo {
                 (id, revs.into_iter().map(|(_, r)| r).collect())
             })
             .collect())
+    }
+
+    /// The documents each commit of `run` changed, with the commit's time and description.
+    #[allow(clippy::type_complexity)]
+    fn revisions_of(
+        &self,
+        run: &[(ObjectId, Option<ObjectId>)],
+    ) -> Result<Vec<(Vec<String>, i64, Revision)>, String> {
+        let repo = self.local();
+        let content_path = self.path_in_repo(CONTENT_DIR);
+        let mut trees = TreeCache::default();
+        // A commit's content tree is needed twice: for its own diff and as its child's parent.
+        let mut content_of: HashMap<ObjectId, Option<ObjectId>> = HashMap::new();
+        // Paths keep their document id across commits; a file is read only for a new path.
+        let mut id_of_path: HashMap<String, Option<String>> = HashMap::new();
+        let mut out = Vec::new();
+        for &(id, parent) in run {
+            trees.next_commit();
+            let commit = repo.find_commit(id).map_err(err)?;
+            let new = match content_of.remove(&id) {
+                Some(t) => t,
+                None => subtree(
+                    &repo,
+                    &mut trees,
+                    commit.tree_id().map_err(err)?.detach(),
+                    &content_path,
+                )
+                .map_err(err)?,
+            };
+            let old = match parent {
+                Some(p) => {
+                    let root = repo
+                        .find_commit(p)
+                        .map_err(err)?
+                        .tree_id()
+                        .map_err(err)?
+                        .detach();
+                    let t = subtree(&repo, &mut trees, root, &content_path).map_err(err)?;
+                    content_of.insert(p, t);
+                    t
+                }
+                None => None,
+            };
+            if new == old {
+                continue;
+            }
+            let mut changed = Vec::new();
+            diff_trees(&repo, &mut trees, old, new, &mut changed).map_err(err)?;
+            let mut doc_ids: Vec<String> = Vec::new();
+            for (path, old_blob, new_blob) in changed {
+                if !(path.ends_with(".md") || path.ends_with(".markdown")) {
+                    continue;
+                }
+                let doc = id_of_path
+                    .entry(path)
+                    .or_insert_with(|| {
+                        [new_blob, old_blob].into_iter().flatten().find_map(|blob| {
+                            repo.find_blob(blob).ok().and_then(|b| document_id(&b.data))
+                        })
+                    })
+                    .clone();
+                if let Some(doc) = doc {
+                    if !doc_ids.contains(&doc) {
+                        doc_ids.push(doc);
+                    }
+                }
+            }
+            if doc_ids.is_empty() {
+                continue;
+            }
+            let time = commit.time().map_err(err)?;
+            let revision = Revision {
+                id: id.to_hex_with_len(7).to_string(),
+                date: Date::from_days_since_epoch(time.seconds.div_euclid(86_400)).to_string(),
+                author: commit
+                    .author()
+                    .map(|a| a.name.to_string())
+                    .unwrap_or_default(),
+                summary: commit
+                    .message()
+                    .map(|m| m.summary().to_string())
+                    .unwrap_or_default(),
+            };
+            out.push((doc_ids, time.seconds, revision));
+        }
+        Ok(out)
     }
 
     /// Every file of `content/` at `commit`: path relative to the handbook root -> blob.
@@ -311,8 +361,6 @@ fn collect_blobs(
 }
 
 type Entries = Vec<(String, bool, ObjectId)>;
-/// Whether a tree entry is a tree, and its object.
-type Kind = (bool, ObjectId);
 /// A changed file: path, old blob, new blob.
 type Change = (String, Option<ObjectId>, Option<ObjectId>);
 
@@ -338,14 +386,32 @@ fn entries(
 }
 
 /// Paths (relative to the compared trees) whose blob differs: (path, old blob, new blob).
+///
+/// Like `git diff-tree`: both trees are read in their stored (sorted) order and merged,
+/// sub-trees with equal ids are skipped, and nothing is allocated for unchanged entries.
 fn diff_trees(
     repo: &gix::Repository,
+    cache: &mut TreeCache,
     old: Option<ObjectId>,
     new: Option<ObjectId>,
     out: &mut Vec<Change>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use gix::objs::tree::EntryRef;
+    use std::cmp::Ordering;
+
+    /// Git's tree order: a tree sorts as if its name ended in `/`.
+    fn order(a: &EntryRef<'_>, b: &EntryRef<'_>) -> Ordering {
+        fn key<'e>(e: &'e EntryRef<'_>) -> impl Iterator<Item = &'e u8> {
+            let name: &[u8] = e.filename.as_ref();
+            let suffix: &[u8] = if e.mode.is_tree() { b"/" } else { b"" };
+            name.iter().chain(suffix)
+        }
+        key(a).cmp(key(b))
+    }
+
     fn walk(
         repo: &gix::Repository,
+        cache: &mut TreeCache,
         old: Option<ObjectId>,
         new: Option<ObjectId>,
         prefix: &str,
@@ -354,37 +420,116 @@ fn diff_trees(
         if old == new {
             return Ok(());
         }
-        let old_entries = match old {
-            Some(t) => entries(repo, t)?,
-            None => Vec::new(),
-        };
-        let new_entries = match new {
-            Some(t) => entries(repo, t)?,
-            None => Vec::new(),
-        };
-        let mut names: BTreeMap<&str, (Option<Kind>, Option<Kind>)> = BTreeMap::new();
-        for (n, t, id) in &old_entries {
-            names.entry(n).or_default().0 = Some((*t, *id));
-        }
-        for (n, t, id) in &new_entries {
-            names.entry(n).or_default().1 = Some((*t, *id));
-        }
-        for (name, (o, n)) in names {
-            let path = format!("{prefix}{name}");
-            let tree_of = |x: Option<Kind>| x.filter(|(t, _)| *t).map(|(_, id)| id);
-            let blob_of = |x: Option<Kind>| x.filter(|(t, _)| !*t).map(|(_, id)| id);
-            let (ot, nt) = (tree_of(o), tree_of(n));
-            if ot.is_some() || nt.is_some() {
-                walk(repo, ot, nt, &format!("{path}/"), out)?;
+        let kind = repo.object_hash();
+        let (old_data, new_data) = (cache.get(repo, old)?, cache.get(repo, new)?);
+        let mut olds = gix::objs::TreeRefIter::from_bytes(&old_data, kind)
+            .filter_map(Result::ok)
+            .filter(|e| !e.mode.is_commit())
+            .peekable();
+        let mut news = gix::objs::TreeRefIter::from_bytes(&new_data, kind)
+            .filter_map(Result::ok)
+            .filter(|e| !e.mode.is_commit())
+            .peekable();
+        loop {
+            let (o, n) = match (olds.peek(), news.peek()) {
+                (None, None) => break,
+                (Some(_), None) => (olds.next(), None),
+                (None, Some(_)) => (None, news.next()),
+                (Some(a), Some(b)) => match a.filename.cmp(b.filename) {
+                    Ordering::Equal => (olds.next(), news.next()),
+                    _ => match order(a, b) {
+                        Ordering::Less => (olds.next(), None),
+                        _ => (None, news.next()),
+                    },
+                },
+            };
+            if let (Some(a), Some(b)) = (&o, &n) {
+                if a.oid == b.oid && a.mode == b.mode {
+                    continue;
+                }
             }
-            let (ob, nb) = (blob_of(o), blob_of(n));
+            let name = o
+                .as_ref()
+                .or(n.as_ref())
+                .map(|e| e.filename.to_string())
+                .unwrap_or_default();
+            let tree_of = |e: &Option<EntryRef<'_>>| {
+                e.as_ref()
+                    .filter(|e| e.mode.is_tree())
+                    .map(|e| e.oid.to_owned())
+            };
+            let blob_of = |e: &Option<EntryRef<'_>>| {
+                e.as_ref()
+                    .filter(|e| !e.mode.is_tree())
+                    .map(|e| e.oid.to_owned())
+            };
+            let (ot, nt) = (tree_of(&o), tree_of(&n));
+            if ot.is_some() || nt.is_some() {
+                walk(repo, cache, ot, nt, &format!("{prefix}{name}/"), out)?;
+            }
+            let (ob, nb) = (blob_of(&o), blob_of(&n));
             if ob != nb {
-                out.push((path, ob, nb));
+                out.push((format!("{prefix}{name}"), ob, nb));
             }
         }
         Ok(())
     }
-    walk(repo, old, new, "", out)
+    walk(repo, cache, old, new, "", out)
+}
+
+/// The tree at `path` (`/`-separated) below the tree `root`, read through the cache.
+fn subtree(
+    repo: &gix::Repository,
+    cache: &mut TreeCache,
+    root: ObjectId,
+    path: &str,
+) -> Result<Option<ObjectId>, Box<dyn std::error::Error + Send + Sync>> {
+    let mut tree = root;
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        let data = cache.get(repo, Some(tree))?;
+        let found = gix::objs::TreeRefIter::from_bytes(&data, repo.object_hash())
+            .filter_map(Result::ok)
+            .find(|e| e.mode.is_tree() && e.filename == part.as_bytes())
+            .map(|e| e.oid.to_owned());
+        match found {
+            Some(id) => tree = id,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(tree))
+}
+
+/// Decoded trees of this commit and the one walked before it: in a walk from the newest
+/// commit back, a commit's parent trees are the next commit's own, so each tree is
+/// decompressed once, and memory holds two commits' worth at most.
+#[derive(Default)]
+struct TreeCache {
+    current: HashMap<ObjectId, std::rc::Rc<[u8]>>,
+    previous: HashMap<ObjectId, std::rc::Rc<[u8]>>,
+}
+
+impl TreeCache {
+    fn next_commit(&mut self) {
+        self.previous = std::mem::take(&mut self.current);
+    }
+
+    fn get(
+        &mut self,
+        repo: &gix::Repository,
+        id: Option<ObjectId>,
+    ) -> Result<std::rc::Rc<[u8]>, Box<dyn std::error::Error + Send + Sync>> {
+        let Some(id) = id else {
+            return Ok(std::rc::Rc::from(Vec::new()));
+        };
+        if let Some(data) = self.current.get(&id).or_else(|| self.previous.get(&id)) {
+            let data = data.clone();
+            self.current.insert(id, data.clone());
+            return Ok(data);
+        }
+        let data: std::rc::Rc<[u8]> = std::rc::Rc::from(repo.find_object(id)?.detach().data);
+        self.current.insert(id, data.clone());
+        Ok(data)
+    }
 }
 
 /// The `id:` of a document's front matter, read without a YAML parser (history reads many).

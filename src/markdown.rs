@@ -21,8 +21,6 @@ pub struct Body {
     pub html: String,
     pub links: Vec<Link>,
     pub headings: Vec<Heading>,
-    /// Plain text of the body (for search and word counts).
-    pub text: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,10 +112,6 @@ pub fn parse(body: &str, first_line: u32) -> Body {
             }
             other => other,
         };
-        if let Event::Text(t) | Event::Code(t) = &event {
-            out.text.push_str(t);
-            out.text.push(' ');
-        }
         match event {
             Event::Start(Tag::Heading {
                 level, id, classes, ..
@@ -177,6 +171,58 @@ fn dest_span(body: &str, range: std::ops::Range<usize>, dest: &str, first_line: 
         }
         _ => Span::of_range(body, range, first_line),
     }
+}
+
+/// The text of rendered HTML: tags dropped, common entities decoded, white space folded.
+/// Derived when the search index is written rather than kept per document, which at
+/// 10,000 documents saves tens of megabytes.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut in_tag = false;
+    let mut space = true;
+    let mut chars = html.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                if !space {
+                    out.push(' ');
+                    space = true;
+                }
+            }
+            _ if in_tag => {}
+            '&' => {
+                let rest = &html[i..];
+                let (text, len) = [
+                    ("&amp;", "&"),
+                    ("&lt;", "<"),
+                    ("&gt;", ">"),
+                    ("&quot;", "\""),
+                    ("&#39;", "'"),
+                ]
+                .iter()
+                .find(|(e, _)| rest.starts_with(e))
+                .map_or(("&", 1), |(e, t)| (*t, e.len()));
+                out.push_str(text);
+                space = false;
+                for _ in 1..len {
+                    chars.next();
+                }
+            }
+            c if c.is_whitespace() => {
+                if !space {
+                    out.push(' ');
+                    space = true;
+                }
+            }
+            c => {
+                out.push(c);
+                space = false;
+            }
+        }
+    }
+    out.trim_end().to_string()
 }
 
 /// GitHub-style anchor: lower case, letters, digits, `-` and `_`; spaces become `-`.
@@ -256,6 +302,14 @@ mod tests {
         assert!(!b.html.contains("onclick"), "{}", b.html);
         assert!(b.html.contains("type=\"checkbox\""), "{}", b.html);
         assert!(b.html.contains("ismsbook-link:0"), "{}", b.html);
+    }
+
+    #[test]
+    fn plain_text_drops_tags_and_decodes_entities() {
+        assert_eq!(
+            plain_text("<h1 id=\"a\">Fish &amp; chips</h1>\n<p>Two\n  lines</p>"),
+            "Fish & chips Two lines"
+        );
     }
 
     #[test]

@@ -175,7 +175,7 @@ pub fn load(root: &Path, source: &dyn Source, today: Date) -> Result<Handbook, L
         };
         (path.clone(), doc, diags)
     });
-    let mut documents = Vec::new();
+    let mut documents = Vec::with_capacity(results.len());
     let mut unreadable = Vec::new();
     let mut unreadable_sources = std::collections::BTreeMap::new();
     for (path, doc, diags) in results {

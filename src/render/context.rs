@@ -1,6 +1,8 @@
 //! What each page shows: the data handed to its template, computed once per build.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
+use std::path::Path;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -73,6 +75,7 @@ pub enum Job {
     Changes,
     Print,
     Search,
+    SearchIndex,
     Csv,
 }
 
@@ -201,6 +204,7 @@ impl<'a> Site<'a> {
             Job::Changes,
             Job::Print,
             Job::Search,
+            Job::SearchIndex,
             Job::Csv,
         ];
         jobs.extend(
@@ -335,14 +339,10 @@ impl<'a> Site<'a> {
                 ctx.insert("items", &self.readiness());
                 self.page(tera, "readiness.html", "readiness.html".into(), "", ctx)?
             }
-            Job::Print => {
-                ctx.insert("documents", &self.print_sections());
-                self.page(tera, "print.html", "print.html".into(), "", ctx)?
+            Job::Print | Job::SearchIndex => {
+                return Err("streamed jobs are written by Site::stream".into())
             }
-            Job::Search => {
-                let page = self.page(tera, "search.html", "search.html".into(), "", ctx)?;
-                return Ok(vec![page, self.search_index()]);
-            }
+            Job::Search => self.page(tera, "search.html", "search.html".into(), "", ctx)?,
             Job::Changes => {
                 let mut changes = self.opts.changes.clone();
                 if let Some(c) = &mut changes {
@@ -442,22 +442,24 @@ impl<'a> Site<'a> {
                 .map_or(&[][..], Vec::as_slice),
         );
         ctx.insert("history_note", &self.opts.history.note);
-        ctx.insert(
-            "body",
-            &resolve_body(
-                &doc.body.html,
-                targets,
-                &Place::Page { root: "../" },
-                &self.withheld,
-            ),
-        );
-        self.page(
+        // The body goes in after rendering: copying it through Tera's context costs more
+        // than the rest of the page.
+        ctx.insert("body", BODY_MARK);
+        let mut page = self.page(
             tera,
             "document.html",
             format!("documents/{}.html", doc.id_str()),
             "../",
             ctx,
-        )
+        )?;
+        let body = resolve_body(
+            &doc.body.html,
+            targets,
+            &Place::Page { root: "../" },
+            &self.withheld,
+        );
+        page.bytes = splice(&page.bytes, &mut std::iter::once(body));
+        Ok(page)
     }
 
     /// Every published document with its control block and body, for `print.html`.
@@ -472,17 +474,11 @@ impl<'a> Site<'a> {
                 if !self.is_published(i) {
                     return serde_json::json!({ "doc": row, "body": null });
                 }
-                let body = resolve_body(
-                    &d.body.html,
-                    &self.checked.links.targets[i],
-                    &Place::Print { doc: d.id_str() },
-                    &self.withheld,
-                );
                 serde_json::json!({
                     "doc": row,
                     "owner_title": self.hb.config.role_title(&d.owner.value),
                     "effective": d.effective.map(|x| x.to_string()),
-                    "body": body,
+                    "body": BODY_MARK,
                 })
             })
             .collect()
@@ -490,33 +486,98 @@ impl<'a> Site<'a> {
 
     /// `search-index.js`: titles, ids, headings and text of every published document and
     /// the control pages, as a script (a JSON fetch would be refused under file://).
-    fn search_index(&self) -> OutputFile {
-        let mut entries: Vec<serde_json::Value> = self
+    /// Written entry by entry: at 10,000 documents the index is tens of megabytes.
+    fn write_search_index(&self, out: &Path) -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(out.join("search-index.js"))?);
+        w.write_all(b"window.ISMSBOOK_SEARCH = [\n")?;
+        let mut first = true;
+        let mut entry = |w: &mut std::io::BufWriter<std::fs::File>,
+                         value: serde_json::Value|
+         -> std::io::Result<()> {
+            if !first {
+                w.write_all(b",\n")?;
+            }
+            first = false;
+            // `</` inside a script could end it early in an inline context; keep it inert.
+            w.write_all(value.to_string().replace("</", "<\\/").as_bytes())
+        };
+        for (i, d) in self
             .hb
             .documents
             .iter()
             .enumerate()
             .filter(|&(i, _)| self.is_published(i))
-            .map(|(_, d)| {
-                let headings: Vec<&str> = d.body.headings.iter().map(|h| h.text.as_str()).collect();
-                let text: String = d.body.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        {
+            let _ = i;
+            let headings: Vec<&str> = d.body.headings.iter().map(|h| h.text.as_str()).collect();
+            entry(
+                &mut w,
                 serde_json::json!({
                     "id": d.id_str(), "title": d.title, "url": format!("documents/{}.html", d.id_str()),
-                    "kind": d.doc_type.as_str(), "headings": headings.join(" · "), "text": text,
-                })
-            })
-            .collect();
-        entries.extend(self.controls.iter().map(|c| {
-            serde_json::json!({
-                "id": c.id, "title": c.title, "url": format!("controls/{}.html", c.id),
-                "kind": "control", "headings": c.theme, "text": c.justification,
-            })
-        }));
-        let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
-        OutputFile {
-            path: "search-index.js".into(),
-            bytes: format!("window.ISMSBOOK_SEARCH = {};\n", json.replace("</", "<\\/"))
-                .into_bytes(),
+                    "kind": d.doc_type.as_str(), "headings": headings.join(" · "),
+                    "text": crate::markdown::plain_text(&d.body.html),
+                }),
+            )?;
+        }
+        for c in &self.controls {
+            entry(
+                &mut w,
+                serde_json::json!({
+                    "id": c.id, "title": c.title, "url": format!("controls/{}.html", c.id),
+                    "kind": "control", "headings": c.theme, "text": c.justification,
+                }),
+            )?;
+        }
+        w.write_all(b"\n];\n")?;
+        w.flush()
+    }
+
+    /// `print.html`, written piece by piece: the page around the bodies comes from Tera, each
+    /// body goes straight to the file.
+    fn write_print(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+        let mut ctx = Context::new();
+        ctx.insert("documents", &self.print_sections());
+        let shell = self.page(tera, "print.html", "print.html".into(), "", ctx)?;
+        let mut bodies = self
+            .hb
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| self.is_published(i))
+            .map(|(i, d)| {
+                resolve_body(
+                    &d.body.html,
+                    &self.checked.links.targets[i],
+                    &Place::Print { doc: d.id_str() },
+                    &self.withheld,
+                )
+            });
+        let file = std::fs::File::create(out.join("print.html")).map_err(|e| e.to_string())?;
+        let mut w = std::io::BufWriter::new(file);
+        let mut parts = shell.bytes.split_str(BODY_MARK.as_bytes());
+        let io = |e: std::io::Error| e.to_string();
+        if let Some(first) = parts.next() {
+            w.write_all(first).map_err(io)?;
+        }
+        for part in parts {
+            if let Some(body) = bodies.next() {
+                w.write_all(body.as_bytes()).map_err(io)?;
+            }
+            w.write_all(part).map_err(io)?;
+        }
+        w.flush().map_err(io)
+    }
+
+    /// Jobs that write their own (large) files; `None` for the others.
+    pub fn stream(&self, tera: &Tera, job: &Job, out: &Path) -> Option<Result<usize, String>> {
+        match job {
+            Job::Print => Some(self.write_print(tera, out).map(|_| 1)),
+            Job::SearchIndex => Some(
+                self.write_search_index(out)
+                    .map(|_| 1)
+                    .map_err(|e| format!("cannot write search-index.js: {e}")),
+            ),
+            _ => None,
         }
     }
 
@@ -606,6 +667,61 @@ impl<'a> Site<'a> {
                 serde_json::json!({ "clause": m.clause, "title": m.title, "kind": m.kind, "state": state, "documents": refs })
             })
             .collect()
+    }
+}
+
+/// Stands for a body in a rendered template until the body is spliced in.
+const BODY_MARK: &str = "<!--ismsbook:body-->";
+
+/// Replaces each `BODY_MARK` in `page` by the next of `bodies`.
+fn splice(page: &[u8], bodies: &mut dyn Iterator<Item = String>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(page.len() + 16 * 1024);
+    let mut parts = page.split_str(BODY_MARK.as_bytes());
+    if let Some(first) = parts.next() {
+        out.extend_from_slice(first);
+    }
+    for part in parts {
+        if let Some(body) = bodies.next() {
+            out.extend_from_slice(body.as_bytes());
+        }
+        out.extend_from_slice(part);
+    }
+    out
+}
+
+/// Splitting bytes on a byte string, for splicing.
+trait SplitStr {
+    fn split_str<'a>(&'a self, sep: &'a [u8]) -> SplitBytes<'a>;
+}
+
+impl SplitStr for [u8] {
+    fn split_str<'a>(&'a self, sep: &'a [u8]) -> SplitBytes<'a> {
+        SplitBytes {
+            rest: Some(self),
+            sep,
+        }
+    }
+}
+
+struct SplitBytes<'a> {
+    rest: Option<&'a [u8]>,
+    sep: &'a [u8],
+}
+
+impl<'a> Iterator for SplitBytes<'a> {
+    type Item = &'a [u8];
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        match rest.windows(self.sep.len()).position(|w| w == self.sep) {
+            Some(at) => {
+                self.rest = Some(&rest[at + self.sep.len()..]);
+                Some(&rest[..at])
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
     }
 }
 

@@ -48,8 +48,15 @@ pub fn write_site(
 ) -> Result<usize, String> {
     let tera = theme::templates(&hb.root)?;
     let site = context::Site::new(hb, checked, opts);
+    for dir in ["documents", "controls", "static"] {
+        fs::create_dir_all(out.join(dir))
+            .map_err(|e| format!("cannot create {}: {e}", out.join(dir).display()))?;
+    }
     let jobs = site.jobs();
     let results = crate::parallel::map(&jobs, |job| -> Result<usize, String> {
+        if let Some(streamed) = site.stream(&tera, job, out) {
+            return streamed;
+        }
         let files = site.render(&tera, job)?;
         let n = files.len();
         for f in files {
@@ -83,10 +90,15 @@ pub fn write_site(
 
 fn write_file(out: &Path, f: &OutputFile) -> io::Result<()> {
     let path = out.join(&f.path);
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
+    match fs::write(&path, &f.bytes) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)?;
+            }
+            fs::write(path, &f.bytes)
+        }
+        other => other,
     }
-    fs::write(path, &f.bytes)
 }
 
 /// Where a rendered body is shown, which decides the URLs of its links.
@@ -183,7 +195,10 @@ pub fn asset_url(path: &Path) -> String {
 
 /// Escapes text for HTML content and quoted attributes (but not `/`, unlike Tera's default).
 pub fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    if !s.contains(['&', '"', '<', '>', '\'']) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

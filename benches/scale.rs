@@ -1,0 +1,526 @@
+//! Speed at scale, measured side by side: `cargo bench --bench scale`.
+//!
+//! Generates realistic handbooks (about 700 words a document: headings, lists, a table, a
+//! footnote, links by id to three other documents, two Annex A controls each, all 93
+//! covered, every document approved with a valid digest) and the same Markdown bodies as a
+//! Hugo site, then reports:
+//! - cold `build` and `check` at 1,000 and 10,000 documents, and Hugo on the same Markdown,
+//!   run alternately (A B A B …) so that drift of a shared machine hits both;
+//! - peak memory (GNU time's maximum resident set size);
+//! - the cost of git history at 1,000 documents and 5,000 commits, against
+//!   `git log --name-status` over the same repository;
+//! - the time from saving a file to the reload event of `serve`.
+//!
+//! Options: `-- --sizes 1000,10000 --commits 5000 --runs 5 [--keep]` (`--keep` leaves the
+//! generated corpora in the temporary directory, for profiling). Nothing here asserts a figure.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TODAY: &str = "2026-11-23";
+const PREFIXES: [&str; 5] = ["POL", "PRO", "STD", "GDL", "PLN"];
+const TYPES: [&str; 5] = ["policy", "procedure", "standard", "guideline", "plan"];
+const WORDS: &[&str] = &[
+    "access",
+    "asset",
+    "backup",
+    "control",
+    "data",
+    "encryption",
+    "incident",
+    "information",
+    "key",
+    "log",
+    "management",
+    "network",
+    "owner",
+    "password",
+    "policy",
+    "process",
+    "record",
+    "review",
+    "risk",
+    "role",
+    "security",
+    "service",
+    "staff",
+    "supplier",
+    "system",
+    "test",
+    "the",
+    "and",
+    "of",
+    "to",
+    "for",
+    "with",
+    "each",
+    "every",
+    "must",
+    "should",
+    "is",
+    "are",
+    "be",
+    "kept",
+    "checked",
+    "approved",
+    "monthly",
+    "yearly",
+];
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn words(&mut self, n: usize) -> String {
+        (0..n)
+            .map(|_| WORDS[self.below(WORDS.len())])
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+fn id(i: usize) -> String {
+    format!("{}-{:04}", PREFIXES[i % 5], i / 5 + 1)
+}
+
+fn controls() -> Vec<String> {
+    let tsv = include_str!("../src/catalog/annex-a-2022.tsv");
+    tsv.lines()
+        .skip(1)
+        .map(|l| l.split('\t').next().unwrap().to_string())
+        .collect()
+}
+
+fn body(i: usize, n: usize, rng: &mut Rng) -> String {
+    let mut b = String::new();
+    let links: Vec<String> = (0..3).map(|_| id(rng.below(n))).collect();
+    writeln!(b, "\n# Document {i}\n").unwrap();
+    for section in 0..5 {
+        writeln!(b, "## Section {section}: {}\n", rng.words(3)).unwrap();
+        writeln!(b, "{}.\n", rng.words(60)).unwrap();
+        match section {
+            1 => {
+                for _ in 0..5 {
+                    writeln!(b, "- {}", rng.words(8)).unwrap();
+                }
+                writeln!(b).unwrap();
+            }
+            2 => {
+                writeln!(b, "| Item | Owner | Frequency |\n| --- | --- | --- |").unwrap();
+                for _ in 0..4 {
+                    writeln!(
+                        b,
+                        "| {} | {} | {} |",
+                        rng.words(2),
+                        rng.words(1),
+                        rng.words(1)
+                    )
+                    .unwrap();
+                }
+                writeln!(b).unwrap();
+            }
+            3 => writeln!(
+                b,
+                "See [{}]({}), [{}]({}) and [{}]({}).[^1]\n",
+                links[0], links[0], links[1], links[1], links[2], links[2]
+            )
+            .unwrap(),
+            _ => writeln!(b, "{}.\n", rng.words(50)).unwrap(),
+        }
+    }
+    writeln!(b, "[^1]: {}.", rng.words(12)).unwrap();
+    b
+}
+
+/// Writes an ismsbook handbook of `n` documents at `dir` and the same bodies as a Hugo site
+/// at `hugo`.
+fn corpus(dir: &Path, hugo: &Path, n: usize) {
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(hugo);
+    std::fs::create_dir_all(dir.join("content/docs")).unwrap();
+    std::fs::create_dir_all(hugo.join("content/docs")).unwrap();
+    std::fs::create_dir_all(hugo.join("layouts/_default")).unwrap();
+    std::fs::write(
+        dir.join("ismsbook.toml"),
+        "[handbook]\ntitle = \"Benchmark Handbook\"\norganization = \"Scale Ltd\"\n[roles]\nCISO = \"CISO\"\nCEO = \"CEO\"\n[approval]\nroles = [\"CEO\"]\n",
+    )
+    .unwrap();
+    std::fs::write(hugo.join("config.toml"), "baseURL = \"/\"\ntitle = \"Benchmark\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n").unwrap();
+    std::fs::write(hugo.join("layouts/_default/single.html"), "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><main>{{ .Content }}</main></body></html>\n").unwrap();
+    std::fs::write(hugo.join("layouts/_default/list.html"), "<!DOCTYPE html><html><body><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul></body></html>\n").unwrap();
+    let all = controls();
+    let mut rng = Rng(0x9e3779b97f4a7c15);
+    for i in 0..n {
+        let b = body(i, n, &mut rng);
+        let digest = ismsbook::load::body_digest(&b);
+        let (c1, c2) = (&all[(2 * i) % 93], &all[(2 * i + 1) % 93]);
+        let front = format!(
+            "---\nid: {}\ntitle: Document {i} {}\ntype: {}\nversion: \"1.0\"\nstatus: approved\nowner: CISO\nclassification: internal\neffective: 2026-06-01\nreview:\n  last: 2026-06-01\napprovals:\n  - version: \"1.0\"\n    by: Bench Approver\n    role: CEO\n    date: 2026-05-30\n    digest: {digest}\ncontrols: [{c1}, {c2}]\ntags: [rev-0]\n---\n",
+            id(i),
+            rng.words(3),
+            TYPES[i % 5],
+        );
+        std::fs::write(
+            dir.join(format!("content/docs/doc-{i:05}.md")),
+            format!("{front}{b}"),
+        )
+        .unwrap();
+        std::fs::write(
+            hugo.join(format!("content/docs/doc-{i:05}.md")),
+            format!("---\ntitle: \"Document {i}\"\n---\n{b}"),
+        )
+        .unwrap();
+    }
+}
+
+/// Puts the handbook in a git repository with `commits` commits, each after the first
+/// touching one random document's front matter (so approvals stay valid), via fast-import.
+fn git_history(dir: &Path, n: usize, commits: usize) {
+    let run = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    run(&["init", "-q", "-b", "main"]);
+    let mut stream = Vec::new();
+    let mut files: Vec<(String, Vec<u8>)> = vec![(
+        "ismsbook.toml".into(),
+        std::fs::read(dir.join("ismsbook.toml")).unwrap(),
+    )];
+    for i in 0..n {
+        let p = format!("content/docs/doc-{i:05}.md");
+        files.push((p.clone(), std::fs::read(dir.join(&p)).unwrap()));
+    }
+    let mut rng = Rng(42);
+    for c in 0..commits {
+        let time = 1_700_000_000 + c * 3600;
+        write!(stream, "commit refs/heads/main\nauthor Bench <b@example.com> {time} +0000\ncommitter Bench <b@example.com> {time} +0000\ndata <<EOM\nChange {c}\nEOM\n").unwrap();
+        let changed: Vec<usize> = if c == 0 {
+            (0..files.len()).collect()
+        } else {
+            vec![1 + rng.below(n)]
+        };
+        for k in changed {
+            if c > 0 {
+                let text = String::from_utf8(files[k].1.clone()).unwrap();
+                let next = text.replacen(
+                    &format!("tags: [rev-{}]", c - 1),
+                    &format!("tags: [rev-{c}]"),
+                    1,
+                );
+                let next = if next == text {
+                    text.replacen("tags: [rev-", &format!("tags: [rev-{c}-"), 1)
+                } else {
+                    next
+                };
+                files[k].1 = next.into_bytes();
+            }
+            write!(
+                stream,
+                "M 100644 inline {}\ndata {}\n",
+                files[k].0,
+                files[k].1.len()
+            )
+            .unwrap();
+            stream.extend_from_slice(&files[k].1);
+            stream.push(b'\n');
+        }
+    }
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&stream).unwrap();
+    assert!(child.wait().unwrap().success());
+    run(&["reset", "-q", "--hard", "main"]);
+}
+
+struct Sample {
+    wall: f64,
+    peak_mb: Option<f64>,
+}
+
+/// Runs a command once under GNU time when present, for its wall time and peak memory.
+fn measure(cmd: &[String]) -> Sample {
+    let time = Path::new("/usr/bin/time");
+    let started = Instant::now();
+    let out = if time.is_file() {
+        Command::new(time)
+            .arg("-f")
+            .arg("%M")
+            .args(cmd)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap()
+    } else {
+        Command::new(&cmd[0])
+            .args(&cmd[1..])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap()
+    };
+    let wall = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let peak_mb = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0);
+    Sample { wall, peak_mb }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// A and B alternately, `runs` times each; medians, and the median of the pairwise ratios.
+fn versus(
+    a: &[String],
+    b: Option<&[String]>,
+    runs: usize,
+) -> (f64, Option<f64>, Option<f64>, Option<f64>) {
+    let (mut aw, mut bw, mut ratios, mut peak) = (Vec::new(), Vec::new(), Vec::new(), None::<f64>);
+    measure(a); // warm-up: page cache
+    if let Some(b) = b {
+        measure(b);
+    }
+    for _ in 0..runs {
+        let s = measure(a);
+        peak = s.peak_mb.map(|p| peak.map_or(p, |q: f64| q.max(p)));
+        aw.push(s.wall);
+        if let Some(b) = b {
+            let t = measure(b);
+            ratios.push(s.wall / t.wall);
+            bw.push(t.wall);
+        }
+    }
+    let b_med = (!bw.is_empty()).then(|| median(bw));
+    let ratio = (!ratios.is_empty()).then(|| median(ratios));
+    (median(aw), b_med, ratio, peak)
+}
+
+fn serve_latency(bin: &str, dir: &Path, edits: usize) -> Vec<f64> {
+    let mut child = Command::new(bin)
+        .args(["serve", "--port", "0", "--today", TODAY, "--root"])
+        .arg(dir)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let port: u16 = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            break rest
+                .trim_end_matches('/')
+                .split(' ')
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .parse()
+                .unwrap();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let poll = move |since: u64| -> u64 {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            s,
+            "GET /__ismsbook/poll?since={since} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        let at = text.find("\"good\":").unwrap() + 7;
+        text[at..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let mut generation = poll(0);
+    let target = dir.join("content/docs/doc-00007.md");
+    let original = std::fs::read_to_string(&target).unwrap();
+    let mut times = Vec::new();
+    for k in 0..edits {
+        std::thread::sleep(Duration::from_millis(300));
+        let waiter = std::thread::spawn(move || (poll(generation), Instant::now()));
+        std::thread::sleep(Duration::from_millis(100));
+        let saved = Instant::now();
+        std::fs::write(
+            &target,
+            original.replacen("tags: [rev-0]", &format!("tags: [edit-{k}]"), 1),
+        )
+        .unwrap();
+        let (g, seen) = waiter.join().unwrap();
+        generation = g;
+        times.push((seen - saved).as_secs_f64() * 1000.0);
+    }
+    std::fs::write(&target, original).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    times
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let opt = |name: &str, default: &str| -> String {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
+    };
+    let sizes: Vec<usize> = opt("--sizes", "1000,10000")
+        .split(',')
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let commits: usize = opt("--commits", "5000").parse().unwrap();
+    let runs: usize = opt("--runs", "5").parse().unwrap();
+    let bin = env!("CARGO_BIN_EXE_ismsbook");
+    let base = std::env::temp_dir().join("ismsbook-bench");
+    let hugo_bin = Command::new("hugo")
+        .arg("version")
+        .output()
+        .is_ok()
+        .then_some("hugo");
+    println!(
+        "machine: {} cores; runs: {runs} each, alternating; medians",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!();
+    println!("| documents | ismsbook build | ismsbook check | hugo | build / hugo | peak memory (build) |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    let mut build_times = Vec::new();
+    for &n in &sizes {
+        let dir = base.join(format!("handbook-{n}"));
+        let hugo = base.join(format!("hugo-{n}"));
+        corpus(&dir, &hugo, n);
+        let out = base.join(format!("out-{n}"));
+        let build: Vec<String> = [bin, "build", "--today", TODAY, "--root"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([
+                dir.display().to_string(),
+                "--out".into(),
+                out.display().to_string(),
+            ])
+            .collect();
+        let check: Vec<String> = [bin, "check", "--today", TODAY, "--root"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([dir.display().to_string()])
+            .collect();
+        let hugo_cmd: Option<Vec<String>> = hugo_bin.map(|h| {
+            strings(&[
+                h,
+                "--quiet",
+                "--source",
+                &hugo.display().to_string(),
+                "--destination",
+                &base.join(format!("hugo-out-{n}")).display().to_string(),
+            ])
+        });
+        let (b, h, ratio, peak) = versus(&build, hugo_cmd.as_deref(), runs);
+        let (c, _, _, _) = versus(&check, None, runs);
+        build_times.push(b);
+        println!(
+            "| {n} | {b:.3} s | {c:.3} s | {} | {} | {} |",
+            h.map_or("n/a".into(), |h| format!("{h:.3} s")),
+            ratio.map_or("n/a".into(), |r| format!("{r:.2}")),
+            peak.map_or("n/a".into(), |p| format!("{p:.0} MB")),
+        );
+    }
+    if build_times.len() >= 2 {
+        println!(
+            "\nbuild time at {} / at {}: {:.2}",
+            sizes[sizes.len() - 1],
+            sizes[0],
+            build_times[build_times.len() - 1] / build_times[0]
+        );
+    }
+
+    // Git history: the same 1,000-document handbook with and without 5,000 commits.
+    let n = sizes[0];
+    let dir = base.join(format!("git-{n}"));
+    corpus(&dir, &base.join("hugo-unused"), n);
+    git_history(&dir, n, commits);
+    let plain = base.join(format!("plain-{n}"));
+    corpus(&plain, &base.join("hugo-unused"), n);
+    let out = base.join("git-out");
+    let with_git: Vec<String> = strings(&[
+        bin,
+        "build",
+        "--today",
+        TODAY,
+        "--root",
+        &dir.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    let without: Vec<String> = strings(&[
+        bin,
+        "build",
+        "--today",
+        TODAY,
+        "--root",
+        &plain.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    let (g, p, _, _) = versus(&with_git, Some(&without), runs);
+    let git_log: Vec<String> = strings(&[
+        "git",
+        "-C",
+        &dir.display().to_string(),
+        "log",
+        "--name-status",
+        "--format=%h %ad %an %s",
+    ]);
+    let (l, _, _, _) = versus(&git_log, None, runs);
+    let p = p.unwrap_or(0.0);
+    println!("\n| git history ({n} documents, {commits} commits) | time |\n| --- | ---: |");
+    println!("| build with history | {g:.3} s |\n| build without history | {p:.3} s |\n| history's cost | {:.3} s |\n| git log --name-status | {l:.3} s |", g - p);
+
+    // serve: from saving a file to the reload event.
+    let times = serve_latency(bin, &plain, 10);
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!(
+        "\nserve, {n} documents, save to reload event over {} edits: median {:.0} ms, min {:.0} ms, max {:.0} ms",
+        times.len(),
+        median(times.clone()),
+        sorted[0],
+        sorted[sorted.len() - 1]
+    );
+    if !args.iter().any(|a| a == "--keep") {
+        let _ = std::fs::remove_dir_all(&base);
+    }
+}
