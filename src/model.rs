@@ -144,6 +144,41 @@ impl Handbook {
         self.unreadable_sources.clear();
     }
 
+    /// Puts a freshly read file in place of its previous state (document or unreadable),
+    /// keeping `documents` sorted by path. Returns the document's new index, if it has one.
+    pub fn replace_file(
+        &mut self,
+        path: &std::path::Path,
+        loaded: Result<Document, Option<String>>,
+    ) -> Option<usize> {
+        self.unreadable.retain(|p| p != path);
+        self.unreadable_sources.remove(path);
+        let at = self
+            .documents
+            .binary_search_by(|d| d.path.as_path().cmp(path));
+        match (loaded, at) {
+            (Ok(doc), Ok(i)) => {
+                self.documents[i] = doc;
+                Some(i)
+            }
+            (Ok(doc), Err(i)) => {
+                self.documents.insert(i, doc);
+                Some(i)
+            }
+            (Err(text), at) => {
+                if let Ok(i) = at {
+                    self.documents.remove(i);
+                }
+                if let Some(text) = text {
+                    self.unreadable_sources.insert(path.to_path_buf(), text);
+                }
+                self.unreadable.push(path.to_path_buf());
+                self.unreadable.sort();
+                None
+            }
+        }
+    }
+
     /// Documents by id; the first wins where ids are duplicated (that is an error anyway).
     pub fn by_id(&self) -> BTreeMap<&DocumentId, &Document> {
         let mut map = BTreeMap::new();

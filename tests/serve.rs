@@ -281,3 +281,54 @@ fn a_browser_shows_the_edit_without_any_action_and_keeps_its_scroll() {
     std::fs::remove_file(hb.path().join("content/broken.md")).unwrap();
     browser.wait_for("return !document.getElementById('ismsbook-overlay')", 10);
 }
+
+#[test]
+fn an_edit_updates_every_page_that_shows_the_document() {
+    let hb = Handbook::fixture("retired-referenced");
+    let server = serve(&hb, &[]);
+    assert_eq!(poll(server.port, 0)["good"], 1);
+    // Rename the linked document: its page, the register and the page that links to it change.
+    hb.write(
+        "content/old.md",
+        hb.read("content/old.md")
+            .replace("title: Old Policy", "title: Renamed Policy"),
+    );
+    assert_eq!(poll(server.port, 1)["good"], 2);
+    assert!(get(server.port, "/documents/POL-002.html")
+        .body
+        .contains("Renamed Policy"));
+    assert!(get(server.port, "/documents/index.html")
+        .body
+        .contains("Renamed Policy"));
+    assert!(
+        get(server.port, "/documents/POL-001.html")
+            .body
+            .contains("Renamed Policy"),
+        "the linking page"
+    );
+    // An edit made while the build is broken still reaches its page once it is fixed.
+    hb.write(
+        "content/new.md",
+        hb.read("content/new.md")
+            .replace("owner: CISO", "owner: NOBODY"),
+    );
+    assert_eq!(poll(server.port, 2)["good"], 2);
+    hb.write(
+        "content/old.md",
+        hb.read("content/old.md")
+            .replace("Renamed Policy", "Twice Renamed Policy"),
+    );
+    assert_eq!(poll(server.port, 3)["good"], 2);
+    hb.write(
+        "content/new.md",
+        hb.read("content/new.md")
+            .replace("owner: NOBODY", "owner: CISO"),
+    );
+    assert_eq!(poll(server.port, 4)["good"], 5);
+    assert!(get(server.port, "/documents/POL-002.html")
+        .body
+        .contains("Twice Renamed Policy"));
+    assert!(get(server.port, "/search-index.js")
+        .body
+        .contains("Twice Renamed Policy"));
+}

@@ -166,19 +166,13 @@ pub fn load(root: &Path, source: &dyn Source, today: Date) -> Result<Handbook, L
         }
     }
 
-    type Loaded = (PathBuf, Result<Document, Option<String>>, Vec<Diagnostic>);
-    let results: Vec<Loaded> = crate::parallel::map(&markdown_files, |path| {
-        let mut diags = Vec::new();
-        let doc = match read_text(source, path, &mut diags) {
-            Some(text) => read_document(path, text, &mut diags).map_err(Some),
-            None => Err(None),
-        };
-        (path.clone(), doc, diags)
+    let results: Vec<(PathBuf, Loaded)> = crate::parallel::map(&markdown_files, |path| {
+        (path.clone(), load_document(source, path))
     });
     let mut documents = Vec::with_capacity(results.len());
     let mut unreadable = Vec::new();
     let mut unreadable_sources = std::collections::BTreeMap::new();
-    for (path, doc, diags) in results {
+    for (path, (doc, diags)) in results {
         diagnostics.extend(diags);
         match doc {
             Ok(d) => documents.push(d),
@@ -209,6 +203,20 @@ pub fn load(root: &Path, source: &dyn Source, today: Date) -> Result<Handbook, L
         diagnostics,
         today,
     })
+}
+
+/// One Markdown file read: the document, or (when its front matter is beyond reading) its
+/// text if it is text; and the problems found.
+pub type Loaded = (Result<Document, Option<String>>, Vec<Diagnostic>);
+
+/// Reads one document; `serve` calls this alone for a file that changed.
+pub fn load_document(source: &dyn Source, path: &Path) -> Loaded {
+    let mut diags = Vec::new();
+    let doc = match read_text(source, path, &mut diags) {
+        Some(text) => read_document(path, text, &mut diags).map_err(Some),
+        None => Err(None),
+    };
+    (doc, diags)
 }
 
 fn strip_bom(s: &str) -> &str {

@@ -52,23 +52,7 @@ pub fn write_site(
         fs::create_dir_all(out.join(dir))
             .map_err(|e| format!("cannot create {}: {e}", out.join(dir).display()))?;
     }
-    let jobs = site.jobs();
-    let results = crate::parallel::map(&jobs, |job| -> Result<usize, String> {
-        if let Some(streamed) = site.stream(&tera, job, out) {
-            return streamed;
-        }
-        let files = site.render(&tera, job)?;
-        let n = files.len();
-        for f in files {
-            write_file(out, &f)
-                .map_err(|e| format!("cannot write {}: {e}", out.join(&f.path).display()))?;
-        }
-        Ok(n)
-    });
-    let mut written = 0;
-    for r in results {
-        written += r?;
-    }
+    let mut written = run_jobs(&site, &tera, &site.jobs(), out)?;
     for f in theme::static_files(&hb.root).map_err(|e| format!("cannot read theme/static: {e}"))? {
         write_file(out, &f).map_err(|e| format!("cannot write {}: {e}", f.path.display()))?;
         written += 1;
@@ -85,6 +69,64 @@ pub fn write_site(
         fs::write(&to, bytes).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
         written += 1;
     }
+    Ok(written)
+}
+
+fn run_jobs(
+    site: &context::Site<'_>,
+    tera: &tera::Tera,
+    jobs: &[context::Job],
+    out: &Path,
+) -> Result<usize, String> {
+    let results = crate::parallel::map(jobs, |job| -> Result<usize, String> {
+        if let Some(streamed) = site.stream(tera, job, out) {
+            return streamed;
+        }
+        let files = site.render(tera, job)?;
+        let n = files.len();
+        for f in files {
+            write_file(out, &f)
+                .map_err(|e| format!("cannot write {}: {e}", out.join(&f.path).display()))?;
+        }
+        Ok(n)
+    });
+    results.into_iter().sum()
+}
+
+/// Re-renders, in a live output directory, the pages of `documents` (indices into
+/// `hb.documents`) and every page that lists documents (registers, controls, SoA, print,
+/// search); each file is replaced by a rename, so a reader never sees half a page.
+/// This is how `serve` follows an edit without rebuilding the whole site.
+pub fn update_pages(
+    hb: &Handbook,
+    checked: &Checked,
+    opts: &Options,
+    out: &Path,
+    documents: &BTreeSet<usize>,
+) -> Result<usize, String> {
+    let tera = theme::templates(&hb.root)?;
+    let site = context::Site::new(hb, checked, opts);
+    let staging = out.join(".ismsbook-update");
+    let _ = fs::remove_dir_all(&staging);
+    for dir in ["documents", "controls"] {
+        fs::create_dir_all(staging.join(dir))
+            .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+    }
+    let jobs: Vec<context::Job> = site
+        .jobs()
+        .into_iter()
+        .filter(|j| !matches!(j, context::Job::Document(i) if !documents.contains(i)))
+        .collect();
+    let written = run_jobs(&site, &tera, &jobs, &staging)?;
+    for entry in walkdir::WalkDir::new(&staging) {
+        let entry = entry.map_err(|e| e.to_string())?;
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(&staging).unwrap_or(entry.path());
+            fs::rename(entry.path(), out.join(rel))
+                .map_err(|e| format!("cannot update {}: {e}", rel.display()))?;
+        }
+    }
+    let _ = fs::remove_dir_all(&staging);
     Ok(written)
 }
 

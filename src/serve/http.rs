@@ -138,6 +138,16 @@ pub fn handle(request: Request, shared: &Shared) {
         file = file.join("index.html");
     }
     match std::fs::read(&file) {
+        Ok(bytes) if rel.ends_with(".html") => {
+            // The page learns which generation it is, to reload when a newer one is served.
+            let good = shared.state.lock().unwrap_or_else(|e| e.into_inner()).good;
+            let html = String::from_utf8_lossy(&bytes).replacen(
+                super::GENERATION_MARK,
+                &good.to_string(),
+                1,
+            );
+            respond(request, 200, content_type(&rel), html.into_bytes())
+        }
         Ok(bytes) => respond(request, 200, content_type(&rel), bytes),
         Err(_) => text(request, 404, &format!("not found: /{rel}")),
     }

@@ -9,17 +9,19 @@
 mod http;
 mod watch;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::load::{self, WorkTree};
+use crate::model::Handbook;
 use crate::render;
 use crate::types::Date;
-use crate::validate;
+use crate::validate::{self, Checked};
 
 pub struct Options {
     pub root: PathBuf,
@@ -67,78 +69,68 @@ pub struct Shared {
     pub base: PathBuf,
     pub root: PathBuf,
     pub today: Option<Date>,
+    /// The handbook as last read, for rebuilding only what an edit affects.
+    snapshot: Mutex<Option<Snapshot>>,
+}
+
+/// What the last build knew; an edit to one document updates it in place.
+struct Snapshot {
+    hb: Handbook,
+    checked: Checked,
+    history: crate::history::Info,
+    /// Documents changed since the pages were last written (an edit may break the build;
+    /// the next good one must write those pages too).
+    pending: BTreeSet<PathBuf>,
 }
 
 const LIVERELOAD: &str = include_str!("livereload.js");
+/// Served HTML carries the generation it belongs to; see `http::handle`.
+pub const GENERATION_MARK: &str = "__ISMSBOOK_GENERATION__";
+
+fn inject() -> Option<String> {
+    Some(format!(
+        "<script>window.__ismsbook_generation = {GENERATION_MARK};</script><script src=\"/__ismsbook/livereload.js\"></script>"
+    ))
+}
 
 impl Shared {
-    /// Builds the handbook into a new generation. Returns how long it took.
-    pub fn rebuild(&self) -> Duration {
+    fn today(&self) -> Date {
+        self.today
+            .unwrap_or_else(|| crate::cli::today(None).unwrap_or_else(|_| Date::today_utc()))
+    }
+
+    /// Rebuilds after `changed` files (relative to the root) were modified: only those
+    /// documents are read again and only the pages that show them are written, unless the
+    /// change needs a full build (configuration, theme, a file added or removed).
+    pub fn rebuild(&self, changed: Option<&[PathBuf]>) -> Duration {
         let started = Instant::now();
-        let today = self
-            .today
-            .unwrap_or_else(|| crate::cli::today(None).unwrap_or_else(|_| Date::today_utc()));
-        let source = WorkTree {
-            root: self.root.clone(),
+        let incremental = changed.and_then(|paths| self.update(paths));
+        let outcome = match incremental {
+            Some(outcome) => outcome,
+            None => self.full(),
         };
-        let outcome = load::load(&self.root, &source, today).map(|hb| {
-            let checked = validate::check(&hb);
-            (hb, checked)
-        });
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let generation = state.generation + 1;
-        let result: Result<PathBuf, Vec<Problem>> = match &outcome {
-            Err(e) => Err(vec![Problem {
-                location: crate::config::FILE.to_string(),
-                severity: Severity::Error,
-                code: "config",
-                message: e.to_string(),
-            }]),
-            Ok((hb, checked)) => {
-                crate::cli::report(hb, &checked.diagnostics);
-                if diagnostics::count(&checked.diagnostics).errors > 0 {
-                    Err(checked
-                        .diagnostics
-                        .iter()
-                        .filter(|d| d.is_error())
-                        .map(Problem::from)
-                        .collect())
-                } else {
-                    let dir = self.base.join(format!("generation-{generation}"));
-                    let opts = render::Options {
-                        history: history_of(&self.root),
-                        inject: Some(format!(
-                            "<script>window.__ismsbook_generation = {generation};</script><script src=\"/__ismsbook/livereload.js\"></script>"
-                        )),
-                        ..Default::default()
-                    };
-                    std::fs::create_dir_all(&dir)
-                        .map_err(|e| e.to_string())
-                        .and_then(|_| render::write_site(hb, checked, &opts, &source, &dir))
-                        .map(|_| dir)
-                        .map_err(|e| {
-                            vec![Problem {
-                                location: "output".into(),
-                                severity: Severity::Error,
-                                code: "io",
-                                message: e,
-                            }]
-                        })
-                }
-            }
-        };
         state.generation = generation;
-        match result {
-            Ok(dir) => {
+        match outcome {
+            Ok(Some(dir)) => {
                 let old = state.dir.replace(dir);
                 state.good = generation;
                 state.errors.clear();
-                if let Some(old) = old {
+                if let Some(old) = old.filter(|o| Some(o) != state.dir.as_ref()) {
                     // Requests already reading the old generation keep their open files.
                     let _ = std::fs::remove_dir_all(old);
                 }
                 eprintln!(
                     "rebuilt in {} ms (generation {generation})",
+                    started.elapsed().as_millis()
+                );
+            }
+            Ok(None) => {
+                state.good = generation;
+                state.errors.clear();
+                eprintln!(
+                    "updated in {} ms (generation {generation})",
                     started.elapsed().as_millis()
                 );
             }
@@ -154,6 +146,182 @@ impl Shared {
         self.changed.notify_all();
         started.elapsed()
     }
+
+    /// Reads everything and writes a new generation directory.
+    fn full(&self) -> Result<Option<PathBuf>, Vec<Problem>> {
+        let source = WorkTree {
+            root: self.root.clone(),
+        };
+        let hb = load::load(&self.root, &source, self.today()).map_err(|e| {
+            vec![Problem {
+                location: crate::config::FILE.to_string(),
+                severity: Severity::Error,
+                code: "config",
+                message: e.to_string(),
+            }]
+        })?;
+        let checked = validate::check(&hb);
+        crate::cli::report(&hb, &checked.diagnostics);
+        let errors: Vec<Problem> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(Problem::from)
+            .collect();
+        let mut snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        let history = match snapshot.take() {
+            Some(old) if !errors.is_empty() => old.history,
+            _ => history_of(&self.root),
+        };
+        if !errors.is_empty() {
+            let pending = hb.documents.iter().map(|d| d.path.clone()).collect();
+            *snapshot = Some(Snapshot {
+                hb,
+                checked,
+                history,
+                pending,
+            });
+            return Err(errors);
+        }
+        let generation = self
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .generation
+            + 1;
+        let dir = self.base.join(format!("generation-{generation}"));
+        let opts = render::Options {
+            history: history.clone(),
+            inject: inject(),
+            ..Default::default()
+        };
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| e.to_string())
+            .and_then(|_| render::write_site(&hb, &checked, &opts, &source, &dir))
+            .map_err(|e| {
+                vec![Problem {
+                    location: "output".into(),
+                    severity: Severity::Error,
+                    code: "io",
+                    message: e,
+                }]
+            })?;
+        *snapshot = Some(Snapshot {
+            hb,
+            checked,
+            history,
+            pending: BTreeSet::new(),
+        });
+        Ok(Some(dir))
+    }
+
+    /// Re-reads `paths` (modified Markdown documents) into the last snapshot. `None` when a
+    /// full build is needed instead.
+    fn update(&self, paths: &[PathBuf]) -> Option<Result<Option<PathBuf>, Vec<Problem>>> {
+        let mut guard = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        let snap = guard.as_mut()?;
+        let dir = self
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .dir
+            .clone()?;
+        let source = WorkTree {
+            root: self.root.clone(),
+        };
+        for path in paths {
+            // Pages that listed the document as it was must be written again too.
+            if let Ok(i) = snap
+                .hb
+                .documents
+                .binary_search_by(|d| d.path.as_path().cmp(path))
+            {
+                snap.pending
+                    .extend(linked_paths(&snap.hb, &snap.checked, i));
+            }
+            let (loaded, diags) = load::load_document(&source, path);
+            snap.hb.diagnostics.retain(|d| &d.file != path);
+            snap.hb.diagnostics.extend(diags);
+            snap.hb.replace_file(path, loaded);
+            snap.pending.insert(path.clone());
+        }
+        snap.checked = validate::check(&snap.hb);
+        crate::cli::report(&snap.hb, &snap.checked.diagnostics);
+        let errors: Vec<Problem> = snap
+            .checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(Problem::from)
+            .collect();
+        if !errors.is_empty() {
+            return Some(Err(errors));
+        }
+        let mut indices = BTreeSet::new();
+        for path in std::mem::take(&mut snap.pending) {
+            if let Ok(i) = snap
+                .hb
+                .documents
+                .binary_search_by(|d| d.path.as_path().cmp(&path))
+            {
+                indices.insert(i);
+                for p in linked_paths(&snap.hb, &snap.checked, i) {
+                    if let Ok(j) = snap
+                        .hb
+                        .documents
+                        .binary_search_by(|d| d.path.as_path().cmp(&p))
+                    {
+                        indices.insert(j);
+                    }
+                }
+            }
+        }
+        let opts = render::Options {
+            history: snap.history.clone(),
+            inject: inject(),
+            ..Default::default()
+        };
+        Some(
+            render::update_pages(&snap.hb, &snap.checked, &opts, &dir, &indices)
+                .map(|_| None)
+                .map_err(|e| {
+                    vec![Problem {
+                        location: "output".into(),
+                        severity: Severity::Error,
+                        code: "io",
+                        message: e,
+                    }]
+                }),
+        )
+    }
+}
+
+/// The documents a document links to and those that link to it: their pages show its
+/// title and status in "related" and "referenced by".
+fn linked_paths(hb: &Handbook, checked: &Checked, i: usize) -> Vec<PathBuf> {
+    let by_id = hb.by_id();
+    let doc = &hb.documents[i];
+    let mut out: Vec<PathBuf> = checked.links.targets[i]
+        .iter()
+        .filter_map(|t| match t {
+            crate::links::Target::Document { id, .. } => by_id.get(id).map(|d| d.path.clone()),
+            _ => None,
+        })
+        .chain(
+            doc.related
+                .iter()
+                .filter_map(|r| by_id.get(&r.value).map(|d| d.path.clone())),
+        )
+        .collect();
+    if let Some(id) = &doc.id {
+        if let Some(from) = checked.links.backlinks(hb).get(&id.value) {
+            out.extend(
+                from.iter()
+                    .filter_map(|f| by_id.get(f).map(|d| d.path.clone())),
+            );
+        }
+    }
+    out
 }
 
 fn history_of(root: &Path) -> crate::history::Info {
@@ -190,6 +358,7 @@ pub fn run(opts: Options) -> Result<(), String> {
         base: base.clone(),
         root: opts.root.clone(),
         today: opts.today,
+        snapshot: Mutex::new(None),
     });
     let server = Arc::new(server);
     {
@@ -201,7 +370,7 @@ pub fn run(opts: Options) -> Result<(), String> {
             std::process::exit(0);
         });
     }
-    shared.rebuild();
+    shared.rebuild(None);
     let _watcher = watch::start(shared.clone())?;
     let url = format!("http://{addr}/");
     eprintln!("serving {} at {url} (Ctrl-C to stop)", opts.root.display());

@@ -60,20 +60,37 @@ pub fn start(
         while let Ok(events) = rx.recv() {
             let Ok(events) = events else { continue };
             // Reading files (our own builds do) is an access event, not a change.
-            let changes = events.iter().filter(|e| {
-                matches!(
-                    e.kind,
-                    EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
-                )
-            });
-            if changes
-                .flat_map(|e| e.paths.iter())
-                .any(|p| is_source(&root, p))
-            {
-                // Whatever arrived meanwhile is covered by this rebuild.
-                while rx.try_recv().is_ok() {}
-                shared.rebuild();
+            let changes: Vec<(EventKind, &std::path::PathBuf)> = events
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+                    )
+                })
+                .flat_map(|e| e.paths.iter().map(move |p| (e.kind, p)))
+                .filter(|(_, p)| is_source(&root, p))
+                .collect();
+            if changes.is_empty() {
+                continue;
             }
+            // Whatever arrived meanwhile is covered by this rebuild.
+            while rx.try_recv().is_ok() {}
+            // Edits of existing documents are rebuilt alone; anything else in full.
+            let edited: Option<Vec<std::path::PathBuf>> = changes
+                .iter()
+                .map(|(kind, p)| {
+                    let rel = p.strip_prefix(&root).ok()?;
+                    let document = rel.starts_with("content")
+                        && rel
+                            .extension()
+                            .is_some_and(|x| x == "md" || x == "markdown")
+                        && p.is_file();
+                    let edit = matches!(kind, EventKind::Modify(_));
+                    (document && edit).then(|| rel.to_path_buf())
+                })
+                .collect();
+            shared.rebuild(edited.as_deref());
         }
     });
     Ok(debouncer)
