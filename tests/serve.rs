@@ -328,7 +328,6 @@ fn an_edit_updates_every_page_that_shows_the_document() {
     assert!(get(server.port, "/documents/POL-002.html")
         .body
         .contains("Twice Renamed Policy"));
-    assert!(get(server.port, "/search-index.js")
-        .body
-        .contains("Twice Renamed Policy"));
+    let index = get(server.port, "/search-index.js").body;
+    assert!(index.contains("Twice Renamed Policy"), "{index}");
 }

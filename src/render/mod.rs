@@ -93,6 +93,14 @@ fn run_jobs(
     results.into_iter().sum()
 }
 
+/// Which pages an update writes: those an edit shows on, or the two that hold the whole
+/// handbook (`print.html`, `search-index.js`), which take longest and are written after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Pages,
+    Whole,
+}
+
 /// Re-renders, in a live output directory, the pages of `documents` (indices into
 /// `hb.documents`) and every page that lists documents (registers, controls, SoA, print,
 /// search); each file is replaced by a rename, so a reader never sees half a page.
@@ -103,6 +111,7 @@ pub fn update_pages(
     opts: &Options,
     out: &Path,
     documents: &BTreeSet<usize>,
+    part: Part,
 ) -> Result<usize, String> {
     let tera = theme::templates(&hb.root)?;
     let site = context::Site::new(hb, checked, opts);
@@ -116,6 +125,9 @@ pub fn update_pages(
         .jobs()
         .into_iter()
         .filter(|j| !matches!(j, context::Job::Document(i) if !documents.contains(i)))
+        .filter(|j| {
+            matches!(j, context::Job::Print | context::Job::SearchIndex) == (part == Part::Whole)
+        })
         .collect();
     let written = run_jobs(&site, &tera, &jobs, &staging)?;
     for entry in walkdir::WalkDir::new(&staging) {

@@ -120,12 +120,22 @@ pub fn handle(request: Request, shared: &Shared) {
         Ok(rel) => rel,
         Err(status) => return text(request, status, "bad request"),
     };
-    let dir = shared
-        .state
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .dir
-        .clone();
+    let dir = {
+        let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        // The whole-handbook files are written just after an update: wait for them.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while state.writing_whole
+            && (rel == "print.html" || rel == "search-index.js")
+            && Instant::now() < deadline
+        {
+            state = shared
+                .changed
+                .wait_timeout(state, Duration::from_millis(200))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        state.dir.clone()
+    };
     let Some(dir) = dir else {
         return text(
             request,

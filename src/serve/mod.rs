@@ -41,6 +41,8 @@ pub struct State {
     pub dir: Option<PathBuf>,
     /// The errors of the latest attempt (empty after a good build).
     pub errors: Vec<Problem>,
+    /// `print.html` and `search-index.js` are being brought up to date.
+    pub writing_whole: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -129,10 +131,20 @@ impl Shared {
             Ok(None) => {
                 state.good = generation;
                 state.errors.clear();
+                state.writing_whole = true;
                 eprintln!(
                     "updated in {} ms (generation {generation})",
                     started.elapsed().as_millis()
                 );
+                self.changed.notify_all();
+                drop(state);
+                self.update_whole();
+                self.state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .writing_whole = false;
+                self.changed.notify_all();
+                return started.elapsed();
             }
             Err(problems) => {
                 eprintln!(
@@ -145,6 +157,48 @@ impl Shared {
         }
         self.changed.notify_all();
         started.elapsed()
+    }
+
+    /// Rebuilds after a batch of file events (paths relative to the root): edits of
+    /// Markdown documents alone; configuration, theme, assets or removed documents in full.
+    /// Paths that no longer exist and were never sources (an editor's temporary file) are
+    /// no change at all.
+    pub fn rebuild_after(&self, changed: &[PathBuf]) {
+        let known = |p: &Path| {
+            let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+            snapshot.as_ref().is_some_and(|s| {
+                s.hb.documents.iter().any(|d| d.path == p)
+                    || s.hb.unreadable.iter().any(|u| u == p)
+                    || p.strip_prefix(load::CONTENT_DIR)
+                        .is_ok_and(|a| s.hb.assets.iter().any(|x| x == a))
+            })
+        };
+        let mut edited = Vec::new();
+        let mut full = false;
+        for rel in changed {
+            let exists = self.root.join(rel).is_file();
+            let markdown = rel.starts_with(load::CONTENT_DIR)
+                && rel
+                    .extension()
+                    .is_some_and(|x| x == "md" || x == "markdown")
+                && rel != Path::new(load::SOA_FILE);
+            match (markdown, exists) {
+                (true, true) => edited.push(rel.clone()),
+                (_, false) if !known(rel) => {}
+                _ => full = true,
+            }
+        }
+        edited.sort();
+        edited.dedup();
+        match (full, edited.is_empty()) {
+            (true, _) => {
+                self.rebuild(None);
+            }
+            (false, false) => {
+                self.rebuild(Some(&edited));
+            }
+            (false, true) => {}
+        }
     }
 
     /// Reads everything and writes a new generation directory.
@@ -282,17 +336,57 @@ impl Shared {
             ..Default::default()
         };
         Some(
-            render::update_pages(&snap.hb, &snap.checked, &opts, &dir, &indices)
-                .map(|_| None)
-                .map_err(|e| {
-                    vec![Problem {
-                        location: "output".into(),
-                        severity: Severity::Error,
-                        code: "io",
-                        message: e,
-                    }]
-                }),
+            render::update_pages(
+                &snap.hb,
+                &snap.checked,
+                &opts,
+                &dir,
+                &indices,
+                render::Part::Pages,
+            )
+            .map(|_| None)
+            .map_err(|e| {
+                vec![Problem {
+                    location: "output".into(),
+                    severity: Severity::Error,
+                    code: "io",
+                    message: e,
+                }]
+            }),
         )
+    }
+}
+
+impl Shared {
+    /// After an update: writes `print.html` and `search-index.js`, which hold every document.
+    /// Open pages have already been told to reload; requests for these two files wait here.
+    fn update_whole(&self) {
+        let guard = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(snap) = guard.as_ref() else { return };
+        let Some(dir) = self
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .dir
+            .clone()
+        else {
+            return;
+        };
+        let opts = render::Options {
+            history: snap.history.clone(),
+            inject: inject(),
+            ..Default::default()
+        };
+        if let Err(e) = render::update_pages(
+            &snap.hb,
+            &snap.checked,
+            &opts,
+            &dir,
+            &BTreeSet::new(),
+            render::Part::Whole,
+        ) {
+            eprintln!("error: {e}");
+        }
     }
 }
 

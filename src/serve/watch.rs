@@ -76,21 +76,11 @@ pub fn start(
             }
             // Whatever arrived meanwhile is covered by this rebuild.
             while rx.try_recv().is_ok() {}
-            // Edits of existing documents are rebuilt alone; anything else in full.
-            let edited: Option<Vec<std::path::PathBuf>> = changes
+            let changed: Vec<std::path::PathBuf> = changes
                 .iter()
-                .map(|(kind, p)| {
-                    let rel = p.strip_prefix(&root).ok()?;
-                    let document = rel.starts_with("content")
-                        && rel
-                            .extension()
-                            .is_some_and(|x| x == "md" || x == "markdown")
-                        && p.is_file();
-                    let edit = matches!(kind, EventKind::Modify(_));
-                    (document && edit).then(|| rel.to_path_buf())
-                })
+                .filter_map(|(_, p)| p.strip_prefix(&root).ok().map(|r| r.to_path_buf()))
                 .collect();
-            shared.rebuild(edited.as_deref());
+            shared.rebuild_after(&changed);
         }
     });
     Ok(debouncer)
