@@ -111,6 +111,7 @@ pub fn update_pages(
     opts: &Options,
     out: &Path,
     documents: &BTreeSet<usize>,
+    controls: &BTreeSet<crate::types::ControlId>,
     part: Part,
 ) -> Result<usize, String> {
     let tera = theme::templates(&hb.root)?;
@@ -125,6 +126,7 @@ pub fn update_pages(
         .jobs()
         .into_iter()
         .filter(|j| !matches!(j, context::Job::Document(i) if !documents.contains(i)))
+        .filter(|j| !matches!(j, context::Job::Control(i) if !controls.contains(&crate::catalog::catalog().controls[*i].id)))
         .filter(|j| {
             matches!(j, context::Job::Print | context::Job::SearchIndex) == (part == Part::Whole)
         })

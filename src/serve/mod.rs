@@ -83,6 +83,8 @@ struct Snapshot {
     /// Documents changed since the pages were last written (an edit may break the build;
     /// the next good one must write those pages too).
     pending: BTreeSet<PathBuf>,
+    /// Controls whose pages list a changed document.
+    pending_controls: BTreeSet<crate::types::ControlId>,
 }
 
 const LIVERELOAD: &str = include_str!("livereload.js");
@@ -229,11 +231,17 @@ impl Shared {
         };
         if !errors.is_empty() {
             let pending = hb.documents.iter().map(|d| d.path.clone()).collect();
+            // Nothing was written: once fixed, every page must be.
             *snapshot = Some(Snapshot {
                 hb,
                 checked,
                 history,
                 pending,
+                pending_controls: crate::catalog::catalog()
+                    .controls
+                    .iter()
+                    .map(|c| c.id)
+                    .collect(),
             });
             return Err(errors);
         }
@@ -265,6 +273,7 @@ impl Shared {
             checked,
             history,
             pending: BTreeSet::new(),
+            pending_controls: BTreeSet::new(),
         });
         Ok(Some(dir))
     }
@@ -292,11 +301,16 @@ impl Shared {
             {
                 snap.pending
                     .extend(linked_paths(&snap.hb, &snap.checked, i));
+                snap.pending_controls
+                    .extend(snap.hb.documents[i].controls.iter().map(|c| c.value));
             }
             let (loaded, diags) = load::load_document(&source, path);
             snap.hb.diagnostics.retain(|d| &d.file != path);
             snap.hb.diagnostics.extend(diags);
-            snap.hb.replace_file(path, loaded);
+            if let Some(i) = snap.hb.replace_file(path, loaded) {
+                snap.pending_controls
+                    .extend(snap.hb.documents[i].controls.iter().map(|c| c.value));
+            }
             snap.pending.insert(path.clone());
         }
         snap.checked = validate::check(&snap.hb);
@@ -342,6 +356,7 @@ impl Shared {
                 &opts,
                 &dir,
                 &indices,
+                &std::mem::take(&mut snap.pending_controls),
                 render::Part::Pages,
             )
             .map(|_| None)
@@ -382,6 +397,7 @@ impl Shared {
             &snap.checked,
             &opts,
             &dir,
+            &BTreeSet::new(),
             &BTreeSet::new(),
             render::Part::Whole,
         ) {

@@ -13,7 +13,7 @@ use super::Shared;
 
 /// Short enough to stay well under the 100 ms save-to-reload budget, long enough to fold an
 /// editor's rename-and-write into one event.
-const DEBOUNCE: Duration = Duration::from_millis(25);
+const DEBOUNCE: Duration = Duration::from_millis(15);
 
 /// Whether a changed path is a source of the handbook (and not an editor's temporary file).
 fn is_source(root: &Path, path: &Path) -> bool {
