@@ -58,6 +58,22 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
         set: Vec<(String, String)>,
     },
+    /// Import an existing Markdown handbook (GitBook, MkDocs or a plain folder) into a new one
+    Import {
+        /// The folder to import from (never written to)
+        src: PathBuf,
+        /// Where to write the new handbook (must be empty or absent; default: the current directory)
+        dir: Option<PathBuf>,
+        /// The role that owns the imported documents
+        #[arg(long, default_value = "CISO", value_name = "ROLE")]
+        owner: String,
+        /// The organisation's name (default: the source folder's name)
+        #[arg(long, value_name = "NAME")]
+        org: Option<String>,
+        /// One id prefix for all documents, e.g. ISMS-### (default: from each document's folder)
+        #[arg(long, value_name = "PATTERN")]
+        id_pattern: Option<String>,
+    },
     /// Add one document from a template, with the next free id of its type
     New {
         /// The template's name (see --list)
@@ -213,6 +229,33 @@ pub fn run(cli: Cli) -> ExitCode {
 fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
     match &cli.command {
         Command::Verify { file } => return verify(file),
+        Command::Import {
+            src,
+            dir,
+            owner,
+            org,
+            id_pattern,
+        } => {
+            let dir = match dir {
+                Some(d) => d.clone(),
+                None => std::env::current_dir()?,
+            };
+            let folder = std::fs::canonicalize(src)
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+            let org = org
+                .clone()
+                .or(folder)
+                .unwrap_or_else(|| "Imported organisation".into());
+            let opts = crate::import::Options {
+                owner,
+                organization: &org,
+                id_pattern: id_pattern.as_deref(),
+            };
+            let report = crate::import::import(src, &dir, &opts).map_err(Fatal)?;
+            print!("{}", crate::import::to_markdown(&report, &dir));
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Init { dir, org, set } => {
             return init(dir.as_deref().or(cli.root.as_deref()), org.as_deref(), set)
         }
@@ -226,7 +269,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
     }
     let root = handbook_root(cli.root.as_deref())?;
     match cli.command {
-        Command::Init { .. } | Command::Verify { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::Verify { .. } | Command::Import { .. } => {
+            unreachable!("handled above")
+        }
         Command::Bundle {
             rev,
             output,

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod history;
+pub mod import;
 pub mod links;
 pub mod load;
 pub mod markdown;
