@@ -17,7 +17,7 @@
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -357,7 +357,7 @@ fn serve_latency(bin: &str, dir: &Path, edits: usize) -> Vec<f64> {
         .unwrap();
         let mut text = String::new();
         s.read_to_string(&mut text).unwrap();
-        let at = text.find("\"good\":").unwrap() + 7;
+        let at = text.find("\"generation\":").unwrap() + 13;
         text[at..]
             .split(|c: char| !c.is_ascii_digit())
             .next()
@@ -365,12 +365,14 @@ fn serve_latency(bin: &str, dir: &Path, edits: usize) -> Vec<f64> {
             .parse()
             .unwrap()
     };
-    let mut generation = poll(0);
+    poll(0);
     let target = dir.join("content/docs/doc-00007.md");
     let original = std::fs::read_to_string(&target).unwrap();
     let mut times = Vec::new();
     for k in 0..edits {
         std::thread::sleep(Duration::from_millis(300));
+        // The current generation, then wait for the next: one edit, one measurement.
+        let generation = poll(0);
         let waiter = std::thread::spawn(move || (poll(generation), Instant::now()));
         std::thread::sleep(Duration::from_millis(100));
         let saved = Instant::now();
@@ -379,8 +381,7 @@ fn serve_latency(bin: &str, dir: &Path, edits: usize) -> Vec<f64> {
             original.replacen("tags: [rev-0]", &format!("tags: [edit-{k}]"), 1),
         )
         .unwrap();
-        let (g, seen) = waiter.join().unwrap();
-        generation = g;
+        let (_, seen) = waiter.join().unwrap();
         times.push((seen - saved).as_secs_f64() * 1000.0);
     }
     std::fs::write(&target, original).unwrap();
@@ -406,14 +407,22 @@ fn main() {
     let runs: usize = opt("--runs", "5").parse().unwrap();
     let bin = env!("CARGO_BIN_EXE_ismsbook");
     let base = std::env::temp_dir().join("ismsbook-bench");
+    // Both generators write their output to memory (tmpfs) when the machine has one, so the
+    // comparison measures them, not the disk: a shared disk's latency swings by 3x here.
+    let out_base = if Path::new("/dev/shm").is_dir() {
+        PathBuf::from("/dev/shm/ismsbook-bench-out")
+    } else {
+        base.join("out")
+    };
     let hugo_bin = Command::new("hugo")
         .arg("version")
         .output()
         .is_ok()
         .then_some("hugo");
     println!(
-        "machine: {} cores; runs: {runs} each, alternating; medians",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "machine: {} cores; runs: {runs} each, alternating; medians; output written to {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        out_base.display()
     );
     println!();
     println!("| documents | ismsbook build | ismsbook check | hugo | build / hugo | peak memory (build) |");
@@ -423,7 +432,7 @@ fn main() {
         let dir = base.join(format!("handbook-{n}"));
         let hugo = base.join(format!("hugo-{n}"));
         corpus(&dir, &hugo, n);
-        let out = base.join(format!("out-{n}"));
+        let out = out_base.join(format!("out-{n}"));
         let build: Vec<String> = [bin, "build", "--today", TODAY, "--root"]
             .iter()
             .map(|s| s.to_string())
@@ -445,7 +454,7 @@ fn main() {
                 "--source",
                 &hugo.display().to_string(),
                 "--destination",
-                &base.join(format!("hugo-out-{n}")).display().to_string(),
+                &out_base.join(format!("hugo-out-{n}")).display().to_string(),
             ])
         });
         let (b, h, ratio, peak) = versus(&build, hugo_cmd.as_deref(), runs);
@@ -474,7 +483,7 @@ fn main() {
     git_history(&dir, n, commits);
     let plain = base.join(format!("plain-{n}"));
     corpus(&plain, &base.join("hugo-unused"), n);
-    let out = base.join("git-out");
+    let out = out_base.join("git-out");
     let with_git: Vec<String> = strings(&[
         bin,
         "build",
@@ -520,6 +529,7 @@ fn main() {
         sorted[0],
         sorted[sorted.len() - 1]
     );
+    let _ = std::fs::remove_dir_all(&out_base);
     if !args.iter().any(|a| a == "--keep") {
         let _ = std::fs::remove_dir_all(&base);
     }
