@@ -462,28 +462,6 @@ impl<'a> Site<'a> {
         Ok(page)
     }
 
-    /// Every published document with its control block and body, for `print.html`.
-    fn print_sections(&self) -> Vec<serde_json::Value> {
-        self.hb
-            .documents
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.id.is_some())
-            .map(|(i, d)| {
-                let row = &self.rows[i];
-                if !self.is_published(i) {
-                    return serde_json::json!({ "doc": row, "body": null });
-                }
-                serde_json::json!({
-                    "doc": row,
-                    "owner_title": self.hb.config.role_title(&d.owner.value),
-                    "effective": d.effective.map(|x| x.to_string()),
-                    "body": BODY_MARK,
-                })
-            })
-            .collect()
-    }
-
     /// `search-index.js`: titles, ids, headings and text of every published document and
     /// the control pages, as a script (a JSON fetch would be refused under file://).
     /// Written entry by entry: at 10,000 documents the index is tens of megabytes.
@@ -532,37 +510,62 @@ impl<'a> Site<'a> {
         w.flush()
     }
 
-    /// `print.html`, written piece by piece: the page around the bodies comes from Tera, each
-    /// body goes straight to the file.
+    /// `print.html`, written piece by piece: the cover and contents come from one template,
+    /// then each document's section from another, streamed to the file with its body, so
+    /// memory holds one section at a time even for 10,000 documents.
     fn write_print(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+        let contents: Vec<_> = self
+            .hb
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.id.is_some())
+            .map(|(i, d)| {
+                serde_json::json!({
+                    "id": d.id_str(), "title": d.title, "classification": d.classification.value,
+                    "published": self.is_published(i),
+                })
+            })
+            .collect();
         let mut ctx = Context::new();
-        ctx.insert("documents", &self.print_sections());
+        ctx.insert("documents", &contents);
         let shell = self.page(tera, "print.html", "print.html".into(), "", ctx)?;
-        let mut bodies = self
+        drop(contents);
+        let file = std::fs::File::create(out.join("print.html")).map_err(|e| e.to_string())?;
+        let mut w = std::io::BufWriter::new(file);
+        let io = |e: std::io::Error| e.to_string();
+        let mut parts = shell.bytes.split_str(BODY_MARK.as_bytes());
+        w.write_all(parts.next().unwrap_or_default()).map_err(io)?;
+        for (i, d) in self
             .hb
             .documents
             .iter()
             .enumerate()
             .filter(|&(i, _)| self.is_published(i))
-            .map(|(i, d)| {
-                resolve_body(
-                    &d.body.html,
-                    &self.checked.links.targets[i],
-                    &Place::Print { doc: d.id_str() },
-                    &self.withheld,
-                )
-            });
-        let file = std::fs::File::create(out.join("print.html")).map_err(|e| e.to_string())?;
-        let mut w = std::io::BufWriter::new(file);
-        let mut parts = shell.bytes.split_str(BODY_MARK.as_bytes());
-        let io = |e: std::io::Error| e.to_string();
-        if let Some(first) = parts.next() {
-            w.write_all(first).map_err(io)?;
+        {
+            let mut ctx = Context::new();
+            ctx.insert(
+                "s",
+                &serde_json::json!({
+                    "doc": &self.rows[i],
+                    "owner_title": self.hb.config.role_title(&d.owner.value),
+                    "effective": d.effective.map(|x| x.to_string()),
+                }),
+            );
+            ctx.insert("body", BODY_MARK);
+            let section = tera
+                .render("print-section.html", &ctx)
+                .map_err(|e| format!("rendering print.html: {}", super::theme::error_chain(&e)))?;
+            let body = resolve_body(
+                &d.body.html,
+                &self.checked.links.targets[i],
+                &Place::Print { doc: d.id_str() },
+                &self.withheld,
+            );
+            w.write_all(&splice(section.as_bytes(), &mut std::iter::once(body)))
+                .map_err(io)?;
         }
         for part in parts {
-            if let Some(body) = bodies.next() {
-                w.write_all(body.as_bytes()).map_err(io)?;
-            }
             w.write_all(part).map_err(io)?;
         }
         w.flush().map_err(io)

@@ -72,13 +72,16 @@ pub fn write_site(
     Ok(written)
 }
 
+/// Runs the jobs: the site-wide pages one after another on one thread, the per-document
+/// and per-control pages in parallel beside them. Each site-wide page (register, SoA,
+/// reviews, print…) briefly holds every document's row; one at a time keeps the peak low.
 fn run_jobs(
     site: &context::Site<'_>,
     tera: &tera::Tera,
     jobs: &[context::Job],
     out: &Path,
 ) -> Result<usize, String> {
-    let results = crate::parallel::map(jobs, |job| -> Result<usize, String> {
+    let run = |job: &context::Job| -> Result<usize, String> {
         if let Some(streamed) = site.stream(tera, job, out) {
             return streamed;
         }
@@ -89,8 +92,24 @@ fn run_jobs(
                 .map_err(|e| format!("cannot write {}: {e}", out.join(&f.path).display()))?;
         }
         Ok(n)
-    });
-    results.into_iter().sum()
+    };
+    let (pages, site_wide): (Vec<&context::Job>, Vec<&context::Job>) = jobs
+        .iter()
+        .partition(|j| matches!(j, context::Job::Document(_) | context::Job::Control(_)));
+    let (a, b) = rayon::join(
+        || {
+            site_wide
+                .iter()
+                .map(|j| run(j))
+                .sum::<Result<usize, String>>()
+        },
+        || {
+            crate::parallel::map(&pages, |j| run(j))
+                .into_iter()
+                .sum::<Result<usize, String>>()
+        },
+    );
+    Ok(a? + b?)
 }
 
 /// Which pages an update writes: those an edit shows on, or the two that hold the whole

@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = builtin!("templates", include_str:
     "base.html", "macros.html", "index.html", "documents.html", "document.html", "controls.html",
     "control.html", "soa.html", "reviews.html", "readiness.html", "changes.html", "print.html",
     "search.html",
+    "print-section.html",
 );
 
 const STATIC: &[(&str, &[u8])] =
