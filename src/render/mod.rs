@@ -4,6 +4,7 @@
 mod context;
 mod csv;
 pub mod theme;
+mod whole;
 
 use std::collections::BTreeSet;
 use std::fs;

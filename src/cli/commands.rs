@@ -1,0 +1,293 @@
+//! The per-command work (build, bundle, verify, init, new, changes, approve), apart from parsing.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use super::{
+    check_out_dir, exit_for, load_and_check, report, today, ApproveArgs, ChangesFormat, CheckArgs,
+    Fatal, PublishArgs,
+};
+use crate::diagnostics;
+use crate::load::{self, WorkTree};
+use crate::render;
+use crate::types::Date;
+
+pub(super) fn build(
+    root: &Path,
+    out: Option<PathBuf>,
+    rev: Option<&str>,
+    publish: &PublishArgs,
+    pdf: bool,
+    common: &CheckArgs,
+) -> Result<ExitCode, Fatal> {
+    let started = Instant::now();
+    let chromium = match pdf {
+        true => Some(crate::pdf::find_chromium().ok_or_else(|| {
+            Fatal("--pdf needs Chromium (chromium, chromium-browser or google-chrome on PATH); install it, e.g. `apt-get install chromium`, or build without --pdf".into())
+        })?),
+        false => None,
+    };
+    let mut p = crate::publish::prepare(
+        root,
+        rev,
+        today(common.today)?,
+        publish.max_classification.as_deref(),
+    )
+    .map_err(Fatal)?;
+    report(&p.hb, &p.checked.diagnostics);
+    let code = exit_for(&p.checked.diagnostics, common.deny_warnings);
+    if code != ExitCode::SUCCESS {
+        eprintln!("build stopped: nothing was written");
+        return Ok(code);
+    }
+    p.hb.release_sources();
+    if let Some(note) = &p.opts.history.note {
+        eprintln!("note: {note}");
+    }
+    let out = out.unwrap_or_else(|| root.join("public"));
+    check_out_dir(root, &out)?;
+    let files = crate::write::replace_dir(&out, |tmp| {
+        let mut files = render::write_site(&p.hb, &p.checked, &p.opts, p.source.as_ref(), tmp)?;
+        if let Some(chromium) = &chromium {
+            files += crate::pdf::print(chromium, tmp, &pdf_pages(&p))?;
+        }
+        Ok(files)
+    })
+    .map_err(Fatal)?;
+    eprintln!(
+        "wrote {files} files to {} in {} ms",
+        out.display(),
+        started.elapsed().as_millis()
+    );
+    Ok(code)
+}
+
+/// (page, PDF name) of every published document, and the whole handbook.
+fn pdf_pages(p: &crate::publish::Prepared) -> Vec<(String, String)> {
+    let max = p
+        .opts
+        .max_classification
+        .as_deref()
+        .and_then(|m| p.hb.config.level_rank(m));
+    let mut pages: Vec<(String, String)> =
+        p.hb.documents
+            .iter()
+            .filter(|d| d.id.is_some())
+            .filter(|d| {
+                max.is_none_or(|max| {
+                    p.hb.config
+                        .level_rank(&d.classification.value)
+                        .is_some_and(|r| r <= max)
+                })
+            })
+            .map(|d| {
+                (
+                    format!("documents/{}.html", d.id_str()),
+                    d.id_str().to_string(),
+                )
+            })
+            .collect();
+    pages.push(("print.html".into(), "handbook".into()));
+    pages
+}
+
+pub(super) fn bundle(
+    root: &Path,
+    rev: Option<&str>,
+    output: Option<PathBuf>,
+    publish: &PublishArgs,
+    date: Option<Date>,
+) -> Result<ExitCode, Fatal> {
+    let today = today(date)?;
+    let p = crate::publish::prepare(root, rev, today, publish.max_classification.as_deref())
+        .map_err(Fatal)?;
+    report(&p.hb, &p.checked.diagnostics);
+    let code = exit_for(&p.checked.diagnostics, false);
+    if code != ExitCode::SUCCESS {
+        eprintln!("bundle stopped: an auditor's bundle is only made of a handbook without errors");
+        return Ok(code);
+    }
+    let out = match output {
+        Some(o) => o,
+        None => std::env::current_dir()?.join(format!("{}.zip", crate::bundle::name(&p))),
+    };
+    let files = crate::bundle::write(&p, today, &out).map_err(Fatal)?;
+    eprintln!(
+        "wrote {} ({files} files, checksums in {}/{})",
+        out.display(),
+        crate::bundle::name(&p),
+        crate::bundle::SUMS
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn verify(file: &Path) -> Result<ExitCode, Fatal> {
+    let reader = std::fs::File::open(file)
+        .map_err(|e| Fatal(format!("cannot open {}: {e}", file.display())))?;
+    match crate::bundle::verify(std::io::BufReader::new(reader)) {
+        Err(why) => {
+            eprintln!("error: {}: {why}", file.display());
+            Ok(ExitCode::from(1))
+        }
+        Ok(v) => {
+            for (what, list) in [
+                ("altered", &v.altered),
+                ("missing", &v.missing),
+                ("added", &v.added),
+            ] {
+                for name in list {
+                    println!("{what}: {name}");
+                }
+            }
+            if v.is_clean() {
+                println!(
+                    "{}: all {} files match SHA256SUMS",
+                    file.display(),
+                    v.verified
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                let n = v.altered.len() + v.missing.len() + v.added.len();
+                println!(
+                    "{}: {n} difference(s) from SHA256SUMS; {} files match",
+                    file.display(),
+                    v.verified
+                );
+                Ok(ExitCode::from(1))
+            }
+        }
+    }
+}
+
+pub(super) fn init(
+    dir: Option<&Path>,
+    org: Option<&str>,
+    sets: &[(String, String)],
+) -> Result<ExitCode, Fatal> {
+    let Some(org) = org.filter(|o| !o.trim().is_empty()) else {
+        return Err(Fatal(
+            "--org NAME is required: the organisation's name goes into every document".into(),
+        ));
+    };
+    let dir = match dir {
+        Some(d) => d.to_path_buf(),
+        None => std::env::current_dir()?,
+    };
+    let values = crate::templates::values(org, today(None)?, sets).map_err(Fatal)?;
+    let files = crate::templates::init(&dir, &values).map_err(Fatal)?;
+    eprintln!(
+        "created a handbook for {org} in {}: {} files, every document a draft\nnext: cd {} && ismsbook check, then adapt the documents and `ismsbook approve` them",
+        dir.display(),
+        files.len(),
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn new_document(
+    root: &Path,
+    template: &str,
+    id: Option<&str>,
+) -> Result<ExitCode, Fatal> {
+    let hb = load::load(
+        root,
+        &WorkTree {
+            root: root.to_path_buf(),
+        },
+        today(None)?,
+    )?;
+    match crate::templates::new_document(&hb, template, id) {
+        Ok((path, id)) => {
+            eprintln!(
+                "created {id} as {} (a draft); edit it, then `ismsbook check`",
+                diagnostics::display_path(&path)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(why) => {
+            eprintln!("error: {why}\nnothing was changed");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+pub(super) fn changes(root: &Path, range: &str, format: ChangesFormat) -> Result<ExitCode, Fatal> {
+    let repo = crate::history::Repo::open(root).map_err(|why| {
+        Fatal(format!(
+            "`changes` needs git history, but {}: {why}",
+            root.display()
+        ))
+    })?;
+    let (from, to) = match range.split_once("..") {
+        Some((f, t)) if !t.is_empty() => (f, Some(t)),
+        Some((f, _)) => (f, None),
+        None => (range, None),
+    };
+    let today = today(None)?;
+    let from_commit = repo.resolve(from).map_err(Fatal)?;
+    let before = load::load(root, &repo.tree_source(from_commit).map_err(Fatal)?, today)?;
+    let (after, to_label) = match to {
+        Some(to) => {
+            let commit = repo.resolve(to).map_err(Fatal)?;
+            (
+                load::load(root, &repo.tree_source(commit).map_err(Fatal)?, today)?,
+                to.to_string(),
+            )
+        }
+        None => (
+            load::load(
+                root,
+                &WorkTree {
+                    root: root.to_path_buf(),
+                },
+                today,
+            )?,
+            "the work tree".to_string(),
+        ),
+    };
+    let c = crate::changes::compare(&before, &after, from, &to_label);
+    match format {
+        ChangesFormat::Md => print!("{}", crate::changes::to_markdown(&c)),
+        ChangesFormat::Json => println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal> {
+    let date = today(args.date)?;
+    let check_args = CheckArgs {
+        today: Some(date),
+        deny_warnings: false,
+    };
+    let (hb, checked) = load_and_check(root, &check_args)?;
+    let req = crate::approve::Request {
+        id: &args.id,
+        by: &args.by,
+        role: &args.role,
+        date,
+    };
+    match crate::approve::approved_text(&hb, &checked, &req) {
+        Ok((text, doc)) => {
+            crate::approve::write(root, doc, &text)
+                .map_err(|e| Fatal(format!("cannot write {}: {e}", doc.path.display())))?;
+            eprintln!(
+                "approved {} version {} by {} ({}) on {date}\n  {}\n  digest {}",
+                doc.id_str(),
+                doc.version,
+                args.by,
+                args.role,
+                diagnostics::display_path(&doc.path),
+                doc.digest
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(refusal) => {
+            if !refusal.diagnostics.is_empty() {
+                report(&hb, &refusal.diagnostics);
+            }
+            eprintln!("error: {}\nnothing was changed", refusal.message);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
