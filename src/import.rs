@@ -484,6 +484,14 @@ fn normalize(path: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
+/// `` `content/path:line`: `text` `` for a place in an imported file.
+fn located((file, line, text): &(PathBuf, usize, String)) -> String {
+    format!(
+        "`content/{}:{line}`: `{text}`",
+        crate::diagnostics::display_path(file)
+    )
+}
+
 /// The report, as Markdown for the terminal.
 pub fn to_markdown(r: &Report, dir: &Path) -> String {
     let mut out = format!(
@@ -521,29 +529,13 @@ pub fn to_markdown(r: &Report, dir: &Path) -> String {
     section(
         &mut out,
         "Links that point at nothing",
-        r.broken_links
-            .iter()
-            .map(|(f, l, t)| {
-                format!(
-                    "`content/{}:{l}`: `{t}`",
-                    crate::diagnostics::display_path(f)
-                )
-            })
-            .collect(),
+        r.broken_links.iter().map(located).collect(),
         "None.",
     );
     section(
         &mut out,
         "Headings CommonMark reads as text (add a space after the #)",
-        r.bad_headings
-            .iter()
-            .map(|(f, l, t)| {
-                format!(
-                    "`content/{}:{l}`: `{t}`",
-                    crate::diagnostics::display_path(f)
-                )
-            })
-            .collect(),
+        r.bad_headings.iter().map(located).collect(),
         "None.",
     );
     section(

@@ -53,6 +53,18 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    /// The output could not be written: shown like a diagnostic, in the overlay too.
+    fn output(message: String) -> Vec<Problem> {
+        vec![Problem {
+            location: "output".into(),
+            severity: Severity::Error,
+            code: "io",
+            message,
+        }]
+    }
+}
+
 impl From<&Diagnostic> for Problem {
     fn from(d: &Diagnostic) -> Self {
         Problem {
@@ -260,14 +272,7 @@ impl Shared {
         std::fs::create_dir_all(&dir)
             .map_err(|e| e.to_string())
             .and_then(|_| render::write_site(&hb, &checked, &opts, &source, &dir))
-            .map_err(|e| {
-                vec![Problem {
-                    location: "output".into(),
-                    severity: Severity::Error,
-                    code: "io",
-                    message: e,
-                }]
-            })?;
+            .map_err(Problem::output)?;
         *snapshot = Some(Snapshot {
             hb,
             checked,
@@ -360,14 +365,7 @@ impl Shared {
                 render::Part::Pages,
             )
             .map(|_| None)
-            .map_err(|e| {
-                vec![Problem {
-                    location: "output".into(),
-                    severity: Severity::Error,
-                    code: "io",
-                    message: e,
-                }]
-            }),
+            .map_err(Problem::output),
         )
     }
 }

@@ -42,6 +42,23 @@ impl Handbook {
         hb
     }
 
+    /// The `broken-link` fixture with its bad links removed: a clean handbook with links of
+    /// every kind (by id, id#anchor, relative path, control, URL, own anchor).
+    pub fn linked() -> Handbook {
+        let hb = Handbook::fixture("broken-link");
+        let page = hb.read("content/policies/access.md");
+        let fixed: String = page
+            .lines()
+            .take_while(|l| !l.starts_with("See the"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        hb.write(
+            "content/policies/access.md",
+            fixed.replace("related: [POL-009, POL-404]", "related: [POL-009]"),
+        );
+        hb
+    }
+
     /// A handbook made of a fixture alone, without the base.
     pub fn bare(name: &str) -> Handbook {
         let hb = Handbook::empty();
