@@ -154,26 +154,9 @@ fn a_missing_configuration_is_a_usage_error() {
 #[test]
 fn the_build_never_touches_content() {
     let hb = Handbook::fixture("broken-link");
-    let before = snapshot(&hb.path().join("content"));
+    let before = common::files(&hb.path().join("content"));
     hb.build().assert_exit(1);
     hb.run(&["build", "--today", common::TODAY, "--out", "content/out"])
         .assert_exit(1);
-    assert_eq!(snapshot(&hb.path().join("content")), before);
-}
-
-fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            out.extend(snapshot(&e.path()));
-        } else {
-            out.push((
-                e.path().display().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            ));
-        }
-    }
-    out.sort();
-    out
+    assert_eq!(common::files(&hb.path().join("content")), before);
 }

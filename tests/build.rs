@@ -3,28 +3,8 @@
 
 mod common;
 use common::Handbook;
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn all_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                stack.push(e.path());
-            } else {
-                out.insert(
-                    e.path().strip_prefix(dir).unwrap().to_path_buf(),
-                    fs::read(e.path()).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
+use std::path::Path;
 
 /// Every `href`/`src` value of an HTML text.
 fn urls(html: &str) -> Vec<String> {
@@ -60,7 +40,7 @@ fn percent_decode(s: &str) -> String {
 /// Follows every link of every page: relative, naming a file, to a file that exists, and to
 /// an element id that exists when there is a fragment. Returns how many links were followed.
 pub fn assert_all_links_work(out: &Path) -> usize {
-    let files = all_files(out);
+    let files = common::files(out);
     let mut followed = 0;
     for (path, bytes) in files
         .iter()
@@ -185,9 +165,9 @@ fn build_writes_the_pages_of_the_design() {
 fn the_same_input_gives_the_same_bytes() {
     let hb = Handbook::fixture("excluded-but-implemented");
     hb.build().assert_exit(0);
-    let first = all_files(&hb.path().join("public"));
+    let first = common::files(&hb.path().join("public"));
     hb.build().assert_exit(0);
-    let second = all_files(&hb.path().join("public"));
+    let second = common::files(&hb.path().join("public"));
     assert_eq!(first.len(), second.len());
     for (path, bytes) in &first {
         assert!(
@@ -202,10 +182,10 @@ fn the_same_input_gives_the_same_bytes() {
 fn a_failed_build_leaves_the_previous_output_untouched() {
     let hb = Handbook::fixture("_base");
     hb.build().assert_exit(0);
-    let before = all_files(&hb.path().join("public"));
+    let before = common::files(&hb.path().join("public"));
     hb.write("content/broken.md", "no front matter\n");
     hb.build().assert_exit(1);
-    assert_eq!(all_files(&hb.path().join("public")), before);
+    assert_eq!(common::files(&hb.path().join("public")), before);
 }
 
 #[test]

@@ -22,40 +22,16 @@ fn import(src: &str, extra: &[&str]) -> (Handbook, common::Run) {
     (out, run)
 }
 
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<_> = walk(dir)
-        .into_iter()
-        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
-        .collect();
-    out.sort();
-    out
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            out.extend(walk(&e.path()));
-        } else {
-            out.push(e.path());
-        }
-    }
-    out
-}
-
 /// Every Markdown file of `src` ends, in the imported handbook, with exactly its bytes
 /// (after its own front matter, if it had one).
 fn assert_bodies_identical(src: &Path, content: &Path) {
-    for path in walk(src)
+    for (rel, original) in common::files(src)
         .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "md"))
     {
-        let rel = path.strip_prefix(src).unwrap();
         if rel == Path::new("SUMMARY.md") {
             continue;
         }
-        let original = std::fs::read(&path).unwrap();
         let body: &[u8] = match original.strip_prefix(b"---\n") {
             Some(rest) => {
                 let end = rest.windows(5).position(|w| w == b"\n---\n").unwrap();
@@ -63,7 +39,7 @@ fn assert_bodies_identical(src: &Path, content: &Path) {
             }
             None => &original,
         };
-        let imported = std::fs::read(content.join(rel)).unwrap();
+        let imported = std::fs::read(content.join(&rel)).unwrap();
         assert!(imported.starts_with(b"---\nid: "), "{}", rel.display());
         assert!(imported.ends_with(body), "{} body changed", rel.display());
     }
@@ -72,12 +48,12 @@ fn assert_bodies_identical(src: &Path, content: &Path) {
 #[test]
 fn a_gitbook_becomes_a_handbook_in_the_authors_order() {
     let src = fixtures().join("import/gitbook");
-    let before = snapshot(&src);
+    let before = common::files(&src);
     let (out, run) = import("gitbook", &["--org", "Acme Ltd"]);
     run.assert_exit(0);
     let dir = out.path().join("isms");
     assert_bodies_identical(&src, &dir.join("content"));
-    assert_eq!(snapshot(&src), before, "the source is never written");
+    assert_eq!(common::files(&src), before, "the source is never written");
     for line in [
         "Source: a GitBook. Wrote",
         "- DOC-001 Introduction (`content/README.md`)",

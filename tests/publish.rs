@@ -5,22 +5,6 @@ use common::Handbook;
 use std::io::{Read, Write};
 use std::process::Command;
 
-fn all_text(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            out.extend(all_text(&e.path()));
-        } else {
-            out.push((
-                e.path().display().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            ));
-        }
-    }
-    out
-}
-
 #[test]
 fn a_withheld_document_is_listed_but_nothing_of_its_body_is_published() {
     let hb = Handbook::fixture("withheld");
@@ -33,7 +17,8 @@ fn a_withheld_document_is_listed_but_nothing_of_its_body_is_published() {
     ])
     .assert_exit(0);
     let out = hb.path().join("public");
-    for (path, bytes) in all_text(&out) {
+    for (path, bytes) in common::files(&out) {
+        let path = path.display();
         let text = String::from_utf8_lossy(&bytes);
         assert!(
             !text.contains("XYZZY-PLUGH-42"),

@@ -296,18 +296,21 @@ impl Repo {
 
     /// The handbook's files at `commit`, read from the object store.
     pub fn tree_source(&self, commit: ObjectId) -> Result<GitTree, String> {
-        let files = self.content_files(commit)?;
-        let repo = self.local();
-        let tree = repo.find_commit(commit).map_err(err)?.tree().map_err(err)?;
-        let config = tree
-            .lookup_entry_by_path(self.path_in_repo(crate::config::FILE))
-            .map_err(err)?
-            .map(|e| e.object_id());
         Ok(GitTree {
             repo: self.clone(),
-            files,
-            config,
+            files: self.content_files(commit)?,
+            config: self.config_blob(commit)?,
         })
+    }
+
+    /// The blob of `ismsbook.toml` at `commit`, if it has one.
+    fn config_blob(&self, commit: ObjectId) -> Result<Option<ObjectId>, String> {
+        let repo = self.local();
+        let tree = repo.find_commit(commit).map_err(err)?.tree().map_err(err)?;
+        Ok(tree
+            .lookup_entry_by_path(self.path_in_repo(crate::config::FILE))
+            .map_err(err)?
+            .map(|e| e.object_id()))
     }
 
     /// Whether the work tree's `content/` or configuration differ from `commit`'s.
@@ -335,10 +338,10 @@ impl Repo {
                 _ => false,
             }
         };
-        let Ok(src) = self.tree_source(commit) else {
+        let Ok(config) = self.config_blob(commit) else {
             return true;
         };
-        !same(Path::new(crate::config::FILE), src.config.as_ref())
+        !same(Path::new(crate::config::FILE), config.as_ref())
             || committed.iter().any(|(path, id)| !same(path, Some(id)))
     }
 }

@@ -207,13 +207,18 @@ impl<'a> Site<'a> {
             Job::SearchIndex,
             Job::Csv,
         ];
-        jobs.extend(
-            (0..self.hb.documents.len())
-                .filter(|&i| self.is_published(i))
-                .map(Job::Document),
-        );
+        jobs.extend(self.published().map(|(i, _)| Job::Document(i)));
         jobs.extend((0..self.controls.len()).map(Job::Control));
         jobs
+    }
+
+    /// The documents that get a page, with their index.
+    pub(super) fn published(&self) -> impl Iterator<Item = (usize, &'a Document)> + '_ {
+        self.hb
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| self.is_published(i))
     }
 
     pub(super) fn is_published(&self, i: usize) -> bool {

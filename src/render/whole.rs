@@ -26,14 +26,7 @@ impl Site<'_> {
             // `</` inside a script could end it early in an inline context; keep it inert.
             w.write_all(value.to_string().replace("</", "<\\/").as_bytes())
         };
-        for (i, d) in self
-            .hb
-            .documents
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| self.is_published(i))
-        {
-            let _ = i;
+        for (_, d) in self.published() {
             let headings: Vec<&str> = d.body.headings.iter().map(|h| h.text.as_str()).collect();
             entry(
                 &mut w,
@@ -83,13 +76,7 @@ impl Site<'_> {
         let io = |e: std::io::Error| e.to_string();
         let mut parts = shell.bytes.split_str(BODY_MARK.as_bytes());
         w.write_all(parts.next().unwrap_or_default()).map_err(io)?;
-        for (i, d) in self
-            .hb
-            .documents
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| self.is_published(i))
-        {
+        for (i, d) in self.published() {
             let mut ctx = Context::new();
             ctx.insert(
                 "s",
