@@ -42,7 +42,10 @@ pub struct Review {
 pub struct Document {
     /// Relative to the handbook root, e.g. `content/policies/access.md`.
     pub path: PathBuf,
+    /// The file's text; empty when it was loaded with [`crate::load::Texts::Drop`].
     pub source: String,
+    /// The length of the text as read, so that a text read again can be told unchanged.
+    pub source_len: usize,
     /// Byte offset of the body in `source`, and the file line it starts on.
     pub body_start: usize,
     pub body_line: u32,
@@ -64,18 +67,21 @@ pub struct Document {
     pub supersedes: Vec<Spanned<DocumentId>>,
     pub tags: Vec<String>,
     /// Where each top-level key was written, for diagnostics about the whole field.
-    pub field_spans: BTreeMap<String, Span>,
+    pub field_spans: Vec<(&'static str, Span)>,
     pub body: Body,
 }
 
 impl Document {
-    /// The body as written; empty once [`Handbook::release_sources`] has run.
+    /// The body as written; empty when the text was dropped at load.
     pub fn body_text(&self) -> &str {
         self.source.get(self.body_start..).unwrap_or("")
     }
 
     pub fn field_span(&self, key: &str) -> Option<Span> {
-        self.field_spans.get(key).copied()
+        self.field_spans
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|&(_, span)| span)
     }
 
     /// The approval of the current version, the last one if there are several.
@@ -135,13 +141,46 @@ impl Handbook {
             .or_else(|| self.unreadable_sources.get(path).map(String::as_str))
     }
 
-    /// Frees the text of every document once nothing but rendering is left to do (rendering
-    /// uses the parsed body): at 10,000 documents this is a third of the memory of a build.
-    pub fn release_sources(&mut self) {
-        for d in &mut self.documents {
-            d.source = String::new();
+    /// The text of a document whose text was dropped at load, read again from `source`.
+    /// `None` when it was kept, or when the file has changed since it was loaded: an excerpt
+    /// of the new text would point at the wrong line, a redline would show the wrong words.
+    pub fn reread(
+        &self,
+        source: &dyn crate::load::Source,
+        path: &std::path::Path,
+    ) -> Option<String> {
+        let i = self
+            .documents
+            .binary_search_by(|d| d.path.as_path().cmp(path))
+            .ok()?;
+        let d = &self.documents[i];
+        if !d.source.is_empty() || d.source_len == 0 {
+            return None;
         }
-        self.unreadable_sources.clear();
+        let text = crate::load::read_text(source, path, &mut Vec::new())?;
+        let unchanged = text.len() == d.source_len
+            && text
+                .get(d.body_start..)
+                .is_some_and(|body| crate::load::body_digest(body) == d.digest);
+        unchanged.then_some(text)
+    }
+
+    /// Puts back the texts of `paths` that were dropped at load (see [`Handbook::reread`]).
+    pub fn restore_texts<'p>(
+        &mut self,
+        source: &dyn crate::load::Source,
+        paths: impl IntoIterator<Item = &'p std::path::Path>,
+    ) {
+        for path in paths {
+            if let Some(text) = self.reread(source, path) {
+                if let Ok(i) = self
+                    .documents
+                    .binary_search_by(|d| d.path.as_path().cmp(path))
+                {
+                    self.documents[i].source = text;
+                }
+            }
+        }
     }
 
     /// Puts a freshly read file in place of its previous state (document or unreadable),

@@ -189,6 +189,19 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 }
 
 #[test]
+fn a_failed_build_quotes_the_offending_line() {
+    // `build` does not keep document texts after parsing; the excerpt is read back.
+    let run = Handbook::fixture("broken-link").build();
+    run.assert_exit(1);
+    assert!(
+        run.stderr
+            .contains("17 | See the [backup policy](POL-099) for retention."),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn the_soa_lists_all_93_controls_with_exclusions_justified() {
     let hb = Handbook::fixture("uncovered-control");
     // Make it clean: exclude A.5.1 too.

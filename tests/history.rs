@@ -184,6 +184,20 @@ fn changes_lists_added_renamed_and_changed_documents_with_a_redline() {
 }
 
 #[test]
+fn the_changes_page_redlines_a_body_edited_since_the_tag() {
+    let hb = repository();
+    git(&hb, &["tag", "v2026.2"]);
+    let text = hb
+        .read("content/policies/remote.md")
+        .replace("Second text.", "Third text.");
+    hb.write("content/policies/remote.md", text);
+    hb.build().assert_exit(0);
+    let page = hb.read("public/changes.html");
+    assert!(page.contains("Changes since v2026.2"), "{page}");
+    assert!(page.contains("<del>Second</del><ins>Third</ins>"), "{page}");
+}
+
+#[test]
 fn the_changes_page_shows_what_changed_since_the_previous_tag() {
     let hb = repository();
     hb.build().assert_exit(0);

@@ -28,20 +28,19 @@ pub(super) fn build(
         })?),
         false => None,
     };
-    let mut p = crate::publish::prepare(
+    let p = crate::publish::prepare(
         root,
         rev,
         today(common.today)?,
         publish.max_classification.as_deref(),
     )
     .map_err(Fatal)?;
-    report(&p.hb, &p.checked.diagnostics);
+    report(&p.hb, p.source.as_ref(), &p.checked.diagnostics);
     let code = exit_for(&p.checked.diagnostics, common.deny_warnings);
     if code != ExitCode::SUCCESS {
         eprintln!("build stopped: nothing was written");
         return Ok(code);
     }
-    p.hb.release_sources();
     if let Some(note) = &p.opts.history.note {
         eprintln!("note: {note}");
     }
@@ -102,7 +101,7 @@ pub(super) fn bundle(
     let today = today(date)?;
     let p = crate::publish::prepare(root, rev, today, publish.max_classification.as_deref())
         .map_err(Fatal)?;
-    report(&p.hb, &p.checked.diagnostics);
+    report(&p.hb, p.source.as_ref(), &p.checked.diagnostics);
     let code = exit_for(&p.checked.diagnostics, false);
     if code != ExitCode::SUCCESS {
         eprintln!("bundle stopped: an auditor's bundle is only made of a handbook without errors");
@@ -196,6 +195,7 @@ pub(super) fn new_document(
             root: root.to_path_buf(),
         },
         today(None)?,
+        load::Texts::Drop,
     )?;
     match crate::templates::new_document(&hb, template, id) {
         Ok((path, id)) => {
@@ -226,12 +226,22 @@ pub(super) fn changes(root: &Path, range: &str, format: ChangesFormat) -> Result
     };
     let today = today(None)?;
     let from_commit = repo.resolve(from).map_err(Fatal)?;
-    let before = load::load(root, &repo.tree_source(from_commit).map_err(Fatal)?, today)?;
+    let before = load::load(
+        root,
+        &repo.tree_source(from_commit).map_err(Fatal)?,
+        today,
+        load::Texts::Keep,
+    )?;
     let (after, to_label) = match to {
         Some(to) => {
             let commit = repo.resolve(to).map_err(Fatal)?;
             (
-                load::load(root, &repo.tree_source(commit).map_err(Fatal)?, today)?,
+                load::load(
+                    root,
+                    &repo.tree_source(commit).map_err(Fatal)?,
+                    today,
+                    load::Texts::Keep,
+                )?,
                 to.to_string(),
             )
         }
@@ -242,6 +252,7 @@ pub(super) fn changes(root: &Path, range: &str, format: ChangesFormat) -> Result
                     root: root.to_path_buf(),
                 },
                 today,
+                load::Texts::Keep,
             )?,
             "the work tree".to_string(),
         ),
@@ -260,7 +271,7 @@ pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal
         today: Some(date),
         deny_warnings: false,
     };
-    let (hb, checked) = load_and_check(root, &check_args)?;
+    let (hb, checked) = load_and_check(root, &check_args, load::Texts::Keep)?;
     let req = crate::approve::Request {
         id: &args.id,
         by: &args.by,
@@ -284,7 +295,13 @@ pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal
         }
         Err(refusal) => {
             if !refusal.diagnostics.is_empty() {
-                report(&hb, &refusal.diagnostics);
+                report(
+                    &hb,
+                    &WorkTree {
+                        root: root.to_path_buf(),
+                    },
+                    &refusal.diagnostics,
+                );
             }
             eprintln!("error: {}\nnothing was changed", refusal.message);
             Ok(ExitCode::from(1))

@@ -283,10 +283,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             new_document(&root, template.as_deref().unwrap_or(""), id.as_deref())
         }
         Command::Check { format, common } => {
-            let (hb, checked) = load_and_check(&root, &common)?;
+            let (hb, checked) = load_and_check(&root, &common, load::Texts::Drop)?;
             match format {
                 Format::Json => println!("{}", diagnostics::to_json(&checked.diagnostics)),
-                Format::Human => report(&hb, &checked.diagnostics),
+                Format::Human => {
+                    report(&hb, &WorkTree { root: root.clone() }, &checked.diagnostics)
+                }
             }
             Ok(exit_for(&checked.diagnostics, common.deny_warnings))
         }
@@ -359,7 +361,11 @@ fn check_out_dir(root: &Path, out: &Path) -> Result<(), Fatal> {
     Ok(())
 }
 
-pub fn load_and_check(root: &Path, args: &CheckArgs) -> Result<(Handbook, Checked), Fatal> {
+pub fn load_and_check(
+    root: &Path,
+    args: &CheckArgs,
+    texts: load::Texts,
+) -> Result<(Handbook, Checked), Fatal> {
     let today = today(args.today)?;
     let hb = load::load(
         root,
@@ -367,17 +373,33 @@ pub fn load_and_check(root: &Path, args: &CheckArgs) -> Result<(Handbook, Checke
             root: root.to_path_buf(),
         },
         today,
+        texts,
     )?;
     let checked = validate::check(&hb);
     Ok((hb, checked))
 }
 
-/// Prints diagnostics and the summary line to stderr.
-pub fn report(hb: &Handbook, diags: &[Diagnostic]) {
+/// Prints diagnostics and the summary line to stderr. The texts of files that `load` did not
+/// keep are read again from `source`, for the excerpts, only for the files named.
+pub fn report(hb: &Handbook, source: &dyn load::Source, diags: &[Diagnostic]) {
+    let mut reread = std::collections::BTreeMap::new();
+    for d in diags {
+        if !reread.contains_key(&d.file) {
+            if let Some(text) = hb.reread(source, &d.file) {
+                reread.insert(d.file.clone(), text);
+            }
+        }
+    }
+    let text_of = |p: &Path| {
+        reread
+            .get(p)
+            .map(String::as_str)
+            .or_else(|| hb.source_of(p))
+    };
     let stderr = std::io::stderr();
     let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut err = stderr.lock();
-    let _ = diagnostics::print_human(&mut err, diags, &|p| hb.source_of(p), color);
+    let _ = diagnostics::print_human(&mut err, diags, &text_of, color);
     let _ = writeln!(err, "{}", diagnostics::summary(diagnostics::count(diags)));
 }
 

@@ -121,7 +121,8 @@ pub struct Fields {
     pub related: Vec<Spanned<DocumentId>>,
     pub supersedes: Vec<Spanned<DocumentId>>,
     pub tags: Vec<String>,
-    pub spans: BTreeMap<String, Span>,
+    /// Where each known top-level key was written; unknown keys are reported, not kept.
+    pub spans: Vec<(&'static str, Span)>,
     /// Control ids that did not parse, kept for the catalogue's help (2013 ids).
     pub bad_controls: Vec<Spanned<String>>,
 }
@@ -177,7 +178,7 @@ pub fn read(split: &Split<'_>, file: &Path, diags: &mut Vec<Diagnostic>) -> Opti
     let mut r = Reader { file, diags };
     let mut f = Fields::default();
     for (key, value) in r.unique_entries(entries, FIELDS, "front matter") {
-        f.spans.insert(key.to_string(), value.span);
+        f.spans.push((key, value.span));
         match key {
             "id" => {
                 f.id = r.parse(value, key).map(|v| Spanned {

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::whole::{splice, BODY_MARK};
+use super::whole::{slot, splice};
 use super::{resolve_body, Options, OutputFile, Place};
-use crate::catalog::{catalog, Theme};
+use crate::catalog::catalog;
 use crate::diagnostics::{count, display_path, Counts};
 use crate::model::{Document, Handbook};
 use crate::types::{DocumentId, Status};
@@ -280,39 +280,7 @@ impl<'a> Site<'a> {
                 ctx.insert("dashboard", &self.dashboard());
                 self.page(tera, "index.html", "index.html".into(), "", ctx)?
             }
-            Job::Register => {
-                ctx.insert("documents", &self.rows);
-                self.page(
-                    tera,
-                    "documents.html",
-                    "documents/index.html".into(),
-                    "../",
-                    ctx,
-                )?
-            }
             Job::Document(i) => return Ok(vec![self.document_page(tera, *i)?]),
-            Job::ControlsIndex => {
-                let themes: Vec<_> = Theme::ALL
-                    .iter()
-                    .map(|t| {
-                        let controls: Vec<&ControlRow> = self
-                            .controls
-                            .iter()
-                            .filter(|c| c.theme == t.name())
-                            .collect();
-                        serde_json::json!({ "name": t.name(), "controls": controls })
-                    })
-                    .collect();
-                ctx.insert("themes", &themes);
-                ctx.insert("coverage", &self.coverage());
-                self.page(
-                    tera,
-                    "controls.html",
-                    "controls/index.html".into(),
-                    "../",
-                    ctx,
-                )?
-            }
             Job::Control(i) => {
                 let c = &self.controls[*i];
                 ctx.insert("control", c);
@@ -331,22 +299,16 @@ impl<'a> Site<'a> {
                     ctx,
                 )?
             }
-            Job::Soa => {
-                ctx.insert("controls", &self.controls);
-                ctx.insert("coverage", &self.coverage());
-                self.page(tera, "soa.html", "soa.html".into(), "", ctx)?
-            }
-            Job::Reviews => {
-                ctx.insert("groups", &self.review_groups());
-                self.page(tera, "reviews.html", "reviews.html".into(), "", ctx)?
-            }
             Job::Readiness => {
                 ctx.insert("items", &self.readiness());
                 self.page(tera, "readiness.html", "readiness.html".into(), "", ctx)?
             }
-            Job::Print | Job::SearchIndex => {
-                return Err("streamed jobs are written by Site::stream".into())
-            }
+            Job::Print
+            | Job::SearchIndex
+            | Job::Register
+            | Job::ControlsIndex
+            | Job::Soa
+            | Job::Reviews => return Err("streamed jobs are written by Site::stream".into()),
             Job::Search => self.page(tera, "search.html", "search.html".into(), "", ctx)?,
             Job::Changes => {
                 let mut changes = self.opts.changes.clone();
@@ -449,7 +411,7 @@ impl<'a> Site<'a> {
         ctx.insert("history_note", &self.opts.history.note);
         // The body goes in after rendering: copying it through Tera's context costs more
         // than the rest of the page.
-        ctx.insert("body", BODY_MARK);
+        ctx.insert("body", &slot(0));
         let mut page = self.page(
             tera,
             "document.html",
@@ -463,7 +425,7 @@ impl<'a> Site<'a> {
             &Place::Page { root: "../" },
             &self.withheld,
         );
-        page.bytes = splice(&page.bytes, &mut std::iter::once(body));
+        page.bytes = splice(&page.bytes, &[body]);
         Ok(page)
     }
 
@@ -471,6 +433,10 @@ impl<'a> Site<'a> {
     pub fn stream(&self, tera: &Tera, job: &Job, out: &Path) -> Option<Result<usize, String>> {
         match job {
             Job::Print => Some(self.write_print(tera, out).map(|_| 1)),
+            Job::Register => Some(self.write_register(tera, out).map(|_| 1)),
+            Job::Reviews => Some(self.write_reviews(tera, out).map(|_| 1)),
+            Job::ControlsIndex => Some(self.write_controls_index(tera, out).map(|_| 1)),
+            Job::Soa => Some(self.write_soa(tera, out).map(|_| 1)),
             Job::SearchIndex => Some(
                 self.write_search_index(out)
                     .map(|_| 1)
@@ -480,7 +446,7 @@ impl<'a> Site<'a> {
         }
     }
 
-    fn coverage(&self) -> serde_json::Value {
+    pub(super) fn coverage(&self) -> serde_json::Value {
         let applicable: Vec<&ControlRow> = self.controls.iter().filter(|c| c.applicable).collect();
         let implemented = applicable
             .iter()
@@ -526,27 +492,6 @@ impl<'a> Site<'a> {
             "mandatory_present": present,
             "mandatory_total": readiness.len(),
         })
-    }
-
-    fn review_groups(&self) -> Vec<serde_json::Value> {
-        let mut rows: Vec<&DocRow> = self
-            .rows
-            .iter()
-            .filter(|r| r.status == "approved")
-            .collect();
-        rows.sort_by(|a, b| (&a.next_review, &a.id).cmp(&(&b.next_review, &b.id)));
-        [
-            ("overdue", "Overdue"),
-            ("due soon", "Due soon"),
-            ("scheduled", "Later"),
-            ("no review cycle", "No review cycle"),
-        ]
-        .iter()
-        .map(|(state, title)| {
-            let docs: Vec<&&DocRow> = rows.iter().filter(|r| r.review_state == *state).collect();
-            serde_json::json!({ "title": title, "state": state, "documents": docs })
-        })
-        .collect()
     }
 
     fn readiness(&self) -> Vec<serde_json::Value> {

@@ -19,8 +19,8 @@ macro_rules! builtin {
 const TEMPLATES: &[(&str, &str)] = builtin!("templates", include_str:
     "base.html", "macros.html", "index.html", "documents.html", "document.html", "controls.html",
     "control.html", "soa.html", "reviews.html", "readiness.html", "changes.html", "print.html",
-    "search.html",
-    "print-section.html",
+    "search.html", "print-section.html", "print-contents.html", "documents-rows.html",
+    "reviews-rows.html", "controls-rows.html", "soa-rows.html",
 );
 
 const STATIC: &[(&str, &[u8])] =

@@ -1,12 +1,14 @@
-//! Streamed site-wide files (print.html, search-index.js) and body splicing, apart from page contexts.
+//! The site-wide files, which list every document: written as streams, a few rows at a time,
+//! so that a 10,000-document handbook never holds a whole register as template data.
 
-use std::io::Write as _;
+use std::io::Write;
 use std::path::Path;
 
 use tera::{Context, Tera};
 
-use super::context::Site;
+use super::context::{DocRow, Site};
 use super::{resolve_body, Place};
+use crate::catalog::Theme;
 
 impl Site<'_> {
     /// `search-index.js`: titles, ids, headings and text of every published document and
@@ -50,11 +52,13 @@ impl Site<'_> {
         w.flush()
     }
 
-    /// `print.html`, written piece by piece: the cover and contents come from one template,
-    /// then each document's section from another, streamed to the file with its body, so
-    /// memory holds one section at a time even for 10,000 documents.
+    /// `print.html`: the cover from its template, the contents and then each document's
+    /// section (with its body) streamed into the slots, so memory holds one section at a time.
     pub(super) fn write_print(&self, tera: &Tera, out: &Path) -> Result<(), String> {
-        let contents: Vec<_> = self
+        let mut ctx = Context::new();
+        ctx.insert("contents", &slot(0));
+        ctx.insert("sections", &slot(1));
+        let contents = self
             .hb
             .documents
             .iter()
@@ -65,98 +69,293 @@ impl Site<'_> {
                     "id": d.id_str(), "title": d.title, "classification": d.classification.value,
                     "published": self.is_published(i),
                 })
+            });
+        let mut fill_contents = rows(
+            tera,
+            "print-contents.html",
+            "documents",
+            "",
+            contents,
+            DOC_CHUNK,
+        );
+        let mut fill_sections = |w: &mut dyn Write| -> Result<(), String> {
+            for (i, d) in self.published() {
+                let mut ctx = Context::new();
+                ctx.insert(
+                    "s",
+                    &serde_json::json!({
+                        "doc": &self.rows[i],
+                        "owner_title": self.hb.config.role_title(&d.owner.value),
+                        "effective": d.effective.map(|x| x.to_string()),
+                    }),
+                );
+                ctx.insert("body", &slot(0));
+                let section = tera.render("print-section.html", &ctx).map_err(|e| {
+                    format!("rendering print.html: {}", super::theme::error_chain(&e))
+                })?;
+                let body = resolve_body(
+                    &d.body.html,
+                    &self.checked.links.targets[i],
+                    &Place::Print { doc: d.id_str() },
+                    &self.withheld,
+                );
+                w.write_all(&splice(section.as_bytes(), &[body]))
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        };
+        self.write_slotted(
+            tera,
+            ("print.html", "print.html", ""),
+            ctx,
+            &mut [&mut fill_contents, &mut fill_sections],
+            out,
+        )
+    }
+
+    /// `documents/index.html`: the register, its rows rendered a chunk at a time.
+    pub(super) fn write_register(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+        let mut ctx = Context::new();
+        ctx.insert("rows", &slot(0));
+        let mut fill = rows(
+            tera,
+            "documents-rows.html",
+            "documents",
+            "../",
+            self.rows.iter(),
+            DOC_CHUNK,
+        );
+        self.write_slotted(
+            tera,
+            ("documents.html", "documents/index.html", "../"),
+            ctx,
+            &mut [&mut fill],
+            out,
+        )
+    }
+
+    /// `reviews.html`: approved documents grouped by review state, soonest first.
+    pub(super) fn write_reviews(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+        let mut approved: Vec<&DocRow> = self
+            .rows
+            .iter()
+            .filter(|r| r.status == "approved")
+            .collect();
+        approved.sort_by(|a, b| (&a.next_review, &a.id).cmp(&(&b.next_review, &b.id)));
+        let groups = [
+            ("overdue", "Overdue"),
+            ("due soon", "Due soon"),
+            ("scheduled", "Later"),
+            ("no review cycle", "No review cycle"),
+        ];
+        let members = |state: &'static str| {
+            approved
+                .iter()
+                .copied()
+                .filter(move |r| r.review_state == state)
+        };
+        let mut ctx = Context::new();
+        ctx.insert(
+            "groups",
+            &groups
+                .iter()
+                .enumerate()
+                .map(|(n, (state, title))| {
+                    serde_json::json!({
+                        "title": title, "state": state, "count": members(state).count(),
+                        "rows": slot(n),
+                    })
+                })
+                .collect::<Vec<_>>(),
+        );
+        let mut fills: Vec<_> = groups
+            .iter()
+            .map(|(state, _)| {
+                rows(
+                    tera,
+                    "reviews-rows.html",
+                    "documents",
+                    "",
+                    members(state),
+                    DOC_CHUNK,
+                )
             })
             .collect();
+        let mut fills: Vec<&mut Fill<'_>> = fills.iter_mut().map(|f| f as _).collect();
+        self.write_slotted(
+            tera,
+            ("reviews.html", "reviews.html", ""),
+            ctx,
+            &mut fills,
+            out,
+        )
+    }
+
+    /// `controls/index.html`: the controls by theme. Each control row lists every document
+    /// that implements it, so rows are rendered a few controls at a time.
+    pub(super) fn write_controls_index(&self, tera: &Tera, out: &Path) -> Result<(), String> {
         let mut ctx = Context::new();
-        ctx.insert("documents", &contents);
-        let shell = self.page(tera, "print.html", "print.html".into(), "", ctx)?;
-        drop(contents);
-        let file = std::fs::File::create(out.join("print.html")).map_err(|e| e.to_string())?;
-        let mut w = std::io::BufWriter::new(file);
-        let io = |e: std::io::Error| e.to_string();
-        let mut parts = shell.bytes.split_str(BODY_MARK.as_bytes());
-        w.write_all(parts.next().unwrap_or_default()).map_err(io)?;
-        for (i, d) in self.published() {
-            let mut ctx = Context::new();
-            ctx.insert(
-                "s",
-                &serde_json::json!({
-                    "doc": &self.rows[i],
-                    "owner_title": self.hb.config.role_title(&d.owner.value),
-                    "effective": d.effective.map(|x| x.to_string()),
-                }),
-            );
-            ctx.insert("body", BODY_MARK);
-            let section = tera
-                .render("print-section.html", &ctx)
-                .map_err(|e| format!("rendering print.html: {}", super::theme::error_chain(&e)))?;
-            let body = resolve_body(
-                &d.body.html,
-                &self.checked.links.targets[i],
-                &Place::Print { doc: d.id_str() },
-                &self.withheld,
-            );
-            w.write_all(&splice(section.as_bytes(), &mut std::iter::once(body)))
-                .map_err(io)?;
+        ctx.insert(
+            "themes",
+            &Theme::ALL
+                .iter()
+                .enumerate()
+                .map(|(n, t)| serde_json::json!({ "name": t.name(), "rows": slot(n) }))
+                .collect::<Vec<_>>(),
+        );
+        ctx.insert("coverage", &self.coverage());
+        let mut fills: Vec<_> = Theme::ALL
+            .iter()
+            .map(|t| {
+                let of_theme = self.controls.iter().filter(move |c| c.theme == t.name());
+                rows(
+                    tera,
+                    "controls-rows.html",
+                    "controls",
+                    "../",
+                    of_theme,
+                    CONTROL_CHUNK,
+                )
+            })
+            .collect();
+        let mut fills: Vec<&mut Fill<'_>> = fills.iter_mut().map(|f| f as _).collect();
+        self.write_slotted(
+            tera,
+            ("controls.html", "controls/index.html", "../"),
+            ctx,
+            &mut fills,
+            out,
+        )
+    }
+
+    /// `soa.html`: the Statement of Applicability, all 93 controls with their documents.
+    pub(super) fn write_soa(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+        let mut ctx = Context::new();
+        ctx.insert("rows", &slot(0));
+        ctx.insert("coverage", &self.coverage());
+        let mut fill = rows(
+            tera,
+            "soa-rows.html",
+            "controls",
+            "",
+            self.controls.iter(),
+            CONTROL_CHUNK,
+        );
+        self.write_slotted(
+            tera,
+            ("soa.html", "soa.html", ""),
+            ctx,
+            &mut [&mut fill],
+            out,
+        )
+    }
+
+    /// Renders `template` with `ctx` as the page at `path` (`root` leads back to the top),
+    /// then writes it to `out` with each slot replaced by what its fill writes.
+    fn write_slotted(
+        &self,
+        tera: &Tera,
+        (template, path, root): (&str, &str, &str),
+        ctx: Context,
+        fills: &mut [&mut Fill<'_>],
+        out: &Path,
+    ) -> Result<(), String> {
+        let shell = self.page(tera, template, path.into(), root, ctx)?;
+        let target = out.join(path);
+        let io = |e: std::io::Error| format!("cannot write {}: {e}", target.display());
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&target).map_err(io)?);
+        let mut rest = &shell.bytes[..];
+        while let Some((before, n, after)) = next_slot(rest) {
+            w.write_all(before).map_err(io)?;
+            if let Some(fill) = fills.get_mut(n) {
+                fill(&mut w)?;
+            }
+            rest = after;
         }
-        for part in parts {
-            w.write_all(part).map_err(io)?;
-        }
+        w.write_all(rest).map_err(io)?;
         w.flush().map_err(io)
     }
 }
 
-/// Stands for a body in a rendered template until the body is spliced in.
-pub(super) const BODY_MARK: &str = "<!--ismsbook:body-->";
+/// Writes one slot's content: the rows of a table, the sections of print.html.
+type Fill<'a> = dyn FnMut(&mut dyn Write) -> Result<(), String> + 'a;
 
-/// Replaces each `BODY_MARK` in `page` by the next of `bodies`.
-pub(super) fn splice(page: &[u8], bodies: &mut dyn Iterator<Item = String>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(page.len() + 16 * 1024);
-    let mut parts = page.split_str(BODY_MARK.as_bytes());
-    if let Some(first) = parts.next() {
-        out.extend_from_slice(first);
-    }
-    for part in parts {
-        if let Some(body) = bodies.next() {
-            out.extend_from_slice(body.as_bytes());
+/// Documents' rows rendered per template call: enough to make the calls cheap, few enough
+/// that a chunk's template data stays small.
+const DOC_CHUNK: usize = 256;
+/// Controls per call: each lists every implementing document (200 at 10,000 documents).
+const CONTROL_CHUNK: usize = 4;
+
+/// A fill that renders `items` with `template`, `chunk` at a time, as the list `key`.
+fn rows<'a, T: serde::Serialize + 'a>(
+    tera: &'a Tera,
+    template: &'a str,
+    key: &'a str,
+    root: &'a str,
+    items: impl Iterator<Item = T> + 'a,
+    chunk: usize,
+) -> impl FnMut(&mut dyn Write) -> Result<(), String> + 'a {
+    let mut items = Some(items);
+    move |w: &mut dyn Write| {
+        let Some(items) = items.take() else {
+            return Ok(());
+        };
+        let mut batch = Vec::with_capacity(chunk);
+        let flush = |batch: &mut Vec<T>, w: &mut dyn Write| -> Result<(), String> {
+            let mut ctx = Context::new();
+            ctx.insert(key, &batch);
+            ctx.insert("root", root);
+            batch.clear();
+            let html = tera
+                .render(template, &ctx)
+                .map_err(|e| format!("rendering {template}: {}", super::theme::error_chain(&e)))?;
+            w.write_all(html.as_bytes()).map_err(|e| e.to_string())
+        };
+        for item in items {
+            batch.push(item);
+            if batch.len() == chunk {
+                flush(&mut batch, w)?;
+            }
         }
-        out.extend_from_slice(part);
+        if !batch.is_empty() {
+            flush(&mut batch, w)?;
+        }
+        Ok(())
     }
+}
+
+/// Where the `n`th streamed part goes in a page: rendered by the page's template, replaced
+/// as the page is written.
+pub(super) fn slot(n: usize) -> String {
+    format!("{SLOT}{n}-->")
+}
+
+const SLOT: &str = "<!--ismsbook:slot:";
+
+/// The text before the next slot, its number, and the text after it.
+fn next_slot(page: &[u8]) -> Option<(&[u8], usize, &[u8])> {
+    let at = page
+        .windows(SLOT.len())
+        .position(|w| w == SLOT.as_bytes())?;
+    let rest = &page[at + SLOT.len()..];
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let n = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    let after = rest[digits..].strip_prefix(b"-->")?;
+    Some((&page[..at], n, after))
+}
+
+/// Replaces each slot of `page` by the matching one of `parts`: how a body, rendered once
+/// at load, goes into its page without passing through the template's data.
+pub(super) fn splice(page: &[u8], parts: &[String]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(page.len() + parts.iter().map(String::len).sum::<usize>());
+    let mut rest = page;
+    while let Some((before, n, after)) = next_slot(rest) {
+        out.extend_from_slice(before);
+        if let Some(part) = parts.get(n) {
+            out.extend_from_slice(part.as_bytes());
+        }
+        rest = after;
+    }
+    out.extend_from_slice(rest);
     out
-}
-
-/// Splitting bytes on a byte string, for splicing.
-trait SplitStr {
-    fn split_str<'a>(&'a self, sep: &'a [u8]) -> SplitBytes<'a>;
-}
-
-impl SplitStr for [u8] {
-    fn split_str<'a>(&'a self, sep: &'a [u8]) -> SplitBytes<'a> {
-        SplitBytes {
-            rest: Some(self),
-            sep,
-        }
-    }
-}
-
-struct SplitBytes<'a> {
-    rest: Option<&'a [u8]>,
-    sep: &'a [u8],
-}
-
-impl<'a> Iterator for SplitBytes<'a> {
-    type Item = &'a [u8];
-    fn next(&mut self) -> Option<&'a [u8]> {
-        let rest = self.rest?;
-        match rest.windows(self.sep.len()).position(|w| w == self.sep) {
-            Some(at) => {
-                self.rest = Some(&rest[at + self.sep.len()..]);
-                Some(&rest[..at])
-            }
-            None => {
-                self.rest = None;
-                Some(rest)
-            }
-        }
-    }
 }

@@ -220,7 +220,7 @@ impl Shared {
         let source = WorkTree {
             root: self.root.clone(),
         };
-        let hb = load::load(&self.root, &source, self.today()).map_err(|e| {
+        let hb = load::load(&self.root, &source, self.today(), load::Texts::Keep).map_err(|e| {
             vec![Problem {
                 location: crate::config::FILE.to_string(),
                 severity: Severity::Error,
@@ -229,7 +229,7 @@ impl Shared {
             }]
         })?;
         let checked = validate::check(&hb);
-        crate::cli::report(&hb, &checked.diagnostics);
+        crate::cli::report(&hb, &source, &checked.diagnostics);
         let errors: Vec<Problem> = checked
             .diagnostics
             .iter()
@@ -309,7 +309,7 @@ impl Shared {
                 snap.pending_controls
                     .extend(snap.hb.documents[i].controls.iter().map(|c| c.value));
             }
-            let (loaded, diags) = load::load_document(&source, path);
+            let (loaded, diags) = load::load_document(&source, path, load::Texts::Keep);
             snap.hb.diagnostics.retain(|d| &d.file != path);
             snap.hb.diagnostics.extend(diags);
             if let Some(i) = snap.hb.replace_file(path, loaded) {
@@ -319,7 +319,7 @@ impl Shared {
             snap.pending.insert(path.clone());
         }
         snap.checked = validate::check(&snap.hb);
-        crate::cli::report(&snap.hb, &snap.checked.diagnostics);
+        crate::cli::report(&snap.hb, &source, &snap.checked.diagnostics);
         let errors: Vec<Problem> = snap
             .checked
             .diagnostics
