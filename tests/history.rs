@@ -31,6 +31,19 @@ fn commit_all(hb: &Handbook, message: &str) {
     git(hb, &["commit", "-q", "-m", message]);
 }
 
+fn git_output(hb: &Handbook, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(hb.path())
+        .output()
+        .expect("git must be installed for the history tests");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn draft(id: &str, text: &str) -> String {
+    format!("---\nid: {id}\ntitle: Document {id}\ntype: procedure\nversion: \"0.1\"\nstatus: draft\nowner: CISO\nclassification: internal\n---\n\n# {id}\n\n{text}\n")
+}
+
 const DRAFT: &str = "---\nid: POL-001\ntitle: Remote Working Policy\ntype: policy\nversion: \"0.1\"\nstatus: draft\nowner: CISO\nclassification: internal\n---\n\n# Remote Working\n\nFirst text.\n";
 
 fn repository() -> Handbook {
@@ -204,4 +217,67 @@ fn the_changes_page_shows_what_changed_since_the_previous_tag() {
     let page = hb.read("public/changes.html");
     assert!(page.contains("Changes since v2026.1"), "{page}");
     assert!(page.contains("POL-001</a> Remote Working Policy"), "{page}");
+}
+
+/// The tree diff reads only the changed middle of a big directory: edits at its start, end
+/// and middle, additions, deletions and a sub-directory must all still be found, exactly as
+/// `git log` finds them.
+#[test]
+fn revisions_match_git_log_for_every_kind_of_change_in_a_big_directory() {
+    let hb = Handbook::fixture("_base");
+    git(&hb, &["init", "-q", "-b", "main"]);
+    hb.write(".gitignore", "/public\n");
+    let path = |n: u32| format!("content/many/doc-{n:02}.md");
+    let id = |n: u32| format!("DOC-{n:02}");
+    for n in 1..=30 {
+        hb.write(&path(n), draft(&id(n), "First."));
+    }
+    commit_all(&hb, "Thirty documents");
+    let edit = |n: u32, text: &str| hb.write(&path(n), draft(&id(n), text));
+    edit(1, "Edited first.");
+    commit_all(&hb, "Edit the first entry");
+    edit(30, "Edited last.");
+    commit_all(&hb, "Edit the last entry");
+    edit(15, "Edited middle.");
+    commit_all(&hb, "Edit the middle entry");
+    hb.write("content/many/a00.md", draft("DOC-00", "New first."));
+    commit_all(&hb, "Add an entry before all others");
+    std::fs::remove_file(hb.path().join(path(30))).unwrap();
+    commit_all(&hb, "Remove the last entry");
+    edit(7, "Edited together.");
+    edit(8, "Edited together.");
+    commit_all(&hb, "Edit two neighbours");
+    hb.write(
+        "content/many/sub/x.md",
+        draft("DOC-31", "In a sub-directory."),
+    );
+    commit_all(&hb, "Add a sub-directory");
+    hb.write(
+        "content/many/sub/x.md",
+        draft("DOC-31", "Edited in a sub-directory."),
+    );
+    commit_all(&hb, "Edit inside the sub-directory");
+    hb.build().assert_exit(0);
+
+    let files = [("DOC-00".to_string(), "content/many/a00.md".to_string())]
+        .into_iter()
+        .chain((1..30).map(|n| (id(n), path(n))))
+        .chain([("DOC-31".to_string(), "content/many/sub/x.md".to_string())]);
+    for (doc, file) in files {
+        let mut expected: Vec<String> =
+            git_output(&hb, &["log", "--abbrev=7", "--format=%h", "--", &file])
+                .lines()
+                .map(String::from)
+                .collect();
+        let page = hb.read(&format!("public/documents/{doc}.html"));
+        let mut shown: Vec<String> = page
+            .split("<tr><td><code>")
+            .skip(1)
+            .filter_map(|row| row.split("</code>").next())
+            .map(String::from)
+            .collect();
+        expected.sort();
+        shown.sort();
+        assert_eq!(shown, expected, "revisions of {doc} ({file})");
+    }
 }

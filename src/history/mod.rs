@@ -63,9 +63,15 @@ impl Repo {
 
     fn local(&self) -> gix::Repository {
         let mut repo = self.repo.to_thread_local();
-        // A walk decodes each tree twice (as a commit's and as its child's parent): keep
-        // decoded objects, and delta bases, in memory.
-        repo.object_cache_size(64 * 1024 * 1024);
+        // Packs store a file's or tree's successive versions as a chain of deltas. Decoded
+        // in the chain's order, each version is one delta away from the last one decoded,
+        // which this cache holds; a few megabytes do, and more only cost time. (gix's
+        // default cache missed here and every version was rebuilt from the chain's start.)
+        repo.objects.set_pack_cache(|| {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                4 * 1024 * 1024,
+            ))
+        });
         repo
     }
 
@@ -177,10 +183,11 @@ impl Repo {
                 commits.push((info.id, first)); // merges are skipped: their changes are in the merged commits
             }
         }
+        let oldest_first = self.chains_run_forward(&repo, &commits);
         let threads = rayon::current_num_threads().max(1);
         let run = commits.len().div_ceil(threads * 4).max(64);
         let runs: Vec<&[(ObjectId, Option<ObjectId>)]> = commits.chunks(run).collect();
-        let found = crate::parallel::map(&runs, |run| self.revisions_of(run));
+        let found = crate::parallel::map(&runs, |run| self.revisions_of(run, oldest_first));
         let mut out: BTreeMap<String, Vec<(i64, Revision)>> = BTreeMap::new();
         for part in found {
             for (ids, time, revision) in part? {
@@ -198,47 +205,113 @@ impl Repo {
             .collect())
     }
 
-    /// The documents each commit of `run` changed, with the commit's time and description.
+    /// Whether the pack's delta chains run from old to new versions, so that trees decode
+    /// fastest walking the history oldest commit first.
+    ///
+    /// `git gc` keeps a path's newest version whole and stores older ones as deltas against
+    /// newer ones; `git fast-import` (migrations from other systems, our benchmark) the other
+    /// way round. Walking against the chains costs ten times as much. The tree that changes
+    /// most often, the biggest directory under `content/`, tells: if its version at the tip
+    /// lies deeper in its chain than the version before, the chains grow forward in time.
+    fn chains_run_forward(
+        &self,
+        repo: &gix::Repository,
+        commits: &[(ObjectId, Option<ObjectId>)],
+    ) -> bool {
+        let content_path = self.path_in_repo(CONTENT_DIR);
+        let tree_at = |commit: ObjectId, path: &str| -> Option<ObjectId> {
+            let root = repo.find_commit(commit).ok()?.tree_id().ok()?.detach();
+            subtree(repo, &mut TreeCache::default(), root, path).ok()?
+        };
+        let size = |id: ObjectId| repo.find_header(id).map_or(0, |h| h.size());
+        let Some(&(tip, _)) = commits.first() else {
+            return false;
+        };
+        let Some(content) = tree_at(tip, &content_path) else {
+            return false;
+        };
+        // The biggest of `content/` and its direct sub-directories.
+        let mut biggest = (size(content), content_path.clone());
+        if let Ok(subdirs) = entries(repo, content) {
+            for (name, _, id) in subdirs.into_iter().filter(|e| e.1) {
+                let s = size(id);
+                if s > biggest.0 {
+                    biggest = (s, format!("{content_path}/{name}"));
+                }
+            }
+        }
+        let path = biggest.1;
+        let Some(newest) = tree_at(tip, &path) else {
+            return false;
+        };
+        let depth = |id: ObjectId| repo.find_header(id).ok().and_then(|h| h.num_deltas());
+        // The version before the tip's, within the last few commits.
+        let previous = commits
+            .iter()
+            .skip(1)
+            .take(64)
+            .filter_map(|&(c, _)| tree_at(c, &path))
+            .find(|&t| t != newest);
+        match (depth(newest), previous.and_then(depth)) {
+            (Some(new), Some(old)) => new > old,
+            _ => false,
+        }
+    }
+
+    /// The documents each commit of `run` changed, with the commit's time and description,
+    /// walked from its oldest commit when `oldest_first` (see [`Repo::chains_run_forward`]).
     #[allow(clippy::type_complexity)]
     fn revisions_of(
         &self,
         run: &[(ObjectId, Option<ObjectId>)],
+        oldest_first: bool,
     ) -> Result<Vec<(Vec<String>, i64, Revision)>, String> {
         let repo = self.local();
         let content_path = self.path_in_repo(CONTENT_DIR);
         let mut trees = TreeCache::default();
-        // A commit's content tree is needed twice: for its own diff and as its child's parent.
+        // A commit's content tree is needed twice: as a commit's and as its child's parent's.
         let mut content_of: HashMap<ObjectId, Option<ObjectId>> = HashMap::new();
+        let mut content = |trees: &mut TreeCache, commit: ObjectId| {
+            if let Some(&t) = content_of.get(&commit) {
+                return Ok(t);
+            }
+            let root = repo
+                .find_commit(commit)
+                .map_err(err)?
+                .tree_id()
+                .map_err(err)?
+                .detach();
+            let t = subtree(&repo, trees, root, &content_path).map_err(err)?;
+            content_of.insert(commit, t);
+            Ok::<_, String>(t)
+        };
         // Paths keep their document id across commits; a file is read only for a new path.
         let mut id_of_path: HashMap<String, Option<String>> = HashMap::new();
         let mut out = Vec::new();
-        for &(id, parent) in run {
+        let order: Box<dyn Iterator<Item = &(ObjectId, Option<ObjectId>)>> = if oldest_first {
+            Box::new(run.iter().rev())
+        } else {
+            Box::new(run.iter())
+        };
+        for &(id, parent) in order {
             trees.next_commit();
-            let commit = repo.find_commit(id).map_err(err)?;
-            let new = match content_of.remove(&id) {
-                Some(t) => t,
-                None => subtree(
-                    &repo,
-                    &mut trees,
-                    commit.tree_id().map_err(err)?.detach(),
-                    &content_path,
+            let (old, new) = if oldest_first {
+                let old = parent
+                    .map(|p| content(&mut trees, p))
+                    .transpose()?
+                    .flatten();
+                (old, content(&mut trees, id)?)
+            } else {
+                let new = content(&mut trees, id)?;
+                (
+                    parent
+                        .map(|p| content(&mut trees, p))
+                        .transpose()?
+                        .flatten(),
+                    new,
                 )
-                .map_err(err)?,
             };
-            let old = match parent {
-                Some(p) => {
-                    let root = repo
-                        .find_commit(p)
-                        .map_err(err)?
-                        .tree_id()
-                        .map_err(err)?
-                        .detach();
-                    let t = subtree(&repo, &mut trees, root, &content_path).map_err(err)?;
-                    content_of.insert(p, t);
-                    t
-                }
-                None => None,
-            };
+            let commit = repo.find_commit(id).map_err(err)?;
             if new == old {
                 continue;
             }
