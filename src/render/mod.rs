@@ -73,16 +73,15 @@ pub fn write_site(
     Ok(written)
 }
 
-/// Runs the jobs: the site-wide pages one after another on one thread, the per-document
-/// and per-control pages in parallel beside them. Each site-wide page (register, SoA,
-/// reviews, print…) briefly holds every document's row; one at a time keeps the peak low.
+/// Runs the jobs in parallel. The site-wide pages (register, SoA, print…) come first: they
+/// take longest, and they stream their rows, so several at once hold little memory.
 fn run_jobs(
     site: &context::Site<'_>,
     tera: &tera::Tera,
     jobs: &[context::Job],
     out: &Path,
 ) -> Result<usize, String> {
-    let run = |job: &context::Job| -> Result<usize, String> {
+    let run = |job: &&context::Job| -> Result<usize, String> {
         if let Some(streamed) = site.stream(tera, job, out) {
             return streamed;
         }
@@ -97,44 +96,36 @@ fn run_jobs(
     let (pages, site_wide): (Vec<&context::Job>, Vec<&context::Job>) = jobs
         .iter()
         .partition(|j| matches!(j, context::Job::Document(_) | context::Job::Control(_)));
-    let (a, b) = rayon::join(
-        || {
-            site_wide
-                .iter()
-                .map(|j| run(j))
-                .sum::<Result<usize, String>>()
-        },
-        || {
-            crate::parallel::map(&pages, |j| run(j))
-                .into_iter()
-                .sum::<Result<usize, String>>()
-        },
-    );
-    Ok(a? + b?)
+    let ordered: Vec<&context::Job> = site_wide.into_iter().chain(pages).collect();
+    crate::parallel::map(&ordered, run)
+        .into_iter()
+        .sum::<Result<usize, String>>()
 }
 
 /// Which pages an update writes: those an edit shows on, or the two that hold the whole
 /// handbook (`print.html`, `search-index.js`), which take longest and are written after.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Part {
-    Pages,
+#[derive(Clone, Copy, Debug)]
+pub enum Part<'a> {
+    /// The pages of `documents` (indices into `hb.documents`) and of `controls`, and every
+    /// page that lists documents (registers, controls index, SoA).
+    Pages {
+        documents: &'a BTreeSet<usize>,
+        controls: &'a BTreeSet<crate::types::ControlId>,
+    },
     Whole,
 }
 
-/// Re-renders, in a live output directory, the pages of `documents` (indices into
-/// `hb.documents`) and every page that lists documents (registers, controls, SoA, print,
-/// search); each file is replaced by a rename, so a reader never sees half a page.
+/// Re-renders, in a live output directory, the pages of `part`; each file is replaced by a
+/// rename, so a reader never sees half a page.
 /// This is how `serve` follows an edit without rebuilding the whole site.
 pub fn update_pages(
     hb: &Handbook,
     checked: &Checked,
     opts: &Options,
+    tera: &tera::Tera,
     out: &Path,
-    documents: &BTreeSet<usize>,
-    controls: &BTreeSet<crate::types::ControlId>,
-    part: Part,
+    part: Part<'_>,
 ) -> Result<usize, String> {
-    let tera = theme::templates(&hb.root)?;
     let site = context::Site::new(hb, checked, opts);
     let staging = out.join(".ismsbook-update");
     let _ = fs::remove_dir_all(&staging);
@@ -142,16 +133,17 @@ pub fn update_pages(
         fs::create_dir_all(staging.join(dir))
             .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
     }
-    let jobs: Vec<context::Job> = site
-        .jobs()
-        .into_iter()
-        .filter(|j| !matches!(j, context::Job::Document(i) if !documents.contains(i)))
-        .filter(|j| !matches!(j, context::Job::Control(i) if !controls.contains(&crate::catalog::catalog().controls[*i].id)))
-        .filter(|j| {
-            matches!(j, context::Job::Print | context::Job::SearchIndex) == (part == Part::Whole)
-        })
-        .collect();
-    let written = run_jobs(&site, &tera, &jobs, &staging)?;
+    let wanted = |job: &context::Job| match (part, job) {
+        (Part::Whole, j) => matches!(j, context::Job::Print | context::Job::SearchIndex),
+        (_, context::Job::Print | context::Job::SearchIndex) => false,
+        (Part::Pages { documents, .. }, context::Job::Document(i)) => documents.contains(i),
+        (Part::Pages { controls, .. }, context::Job::Control(i)) => {
+            controls.contains(&crate::catalog::catalog().controls[*i].id)
+        }
+        (Part::Pages { .. }, _) => true,
+    };
+    let jobs: Vec<context::Job> = site.jobs().into_iter().filter(wanted).collect();
+    let written = run_jobs(&site, tera, &jobs, &staging)?;
     for entry in walkdir::WalkDir::new(&staging) {
         let entry = entry.map_err(|e| e.to_string())?;
         if entry.file_type().is_file() {

@@ -97,6 +97,9 @@ struct Snapshot {
     pending: BTreeSet<PathBuf>,
     /// Controls whose pages list a changed document.
     pending_controls: BTreeSet<crate::types::ControlId>,
+    /// The compiled theme, kept between updates; a full build (which a theme edit causes)
+    /// starts without it.
+    tera: Option<tera::Tera>,
 }
 
 const LIVERELOAD: &str = include_str!("livereload.js");
@@ -254,6 +257,7 @@ impl Shared {
                     .iter()
                     .map(|c| c.id)
                     .collect(),
+                tera: None,
             });
             return Err(errors);
         }
@@ -279,6 +283,7 @@ impl Shared {
             history,
             pending: BTreeSet::new(),
             pending_controls: BTreeSet::new(),
+            tera: None,
         });
         Ok(Some(dir))
     }
@@ -354,15 +359,24 @@ impl Shared {
             inject: inject(),
             ..Default::default()
         };
+        if snap.tera.is_none() {
+            match render::theme::templates(&self.root) {
+                Ok(t) => snap.tera = Some(t),
+                Err(e) => return Some(Err(Problem::output(e))),
+            }
+        }
+        let tera = snap.tera.as_ref()?;
         Some(
             render::update_pages(
                 &snap.hb,
                 &snap.checked,
                 &opts,
+                tera,
                 &dir,
-                &indices,
-                &std::mem::take(&mut snap.pending_controls),
-                render::Part::Pages,
+                render::Part::Pages {
+                    documents: &indices,
+                    controls: &std::mem::take(&mut snap.pending_controls),
+                },
             )
             .map(|_| None)
             .map_err(Problem::output),
@@ -376,6 +390,7 @@ impl Shared {
     fn update_whole(&self) {
         let guard = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
         let Some(snap) = guard.as_ref() else { return };
+        let Some(tera) = &snap.tera else { return };
         let Some(dir) = self
             .state
             .lock()
@@ -394,9 +409,8 @@ impl Shared {
             &snap.hb,
             &snap.checked,
             &opts,
+            tera,
             &dir,
-            &BTreeSet::new(),
-            &BTreeSet::new(),
             render::Part::Whole,
         ) {
             eprintln!("error: {e}");
