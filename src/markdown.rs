@@ -180,54 +180,73 @@ fn dest_span(body: &str, range: std::ops::Range<usize>, dest: &str, first_line: 
 
 /// The text of rendered HTML: tags dropped, common entities decoded, white space folded.
 /// Derived when the search index is written rather than kept per document, which at
-/// 10,000 documents saves tens of megabytes.
+/// 10,000 documents saves tens of megabytes. Runs of plain text are copied whole.
 pub fn plain_text(html: &str) -> String {
+    const ENTITIES: [(&str, &str); 5] = [
+        ("&amp;", "&"),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+    ];
+    let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len() / 2);
-    let mut in_tag = false;
     let mut space = true;
-    let mut chars = html.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                if !space {
-                    out.push(' ');
-                    space = true;
-                }
+    let gap = |out: &mut String, space: &mut bool| {
+        if !*space {
+            out.push(' ');
+            *space = true;
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => {
+                let Some(len) = memchr::memchr(b'>', &bytes[i..]) else {
+                    break;
+                };
+                i += len + 1;
+                gap(&mut out, &mut space);
             }
-            _ if in_tag => {}
-            '&' => {
+            b'&' => {
                 let rest = &html[i..];
-                let (text, len) = [
-                    ("&amp;", "&"),
-                    ("&lt;", "<"),
-                    ("&gt;", ">"),
-                    ("&quot;", "\""),
-                    ("&#39;", "'"),
-                ]
-                .iter()
-                .find(|(e, _)| rest.starts_with(e))
-                .map_or(("&", 1), |(e, t)| (*t, e.len()));
+                let (text, len) = ENTITIES
+                    .iter()
+                    .find(|(e, _)| rest.starts_with(e))
+                    .map_or(("&", 1), |(e, t)| (*t, e.len()));
                 out.push_str(text);
                 space = false;
-                for _ in 1..len {
-                    chars.next();
-                }
+                i += len;
             }
-            c if c.is_whitespace() => {
-                if !space {
-                    out.push(' ');
-                    space = true;
-                }
+            b if b.is_ascii_whitespace() => {
+                gap(&mut out, &mut space);
+                i += 1;
             }
-            c => {
-                out.push(c);
+            b if b < 0x80 => {
+                let run = bytes[i..]
+                    .iter()
+                    .position(|&b| {
+                        b == b'<' || b == b'&' || !b.is_ascii() || b.is_ascii_whitespace()
+                    })
+                    .unwrap_or(bytes.len() - i);
+                out.push_str(&html[i..i + run]);
                 space = false;
+                i += run;
+            }
+            _ => {
+                let c = html[i..].chars().next().unwrap_or(' ');
+                if c.is_whitespace() {
+                    gap(&mut out, &mut space);
+                } else {
+                    out.push(c);
+                    space = false;
+                }
+                i += c.len_utf8();
             }
         }
     }
-    out.trim_end().to_string()
+    out.truncate(out.trim_end().len());
+    out
 }
 
 /// GitHub-style anchor: lower case, letters, digits, `-` and `_`; spaces become `-`.
@@ -314,6 +333,14 @@ mod tests {
         assert_eq!(
             plain_text("<h1 id=\"a\">Fish &amp; chips</h1>\n<p>Two\n  lines</p>"),
             "Fish & chips Two lines"
+        );
+    }
+
+    #[test]
+    fn plain_text_folds_unicode_space_and_keeps_unknown_entities() {
+        assert_eq!(
+            plain_text("<p>Caf\u{e9}\u{a0}\u{a0}cr\u{e8}me &copy; &lt;b&gt;</p> <p>unclosed <b"),
+            "Caf\u{e9} cr\u{e8}me &copy; <b> unclosed"
         );
     }
 

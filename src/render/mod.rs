@@ -179,37 +179,62 @@ pub enum Place<'a> {
 }
 
 /// Swaps each link placeholder of a rendered body for the URL of its target. Links to
-/// withheld documents (above `--max-classification`) point at the register instead.
+/// withheld documents (above `--max-classification`) point at the register instead. In
+/// print.html, where every body shares one page, ids and fragment links get the document's
+/// id in front. One pass over the body, whatever the place.
 pub fn resolve_body(
     html: &str,
     targets: &[Target],
     place: &Place<'_>,
     withheld: &BTreeSet<String>,
 ) -> String {
-    let prefixed;
-    let html = match place {
-        Place::Print { doc } => {
-            prefixed = html
-                .replace(" id=\"", &format!(" id=\"{doc}-"))
-                .replace("href=\"#", &format!("href=\"#{doc}-"));
-            prefixed.as_str()
-        }
-        Place::Page { .. } => html,
+    const ID: &str = " id=\"";
+    const FRAGMENT: &str = "href=\"#";
+    let patterns: &[&str] = match place {
+        Place::Print { .. } => &[LINK_PLACEHOLDER, ID, FRAGMENT],
+        Place::Page { .. } => &[LINK_PLACEHOLDER],
     };
+    let finders: Vec<memchr::memmem::Finder<'_>> =
+        patterns.iter().map(memchr::memmem::Finder::new).collect();
+    let bytes = html.as_bytes();
+    let mut next: Vec<Option<usize>> = finders.iter().map(|f| f.find(bytes)).collect();
     let mut out = String::with_capacity(html.len() + html.len() / 8);
-    let mut rest = html;
-    while let Some(i) = rest.find(LINK_PLACEHOLDER) {
-        out.push_str(&rest[..i]);
-        rest = &rest[i + LINK_PLACEHOLDER.len()..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let target = rest[..digits]
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| targets.get(n));
-        rest = &rest[digits..];
-        out.push_str(&escape_attr(&href(target, place, withheld)));
+    let mut from = 0;
+    while let Some((k, at)) = next
+        .iter()
+        .enumerate()
+        .filter_map(|(k, at)| at.map(|at| (k, at)))
+        .min_by_key(|&(_, at)| at)
+    {
+        out.push_str(&html[from..at]);
+        from = at + patterns[k].len();
+        match (patterns[k], place) {
+            (LINK_PLACEHOLDER, _) => {
+                let digits = bytes[from..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                let target = html[from..from + digits]
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| targets.get(n));
+                from += digits;
+                out.push_str(&escape_attr(&href(target, place, withheld)));
+            }
+            (pattern, Place::Print { doc }) => {
+                out.push_str(pattern);
+                out.push_str(doc);
+                out.push('-');
+            }
+            (pattern, Place::Page { .. }) => out.push_str(pattern),
+        }
+        for (at, finder) in next.iter_mut().zip(&finders) {
+            if at.is_some_and(|at| at < from) {
+                *at = finder.find(&bytes[from..]).map(|i| i + from);
+            }
+        }
     }
-    out.push_str(rest);
+    out.push_str(&html[from..]);
     out
 }
 
@@ -283,6 +308,23 @@ pub fn escape_attr(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_print_ids_and_fragments_get_the_document_in_front() {
+        let targets = vec![Target::Anchor("scope".into())];
+        let html =
+            "<h2 id=\"scope\">Scope</h2><a href=\"ismsbook-link:0\">s</a><a href=\"#fn1\">1</a>";
+        let out = resolve_body(
+            html,
+            &targets,
+            &Place::Print { doc: "POL-001" },
+            &BTreeSet::new(),
+        );
+        assert_eq!(
+            out,
+            "<h2 id=\"POL-001-scope\">Scope</h2><a href=\"#POL-001-scope\">s</a><a href=\"#POL-001-fn1\">1</a>"
+        );
+    }
 
     #[test]
     fn placeholders_become_relative_urls() {

@@ -26,7 +26,14 @@ impl Site<'_> {
             }
             first = false;
             // `</` inside a script could end it early in an inline context; keep it inert.
-            w.write_all(value.to_string().replace("</", "<\\/").as_bytes())
+            let json = value.to_string();
+            let mut from = 0;
+            for at in memchr::memmem::find_iter(json.as_bytes(), "</") {
+                w.write_all(&json.as_bytes()[from..at])?;
+                w.write_all(b"<\\/")?;
+                from = at + 2;
+            }
+            w.write_all(&json.as_bytes()[from..])
         };
         for (_, d) in self.published() {
             let headings: Vec<&str> = d.body.headings.iter().map(|h| h.text.as_str()).collect();
@@ -334,9 +341,7 @@ const SLOT: &str = "<!--ismsbook:slot:";
 
 /// The text before the next slot, its number, and the text after it.
 fn next_slot(page: &[u8]) -> Option<(&[u8], usize, &[u8])> {
-    let at = page
-        .windows(SLOT.len())
-        .position(|w| w == SLOT.as_bytes())?;
+    let at = memchr::memmem::find(page, SLOT.as_bytes())?;
     let rest = &page[at + SLOT.len()..];
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     let n = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
