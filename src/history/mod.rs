@@ -211,8 +211,8 @@ impl Repo {
     /// `git gc` keeps a path's newest version whole and stores older ones as deltas against
     /// newer ones; `git fast-import` (migrations from other systems, our benchmark) the other
     /// way round. Walking against the chains costs ten times as much. The tree that changes
-    /// most often, the biggest directory under `content/`, tells: if its version at the tip
-    /// lies deeper in its chain than the version before, the chains grow forward in time.
+    /// most often, the biggest directory under `content/`, tells: if its newer versions lie
+    /// deeper in their chains than the versions before, the chains grow forward in time.
     fn chains_run_forward(
         &self,
         repo: &gix::Repository,
@@ -241,21 +241,34 @@ impl Repo {
             }
         }
         let path = biggest.1;
-        let Some(newest) = tree_at(tip, &path) else {
-            return false;
-        };
-        let depth = |id: ObjectId| repo.find_header(id).ok().and_then(|h| h.num_deltas());
-        // The version before the tip's, within the last few commits.
-        let previous = commits
+        // Its last few versions, newest first; a chain may restart between two of them, so
+        // the pairs vote.
+        let mut versions: Vec<ObjectId> = Vec::new();
+        for tree in commits
             .iter()
-            .skip(1)
             .take(64)
             .filter_map(|&(c, _)| tree_at(c, &path))
-            .find(|&t| t != newest);
-        match (depth(newest), previous.and_then(depth)) {
-            (Some(new), Some(old)) => new > old,
-            _ => false,
+        {
+            if versions.last() != Some(&tree) {
+                versions.push(tree);
+            }
+            if versions.len() == 5 {
+                break;
+            }
         }
+        let depths: Vec<Option<u32>> = versions
+            .iter()
+            .map(|&id| repo.find_header(id).ok().and_then(|h| h.num_deltas()))
+            .collect();
+        let (mut forward, mut backward) = (0, 0);
+        for pair in depths.windows(2) {
+            match (pair[0], pair[1]) {
+                (Some(newer), Some(older)) if newer > older => forward += 1,
+                (Some(newer), Some(older)) if newer < older => backward += 1,
+                _ => {}
+            }
+        }
+        forward > backward
     }
 
     /// The documents each commit of `run` changed, with the commit's time and description,
