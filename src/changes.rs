@@ -8,6 +8,7 @@ use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
 use crate::diagnostics::display_path;
+use crate::load::Source;
 use crate::model::{Document, Handbook};
 use crate::types::ControlId;
 use crate::validate::implementers;
@@ -83,7 +84,22 @@ fn names(set: impl IntoIterator<Item = ControlId>) -> Vec<String> {
     set.into_iter().map(|c| c.to_string()).collect()
 }
 
-pub fn compare(from: &Handbook, to: &Handbook, from_label: &str, to_label: &str) -> Changes {
+/// What changed between two states of the handbook, each read from its `Source`: documents
+/// loaded without their texts have the texts of changed bodies read again for the redlines.
+pub fn compare(
+    (from, from_source): (&Handbook, &dyn Source),
+    (to, to_source): (&Handbook, &dyn Source),
+    from_label: &str,
+    to_label: &str,
+) -> Changes {
+    let body = |hb: &Handbook, source: &dyn Source, d: &Document| -> String {
+        if !d.source.is_empty() {
+            return d.body_text().to_string();
+        }
+        hb.reread(source, &d.path)
+            .and_then(|text| text.get(d.body_start..).map(str::to_string))
+            .unwrap_or_default()
+    };
     let old = from.by_id();
     let new = to.by_id();
     let added = new
@@ -155,7 +171,7 @@ pub fn compare(from: &Handbook, to: &Handbook, from_label: &str, to_label: &str)
             controls_lost: names(oc.difference(&nc).copied()),
             body_changed,
             redline: if body_changed {
-                redline(o.body_text(), n.body_text())
+                redline(&body(from, from_source, o), &body(to, to_source, n))
             } else {
                 Vec::new()
             },

@@ -42,7 +42,7 @@ pub struct Review {
 pub struct Document {
     /// Relative to the handbook root, e.g. `content/policies/access.md`.
     pub path: PathBuf,
-    /// The file's text; empty when it was loaded with [`crate::load::Texts::Drop`].
+    /// The file's text; empty when it was loaded with [`crate::load::Keep::Bodies`] or `Metadata`.
     pub source: String,
     /// The length of the text as read, so that a text read again can be told unchanged.
     pub source_len: usize,
@@ -163,24 +163,6 @@ impl Handbook {
                 .get(d.body_start..)
                 .is_some_and(|body| crate::load::body_digest(body) == d.digest);
         unchanged.then_some(text)
-    }
-
-    /// Puts back the texts of `paths` that were dropped at load (see [`Handbook::reread`]).
-    pub fn restore_texts<'p>(
-        &mut self,
-        source: &dyn crate::load::Source,
-        paths: impl IntoIterator<Item = &'p std::path::Path>,
-    ) {
-        for path in paths {
-            if let Some(text) = self.reread(source, path) {
-                if let Ok(i) = self
-                    .documents
-                    .binary_search_by(|d| d.path.as_path().cmp(path))
-                {
-                    self.documents[i].source = text;
-                }
-            }
-        }
     }
 
     /// Puts a freshly read file in place of its previous state (document or unreadable),

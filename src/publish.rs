@@ -50,8 +50,8 @@ pub fn prepare(
             (Box::new(r.tree_source(commit)?), Some(commit), false)
         }
     };
-    let mut hb =
-        load::load(root, source.as_ref(), today, load::Texts::Drop).map_err(|e| e.to_string())?;
+    let hb =
+        load::load(root, source.as_ref(), today, load::Keep::Bodies).map_err(|e| e.to_string())?;
     if let Some(level) = max_classification {
         if hb.config.level_rank(level).is_none() {
             return Err(format!(
@@ -68,7 +68,7 @@ pub fn prepare(
     if crate::diagnostics::count(&checked.diagnostics).errors == 0 {
         opts.history = history::info(repo.as_ref().map_err(String::as_str), tip, dirty);
         if let (Ok(r), Some(t), Some(label)) = (&repo, tip, &opts.history.label) {
-            opts.changes = changes_since_previous_tag(r, t, dirty, &mut hb, source.as_ref(), label);
+            opts.changes = changes_since_previous_tag(r, t, dirty, &hb, source.as_ref(), label);
         }
     }
     Ok(Prepared {
@@ -85,7 +85,7 @@ fn changes_since_previous_tag(
     repo: &Repo,
     tip: gix::ObjectId,
     dirty: bool,
-    current: &mut Handbook,
+    current: &Handbook,
     current_source: &dyn Source,
     label: &str,
 ) -> Option<crate::changes::Changes> {
@@ -94,19 +94,11 @@ fn changes_since_previous_tag(
         .into_iter()
         .find(|(_, commit)| dirty || *commit != tip)?;
     let source = repo.tree_source(commit).ok()?;
-    let before = load::load(&current.root, &source, current.today, load::Texts::Keep).ok()?;
-    // The redlines need the current text of the documents whose body changed.
-    let old_digests: std::collections::BTreeMap<&str, &str> = before
-        .documents
-        .iter()
-        .map(|d| (d.id_str(), d.digest.as_str()))
-        .collect();
-    let changed: Vec<std::path::PathBuf> = current
-        .documents
-        .iter()
-        .filter(|d| old_digests.get(d.id_str()).is_some_and(|&o| o != d.digest))
-        .map(|d| d.path.clone())
-        .collect();
-    current.restore_texts(current_source, changed.iter().map(|p| p.as_path()));
-    Some(crate::changes::compare(&before, current, &tag, label))
+    let before = load::load(&current.root, &source, current.today, load::Keep::Metadata).ok()?;
+    Some(crate::changes::compare(
+        (&before, &source),
+        (current, current_source),
+        &tag,
+        label,
+    ))
 }

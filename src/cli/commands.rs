@@ -195,7 +195,7 @@ pub(super) fn new_document(
             root: root.to_path_buf(),
         },
         today(None)?,
-        load::Texts::Drop,
+        load::Keep::Metadata,
     )?;
     match crate::templates::new_document(&hb, template, id) {
         Ok((path, id)) => {
@@ -226,38 +226,30 @@ pub(super) fn changes(root: &Path, range: &str, format: ChangesFormat) -> Result
     };
     let today = today(None)?;
     let from_commit = repo.resolve(from).map_err(Fatal)?;
-    let before = load::load(
-        root,
-        &repo.tree_source(from_commit).map_err(Fatal)?,
-        today,
-        load::Texts::Keep,
-    )?;
-    let (after, to_label) = match to {
+    let from_source = repo.tree_source(from_commit).map_err(Fatal)?;
+    let before = load::load(root, &from_source, today, load::Keep::Metadata)?;
+    let (to_source, to_label): (Box<dyn load::Source>, String) = match to {
         Some(to) => {
             let commit = repo.resolve(to).map_err(Fatal)?;
             (
-                load::load(
-                    root,
-                    &repo.tree_source(commit).map_err(Fatal)?,
-                    today,
-                    load::Texts::Keep,
-                )?,
+                Box::new(repo.tree_source(commit).map_err(Fatal)?),
                 to.to_string(),
             )
         }
         None => (
-            load::load(
-                root,
-                &WorkTree {
-                    root: root.to_path_buf(),
-                },
-                today,
-                load::Texts::Keep,
-            )?,
+            Box::new(WorkTree {
+                root: root.to_path_buf(),
+            }),
             "the work tree".to_string(),
         ),
     };
-    let c = crate::changes::compare(&before, &after, from, &to_label);
+    let after = load::load(root, to_source.as_ref(), today, load::Keep::Metadata)?;
+    let c = crate::changes::compare(
+        (&before, &from_source),
+        (&after, to_source.as_ref()),
+        from,
+        &to_label,
+    );
     match format {
         ChangesFormat::Md => print!("{}", crate::changes::to_markdown(&c)),
         ChangesFormat::Json => println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default()),
@@ -271,7 +263,7 @@ pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal
         today: Some(date),
         deny_warnings: false,
     };
-    let (hb, checked) = load_and_check(root, &check_args, load::Texts::Keep)?;
+    let (hb, checked) = load_and_check(root, &check_args, load::Keep::All)?;
     let req = crate::approve::Request {
         id: &args.id,
         by: &args.by,

@@ -283,7 +283,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             new_document(&root, template.as_deref().unwrap_or(""), id.as_deref())
         }
         Command::Check { format, common } => {
-            let (hb, checked) = load_and_check(&root, &common, load::Texts::Drop)?;
+            let (hb, checked) = load_and_check(&root, &common, load::Keep::Bodies)?;
             match format {
                 Format::Json => println!("{}", diagnostics::to_json(&checked.diagnostics)),
                 Format::Human => {
@@ -364,7 +364,7 @@ fn check_out_dir(root: &Path, out: &Path) -> Result<(), Fatal> {
 pub fn load_and_check(
     root: &Path,
     args: &CheckArgs,
-    texts: load::Texts,
+    keep: load::Keep,
 ) -> Result<(Handbook, Checked), Fatal> {
     let today = today(args.today)?;
     let hb = load::load(
@@ -373,7 +373,7 @@ pub fn load_and_check(
             root: root.to_path_buf(),
         },
         today,
-        texts,
+        keep,
     )?;
     let checked = validate::check(&hb);
     Ok((hb, checked))

@@ -386,6 +386,7 @@ impl Repo {
             repo: self.clone(),
             files: self.content_files(commit)?,
             config: self.config_blob(commit)?,
+            handles: Default::default(),
         })
     }
 

@@ -15,15 +15,29 @@ pub struct GitTree {
     pub(super) repo: Repo,
     pub(super) files: BTreeMap<PathBuf, ObjectId>,
     pub(super) config: Option<ObjectId>,
+    /// Opened repositories (with their object caches) for the threads reading files: one
+    /// for each file read would rebuild every blob from the start of its delta chain.
+    pub(super) handles: std::sync::Mutex<Vec<gix::Repository>>,
 }
 
 impl GitTree {
+    fn with_repo<R>(&self, f: impl FnOnce(&gix::Repository) -> R) -> R {
+        let taken = self.handles.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let repo = taken.unwrap_or_else(|| self.repo.local());
+        let out = f(&repo);
+        self.handles
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(repo);
+        out
+    }
+
     fn blob(&self, id: ObjectId) -> io::Result<Vec<u8>> {
-        self.repo
-            .local()
-            .find_blob(id)
-            .map(|mut b| b.take_data())
-            .map_err(io::Error::other)
+        self.with_repo(|repo| {
+            repo.find_blob(id)
+                .map(|mut b| b.take_data())
+                .map_err(io::Error::other)
+        })
     }
 
     fn id_of(&self, path: &Path) -> io::Result<ObjectId> {
@@ -51,9 +65,8 @@ impl Source for GitTree {
 
     fn size(&self, path: &Path) -> io::Result<u64> {
         let id = self.id_of(path)?;
-        let repo = self.repo.local();
-        let header = repo.find_header(id).map_err(io::Error::other)?;
-        Ok(header.size())
+        self.with_repo(|repo| repo.find_header(id).map(|h| h.size()))
+            .map_err(io::Error::other)
     }
 
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {

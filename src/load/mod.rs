@@ -122,16 +122,19 @@ fn is_markdown(path: &Path) -> bool {
     )
 }
 
-/// Whether documents keep their text once read.
+/// How much of each document `load` keeps.
 ///
-/// `approve` edits the text, `changes` and `serve` compare and show it; `build` and `check`
-/// need it only for the excerpts of diagnostics and for redlines, which read the few files
-/// concerned again ([`Handbook::reread`]). Dropping each text as soon as its document is
-/// parsed keeps a third of a 10,000-document build's memory free.
+/// `build` and `check` need a document's text only for the excerpts of diagnostics and for
+/// redlines, which read the few files concerned again ([`Handbook::reread`]): dropping each
+/// text as soon as it is parsed keeps a third of a 10,000-document build's memory free.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Texts {
-    Keep,
-    Drop,
+pub enum Keep {
+    /// Texts and parsed bodies: `approve` edits the text, `serve` re-checks and shows it.
+    All,
+    /// Parsed bodies (HTML, links, headings); texts dropped: `build`, `check`.
+    Bodies,
+    /// Front matter and body digests only: the earlier side of a comparison.
+    Metadata,
 }
 
 /// Reads the whole handbook from `source`. Problems in the content become diagnostics;
@@ -140,7 +143,7 @@ pub fn load(
     root: &Path,
     source: &dyn Source,
     today: Date,
-    texts: Texts,
+    keep: Keep,
 ) -> Result<Handbook, LoadError> {
     let config_bytes = source.read_config().map_err(|e| {
         LoadError(format!(
@@ -184,7 +187,7 @@ pub fn load(
     }
 
     let results: Vec<(PathBuf, Loaded)> = crate::parallel::map(&markdown_files, |path| {
-        (path.clone(), load_document(source, path, texts))
+        (path.clone(), load_document(source, path, keep))
     });
     let mut documents = Vec::with_capacity(results.len());
     let mut unreadable = Vec::new();
@@ -227,10 +230,10 @@ pub fn load(
 pub type Loaded = (Result<Document, Option<String>>, Vec<Diagnostic>);
 
 /// Reads one document; `serve` calls this alone for a file that changed.
-pub fn load_document(source: &dyn Source, path: &Path, texts: Texts) -> Loaded {
+pub fn load_document(source: &dyn Source, path: &Path, keep: Keep) -> Loaded {
     let mut diags = Vec::new();
     let doc = match read_text(source, path, &mut diags) {
-        Some(text) => read_document(path, text, texts, &mut diags).map_err(Some),
+        Some(text) => read_document(path, text, keep, &mut diags).map_err(Some),
         None => Err(None),
     };
     (doc, diags)
@@ -337,7 +340,7 @@ pub fn body_digest(body: &str) -> String {
 fn read_document(
     path: &Path,
     mut source: String,
-    texts: Texts,
+    keep: Keep,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Document, String> {
     let split = match front_matter::split(&source, path) {
@@ -388,10 +391,13 @@ fn read_document(
     }
 
     let body_text = &source[split.body_start..];
-    let body = markdown::parse(body_text, split.body_line);
+    let body = match keep {
+        Keep::Metadata => markdown::Body::default(),
+        Keep::All | Keep::Bodies => markdown::parse(body_text, split.body_line),
+    };
     let digest = body_digest(body_text);
     let (body_start, body_line, source_len) = (split.body_start, split.body_line, source.len());
-    if texts == Texts::Drop {
+    if keep != Keep::All {
         source = String::new();
     }
     let blank = |span: Option<Span>| Spanned {

@@ -223,7 +223,7 @@ impl Shared {
         let source = WorkTree {
             root: self.root.clone(),
         };
-        let hb = load::load(&self.root, &source, self.today(), load::Texts::Keep).map_err(|e| {
+        let hb = load::load(&self.root, &source, self.today(), load::Keep::All).map_err(|e| {
             vec![Problem {
                 location: crate::config::FILE.to_string(),
                 severity: Severity::Error,
@@ -314,7 +314,7 @@ impl Shared {
                 snap.pending_controls
                     .extend(snap.hb.documents[i].controls.iter().map(|c| c.value));
             }
-            let (loaded, diags) = load::load_document(&source, path, load::Texts::Keep);
+            let (loaded, diags) = load::load_document(&source, path, load::Keep::All);
             snap.hb.diagnostics.retain(|d| &d.file != path);
             snap.hb.diagnostics.extend(diags);
             if let Some(i) = snap.hb.replace_file(path, loaded) {
