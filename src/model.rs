@@ -77,6 +77,15 @@ impl Document {
         self.source.get(self.body_start..).unwrap_or("")
     }
 
+    /// The document without its text and parsed body: all a comparison needs.
+    pub fn metadata(&self) -> Document {
+        Document {
+            source: String::new(),
+            body: Body::default(),
+            ..self.clone()
+        }
+    }
+
     pub fn field_span(&self, key: &str) -> Option<Span> {
         self.field_spans
             .iter()

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::history::{self, Repo};
+use crate::history::{self, Repo, WorkTreeChanges};
 use crate::load::{self, Source, WorkTree};
 use crate::model::Handbook;
 use crate::render;
@@ -27,19 +27,20 @@ pub fn prepare(
     max_classification: Option<&str>,
 ) -> Result<Prepared, String> {
     let repo = Repo::open(root);
-    let (source, tip, dirty): (Box<dyn Source>, _, _) = match rev {
+    // How the files being built differ from the tip commit: `None` when that is unknown.
+    let (source, tip, changed): (Box<dyn Source>, _, Option<WorkTreeChanges>) = match rev {
         None => {
             let tip = repo.as_ref().ok().and_then(Repo::head);
-            let dirty = match (&repo, tip) {
-                (Ok(r), Some(t)) => r.is_dirty(t, root),
-                _ => false,
+            let changed = match (&repo, tip) {
+                (Ok(r), Some(t)) => r.work_tree_changes(t, root),
+                _ => None,
             };
             (
                 Box::new(WorkTree {
                     root: root.to_path_buf(),
                 }),
                 tip,
-                dirty,
+                changed,
             )
         }
         Some(rev) => {
@@ -47,9 +48,14 @@ pub fn prepare(
                 .as_ref()
                 .map_err(|why| format!("--rev needs git history, but {}: {why}", root.display()))?;
             let commit = r.resolve(rev)?;
-            (Box::new(r.tree_source(commit)?), Some(commit), false)
+            let unchanged = Some(WorkTreeChanges::default());
+            (Box::new(r.tree_source(commit)?), Some(commit), unchanged)
         }
     };
+    let dirty = changed
+        .as_ref()
+        .is_none_or(|c| c.config || !c.files.is_empty())
+        && tip.is_some();
     let hb =
         load::load(root, source.as_ref(), today, load::Keep::Bodies).map_err(|e| e.to_string())?;
     if let Some(level) = max_classification {
@@ -68,7 +74,13 @@ pub fn prepare(
     if crate::diagnostics::count(&checked.diagnostics).errors == 0 {
         opts.history = history::info(repo.as_ref().map_err(String::as_str), tip, dirty);
         if let (Ok(r), Some(t), Some(label)) = (&repo, tip, &opts.history.label) {
-            opts.changes = changes_since_previous_tag(r, t, dirty, &hb, source.as_ref(), label);
+            let build = Built {
+                tip: t,
+                changed: changed.as_ref(),
+                hb: &hb,
+                source: source.as_ref(),
+            };
+            opts.changes = changes_since_previous_tag(r, &build, label);
         }
     }
     Ok(Prepared {
@@ -79,25 +91,57 @@ pub fn prepare(
     })
 }
 
+/// What a build is made of: the handbook read from `source`, which differs from the commit
+/// `tip` by `changed` (`None`: unknown).
+struct Built<'a> {
+    tip: gix::ObjectId,
+    changed: Option<&'a WorkTreeChanges>,
+    hb: &'a Handbook,
+    source: &'a dyn Source,
+}
+
 /// Changes since the previous tag: the newest tag behind the build's commit (or at it, when
-/// the work tree has changed since).
+/// the work tree has changed since). A document whose file is the same at the tag, at the
+/// tip and in the work tree is taken as loaded rather than read again from the tag.
 fn changes_since_previous_tag(
     repo: &Repo,
-    tip: gix::ObjectId,
-    dirty: bool,
-    current: &Handbook,
-    current_source: &dyn Source,
+    build: &Built<'_>,
     label: &str,
 ) -> Option<crate::changes::Changes> {
+    let dirty = build
+        .changed
+        .is_none_or(|c| c.config || !c.files.is_empty());
     let (tag, commit) = repo
-        .tags_reachable_from(tip)
+        .tags_reachable_from(build.tip)
         .into_iter()
-        .find(|(_, commit)| dirty || *commit != tip)?;
-    let source = repo.tree_source(commit).ok()?;
-    let before = load::load(&current.root, &source, current.today, load::Keep::Metadata).ok()?;
+        .find(|(_, commit)| dirty || *commit != build.tip)?;
+    let at_tag = repo.tree_source(commit).ok()?;
+    let at_tip = repo.content_files(build.tip).ok()?;
+    let current = build.hb;
+    let known = |path: &Path| -> Option<crate::model::Document> {
+        let same = build.changed.is_some_and(|c| !c.files.contains(path))
+            && at_tag.blob_of(path).is_some()
+            && at_tag.blob_of(path) == at_tip.get(path).copied();
+        if !same {
+            return None;
+        }
+        let i = current
+            .documents
+            .binary_search_by(|d| d.path.as_path().cmp(path))
+            .ok()?;
+        Some(current.documents[i].metadata())
+    };
+    let before = load::load_reusing(
+        &current.root,
+        &at_tag,
+        current.today,
+        load::Keep::Metadata,
+        &known,
+    )
+    .ok()?;
     Some(crate::changes::compare(
-        (&before, &source),
-        (current, current_source),
+        (&before, &at_tag),
+        (current, build.source),
         &tag,
         label,
     ))

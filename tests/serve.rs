@@ -331,3 +331,40 @@ fn an_edit_updates_every_page_that_shows_the_document() {
     let index = get(server.port, "/search-index.js").body;
     assert!(index.contains("Twice Renamed Policy"), "{index}");
 }
+
+#[test]
+fn a_body_edit_updates_its_page_and_the_dashboard_follows_new_problems() {
+    let hb = Handbook::fixture("retired-referenced");
+    let server = serve(&hb, &[]);
+    assert_eq!(poll(server.port, 0)["good"], 1);
+    assert!(get(server.port, "/index.html")
+        .body
+        .contains("content/new.md:12:22"));
+    // A body-only edit: the listing pages show nothing of it, the document page does.
+    hb.write(
+        "content/old.md",
+        hb.read("content/old.md")
+            .replace("Some text.", "Other text."),
+    );
+    assert_eq!(poll(server.port, 1)["good"], 2);
+    assert!(get(server.port, "/documents/POL-002.html")
+        .body
+        .contains("Other text."));
+    assert!(get(server.port, "/documents/index.html")
+        .body
+        .contains("Old Policy"));
+    // A body edit that moves a warning: the dashboard, which lists problems, follows.
+    hb.write(
+        "content/new.md",
+        hb.read("content/new.md")
+            .replace("See the", "An added paragraph.\n\nSee the"),
+    );
+    assert_eq!(poll(server.port, 2)["good"], 3);
+    let dashboard = get(server.port, "/index.html").body;
+    assert!(
+        dashboard.contains("content/new.md:14:22") && !dashboard.contains("content/new.md:12:22"),
+        "{dashboard}"
+    );
+    let index = get(server.port, "/search-index.js").body;
+    assert!(index.contains("Other text."), "{index}");
+}

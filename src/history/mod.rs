@@ -9,7 +9,7 @@
 mod diff;
 mod tree;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
@@ -28,6 +28,14 @@ pub struct Revision {
     pub date: String,
     pub author: String,
     pub summary: String,
+}
+
+/// How a work tree differs from a commit.
+#[derive(Clone, Debug, Default)]
+pub struct WorkTreeChanges {
+    /// Under `content/`, relative to the handbook root.
+    pub files: BTreeSet<PathBuf>,
+    pub config: bool,
 }
 
 /// The handbook's repository, and where the handbook lies inside its work tree.
@@ -402,18 +410,19 @@ impl Repo {
 
     /// Whether the work tree's `content/` or configuration differ from `commit`'s.
     pub fn is_dirty(&self, commit: ObjectId, root: &Path) -> bool {
-        let Ok(committed) = self.content_files(commit) else {
-            return true;
-        };
-        let Ok((on_disk, _)) = (crate::load::WorkTree {
+        self.work_tree_changes(commit, root)
+            .is_none_or(|c| c.config || !c.files.is_empty())
+    }
+
+    /// How the work tree differs from `commit`: the files under `content/` added, removed or
+    /// modified, and whether `ismsbook.toml` is. `None` when that cannot be told.
+    pub fn work_tree_changes(&self, commit: ObjectId, root: &Path) -> Option<WorkTreeChanges> {
+        let committed = self.content_files(commit).ok()?;
+        let (on_disk, _) = (crate::load::WorkTree {
             root: root.to_path_buf(),
         })
-        .list_content() else {
-            return true;
-        };
-        if on_disk.len() != committed.len() || on_disk.iter().any(|p| !committed.contains_key(p)) {
-            return true;
-        }
+        .list_content()
+        .ok()?;
         let same = |path: &Path, blob: Option<&ObjectId>| -> bool {
             match (std::fs::read(root.join(path)), blob) {
                 (Ok(bytes), Some(id)) => {
@@ -425,11 +434,17 @@ impl Repo {
                 _ => false,
             }
         };
-        let Ok(config) = self.config_blob(commit) else {
-            return true;
-        };
-        !same(Path::new(crate::config::FILE), config.as_ref())
-            || committed.iter().any(|(path, id)| !same(path, Some(id)))
+        let config = self.config_blob(commit).ok()?;
+        let mut files: BTreeSet<PathBuf> = committed
+            .keys()
+            .filter(|p| on_disk.binary_search(p).is_err())
+            .cloned()
+            .collect();
+        files.extend(on_disk.into_iter().filter(|p| !same(p, committed.get(p))));
+        Some(WorkTreeChanges {
+            files,
+            config: !same(Path::new(crate::config::FILE), config.as_ref()),
+        })
     }
 }
 

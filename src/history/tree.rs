@@ -40,6 +40,11 @@ impl GitTree {
         })
     }
 
+    /// The blob of a file of this revision.
+    pub fn blob_of(&self, path: &Path) -> Option<ObjectId> {
+        self.files.get(path).copied()
+    }
+
     fn id_of(&self, path: &Path) -> io::Result<ObjectId> {
         self.files
             .get(path)
@@ -63,13 +68,15 @@ impl Source for GitTree {
         Ok((self.files.keys().cloned().collect(), Vec::new()))
     }
 
-    fn size(&self, path: &Path) -> io::Result<u64> {
-        let id = self.id_of(path)?;
-        self.with_repo(|repo| repo.find_header(id).map(|h| h.size()))
-            .map_err(io::Error::other)
-    }
-
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         self.blob(self.id_of(path)?)
+    }
+
+    /// Blobs are read whole: asking their size first decodes the start of every delta
+    /// of their chain, which costs as much as the read itself.
+    fn read_at_most(&self, path: &Path, max: u64) -> io::Result<Result<Vec<u8>, u64>> {
+        let bytes = self.read(path)?;
+        let size = bytes.len() as u64;
+        Ok(if size > max { Err(size) } else { Ok(bytes) })
     }
 }

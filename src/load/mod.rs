@@ -39,8 +39,9 @@ pub trait Source: Sync {
     /// Every file under `content/`, relative to the root, sorted; unreadable entries come back
     /// as diagnostics (symlink loops, permissions).
     fn list_content(&self) -> Result<(Vec<PathBuf>, Vec<Diagnostic>), LoadError>;
-    fn size(&self, path: &Path) -> io::Result<u64>;
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// The file's bytes, or its size when that is over `max` (a file is then not read whole).
+    fn read_at_most(&self, path: &Path, max: u64) -> io::Result<Result<Vec<u8>, u64>>;
 }
 
 /// The handbook's files on disk.
@@ -95,12 +96,20 @@ impl Source for WorkTree {
         Ok((files, diags))
     }
 
-    fn size(&self, path: &Path) -> io::Result<u64> {
-        fs::metadata(self.root.join(path)).map(|m| m.len())
-    }
-
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         fs::read(self.root.join(path))
+    }
+
+    fn read_at_most(&self, path: &Path, max: u64) -> io::Result<Result<Vec<u8>, u64>> {
+        use std::io::Read;
+        let mut file = fs::File::open(self.root.join(path))?;
+        let size = file.metadata()?.len();
+        if size > max {
+            return Ok(Err(size));
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.read_to_end(&mut bytes)?;
+        Ok(Ok(bytes))
     }
 }
 
@@ -145,6 +154,18 @@ pub fn load(
     today: Date,
     keep: Keep,
 ) -> Result<Handbook, LoadError> {
+    load_reusing(root, source, today, keep, &|_| None)
+}
+
+/// [`load`], taking from `known` the documents already read elsewhere (the same file in
+/// another revision) instead of reading them again.
+pub fn load_reusing(
+    root: &Path,
+    source: &dyn Source,
+    today: Date,
+    keep: Keep,
+    known: &(dyn Fn(&Path) -> Option<Document> + Sync),
+) -> Result<Handbook, LoadError> {
     let config_bytes = source.read_config().map_err(|e| {
         LoadError(format!(
             "cannot read {}: {e}",
@@ -187,7 +208,11 @@ pub fn load(
     }
 
     let results: Vec<(PathBuf, Loaded)> = crate::parallel::map(&markdown_files, |path| {
-        (path.clone(), load_document(source, path, keep))
+        let loaded = match known(path) {
+            Some(doc) => (Ok(doc), Vec::new()),
+            None => load_document(source, path, keep),
+        };
+        (path.clone(), loaded)
     });
     let mut documents = Vec::with_capacity(results.len());
     let mut unreadable = Vec::new();
@@ -249,8 +274,11 @@ pub(crate) fn read_text(
     path: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<String> {
-    match source.size(path) {
-        Ok(size) if size > MAX_DOCUMENT_BYTES => {
+    let cannot_read =
+        |e: io::Error| Diagnostic::error(Code::UnreadableFile, path, format!("cannot read: {e}"));
+    let bytes = match source.read_at_most(path, MAX_DOCUMENT_BYTES) {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(size)) => {
             diags.push(
                 Diagnostic::error(
                     Code::UnreadableFile,
@@ -265,24 +293,8 @@ pub(crate) fn read_text(
             );
             return None;
         }
-        Ok(_) => {}
         Err(e) => {
-            diags.push(Diagnostic::error(
-                Code::UnreadableFile,
-                path,
-                format!("cannot read: {e}"),
-            ));
-            return None;
-        }
-    }
-    let bytes = match source.read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                Code::UnreadableFile,
-                path,
-                format!("cannot read: {e}"),
-            ));
+            diags.push(cannot_read(e));
             return None;
         }
     };

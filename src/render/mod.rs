@@ -106,11 +106,12 @@ fn run_jobs(
 /// handbook (`print.html`, `search-index.js`), which take longest and are written after.
 #[derive(Clone, Copy, Debug)]
 pub enum Part<'a> {
-    /// The pages of `documents` (indices into `hb.documents`) and of `controls`, and every
-    /// page that lists documents (registers, controls index, SoA).
+    /// The pages of `documents` (indices into `hb.documents`) and of `controls`, and, when
+    /// `lists`, every page that lists documents (registers, controls index, SoA, dashboard).
     Pages {
         documents: &'a BTreeSet<usize>,
         controls: &'a BTreeSet<crate::types::ControlId>,
+        lists: bool,
     },
     Whole,
 }
@@ -140,7 +141,7 @@ pub fn update_pages(
         (Part::Pages { controls, .. }, context::Job::Control(i)) => {
             controls.contains(&crate::catalog::catalog().controls[*i].id)
         }
-        (Part::Pages { .. }, _) => true,
+        (Part::Pages { lists, .. }, _) => lists,
     };
     let jobs: Vec<context::Job> = site.jobs().into_iter().filter(wanted).collect();
     let written = run_jobs(&site, tera, &jobs, &staging)?;

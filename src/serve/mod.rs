@@ -97,6 +97,8 @@ struct Snapshot {
     pending: BTreeSet<PathBuf>,
     /// Controls whose pages list a changed document.
     pending_controls: BTreeSet<crate::types::ControlId>,
+    /// Whether an edit since then changed what the pages listing every document show.
+    pending_lists: bool,
     /// The compiled theme, kept between updates; a full build (which a theme edit causes)
     /// starts without it.
     tera: Option<tera::Tera>,
@@ -257,6 +259,7 @@ impl Shared {
                     .iter()
                     .map(|c| c.id)
                     .collect(),
+                pending_lists: true,
                 tera: None,
             });
             return Err(errors);
@@ -283,6 +286,7 @@ impl Shared {
             history,
             pending: BTreeSet::new(),
             pending_controls: BTreeSet::new(),
+            pending_lists: false,
             tera: None,
         });
         Ok(Some(dir))
@@ -314,7 +318,17 @@ impl Shared {
                 snap.pending_controls
                     .extend(snap.hb.documents[i].controls.iter().map(|c| c.value));
             }
+            let listed_before = snap
+                .hb
+                .documents
+                .binary_search_by(|d| d.path.as_path().cmp(path))
+                .ok()
+                .map(|i| listing(&snap.hb.documents[i]));
             let (loaded, diags) = load::load_document(&source, path, load::Keep::All);
+            let listed_after = loaded.as_ref().ok().map(listing);
+            if listed_before.is_none() || listed_before != listed_after {
+                snap.pending_lists = true;
+            }
             snap.hb.diagnostics.retain(|d| &d.file != path);
             snap.hb.diagnostics.extend(diags);
             if let Some(i) = snap.hb.replace_file(path, loaded) {
@@ -323,7 +337,12 @@ impl Shared {
             }
             snap.pending.insert(path.clone());
         }
-        snap.checked = validate::check(&snap.hb);
+        let checked = validate::check(&snap.hb);
+        // The dashboard lists the problems.
+        if checked.diagnostics != snap.checked.diagnostics {
+            snap.pending_lists = true;
+        }
+        snap.checked = checked;
         crate::cli::report(&snap.hb, &source, &snap.checked.diagnostics);
         let errors: Vec<Problem> = snap
             .checked
@@ -376,6 +395,7 @@ impl Shared {
                 render::Part::Pages {
                     documents: &indices,
                     controls: &std::mem::take(&mut snap.pending_controls),
+                    lists: std::mem::take(&mut snap.pending_lists),
                 },
             )
             .map(|_| None)
@@ -505,4 +525,24 @@ pub fn run(opts: Options) -> Result<(), String> {
     }
     let _ = std::fs::remove_dir_all(&base);
     Ok(())
+}
+
+/// What the pages that list every document (register, reviews, controls, SoA, readiness,
+/// dashboard) show of a document: an edit that leaves it alone, like most edits of a body,
+/// need not rewrite them.
+fn listing(d: &crate::model::Document) -> String {
+    let approval = d.current_approval().map(|a| (&a.by, &a.role.value, a.date));
+    let values = |v: &[crate::model::Spanned<String>]| -> Vec<String> {
+        v.iter().map(|s| s.value.clone()).collect()
+    };
+    format!(
+        "{:?}",
+        (
+            (d.id_str(), &d.title, d.doc_type, d.version, d.status),
+            (&d.owner.value, &d.classification.value, d.effective),
+            (approval, &d.review),
+            d.controls.iter().map(|c| c.value).collect::<Vec<_>>(),
+            values(&d.clauses),
+        )
+    )
 }
