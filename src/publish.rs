@@ -52,10 +52,6 @@ pub fn prepare(
             (Box::new(r.tree_source(commit)?), Some(commit), unchanged)
         }
     };
-    let dirty = changed
-        .as_ref()
-        .is_none_or(|c| c.config || !c.files.is_empty())
-        && tip.is_some();
     let hb =
         load::load(root, source.as_ref(), today, load::Keep::Bodies).map_err(|e| e.to_string())?;
     if let Some(level) = max_classification {
@@ -72,7 +68,12 @@ pub fn prepare(
         ..Default::default()
     };
     if crate::diagnostics::count(&checked.diagnostics).errors == 0 {
-        opts.history = history::info(repo.as_ref().map_err(String::as_str), tip, dirty);
+        opts.history = history::info(
+            repo.as_ref().map_err(String::as_str),
+            tip,
+            changed.as_ref(),
+            &hb,
+        );
         if let (Ok(r), Some(t), Some(label)) = (&repo, tip, &opts.history.label) {
             let build = Built {
                 tip: t,

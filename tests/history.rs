@@ -281,3 +281,22 @@ fn revisions_match_git_log_for_every_kind_of_change_in_a_big_directory() {
         assert_eq!(shown, expected, "revisions of {doc} ({file})");
     }
 }
+
+/// A file keeps its history when its document is renumbered: every change to it belongs to
+/// the id its newest version holds.
+#[test]
+fn a_renumbered_document_keeps_the_history_of_its_file() {
+    let hb = Handbook::fixture("_base");
+    git(&hb, &["init", "-q", "-b", "main"]);
+    hb.write(".gitignore", "/public\n");
+    hb.write("content/remote.md", draft("POL-001", "First."));
+    commit_all(&hb, "Add the policy as POL-001");
+    hb.write("content/remote.md", draft("POL-007", "First."));
+    commit_all(&hb, "Renumber it POL-007");
+    hb.build().assert_exit(0);
+    let page = hb.read("public/documents/POL-007.html");
+    assert!(
+        page.contains("Add the policy as POL-001") && page.contains("Renumber it POL-007"),
+        "{page}"
+    );
+}

@@ -30,6 +30,23 @@ pub struct Revision {
     pub summary: String,
 }
 
+/// A commit of the walk and its parent (none for a root commit).
+type Walked = (ObjectId, Option<ObjectId>);
+
+/// A commit that changed Markdown files under `content/`.
+struct Changed {
+    /// Its place in the walk, newest first.
+    index: usize,
+    time: i64,
+    revision: Revision,
+    /// Path relative to the handbook root (`/`-separated), old blob, new blob.
+    files: Vec<(String, Option<ObjectId>, Option<ObjectId>)>,
+}
+
+/// Document ids already known for versions of files: path (relative to the handbook root)
+/// -> (blob, id).
+pub type KnownIds = HashMap<PathBuf, (ObjectId, String)>;
+
 /// How a work tree differs from a commit.
 #[derive(Clone, Debug, Default)]
 pub struct WorkTreeChanges {
@@ -179,10 +196,17 @@ impl Repo {
     /// Every document's revisions, newest first, from one walk of the history behind `tip`.
     ///
     /// The walk lists the commits; their diffs are then computed in parallel, in contiguous
-    /// runs so that each thread's tree cache still finds a commit's parent trees.
-    pub fn revisions(&self, tip: ObjectId) -> Result<BTreeMap<String, Vec<Revision>>, String> {
+    /// runs so that each thread's tree cache still finds a commit's parent trees. A file's
+    /// changes belong to the document whose id its newest version holds (so a renamed file
+    /// keeps its history); that id comes from `known` when the version is one already loaded,
+    /// else from the file's front matter in the object store, read once per file.
+    pub fn revisions(
+        &self,
+        tip: ObjectId,
+        known: &KnownIds,
+    ) -> Result<BTreeMap<String, Vec<Revision>>, String> {
         let repo = self.local();
-        let mut commits: Vec<(ObjectId, Option<ObjectId>)> = Vec::new();
+        let mut commits: Vec<Walked> = Vec::new();
         for info in repo.rev_walk([tip]).all().map_err(err)? {
             let info = info.map_err(err)?;
             let mut parents = info.parent_ids().map(|p| p.detach());
@@ -194,14 +218,62 @@ impl Repo {
         let oldest_first = self.chains_run_forward(&repo, &commits);
         let threads = rayon::current_num_threads().max(1);
         let run = commits.len().div_ceil(threads * 4).max(64);
-        let runs: Vec<&[(ObjectId, Option<ObjectId>)]> = commits.chunks(run).collect();
-        let found = crate::parallel::map(&runs, |run| self.revisions_of(run, oldest_first));
-        let mut out: BTreeMap<String, Vec<(i64, Revision)>> = BTreeMap::new();
-        for part in found {
-            for (ids, time, revision) in part? {
-                for id in ids {
-                    out.entry(id).or_default().push((time, revision.clone()));
+        let runs: Vec<(usize, &[Walked])> = commits
+            .chunks(run)
+            .enumerate()
+            .map(|(k, c)| (k * run, c))
+            .collect();
+        let mut changes: Vec<Changed> = Vec::new();
+        for part in crate::parallel::map(&runs, |&(first, run)| {
+            self.revisions_of(first, run, oldest_first)
+        }) {
+            changes.extend(part?);
+        }
+        changes.sort_by_key(|c| c.index); // newest first, whatever the runs and their order
+
+        // Each file's newest version: the one whose id its changes are attributed to.
+        let mut newest: BTreeMap<&str, ObjectId> = BTreeMap::new();
+        for c in &changes {
+            for (path, old, new) in &c.files {
+                if let Some(blob) = new.or(*old) {
+                    newest.entry(path.as_str()).or_insert(blob);
                 }
+            }
+        }
+        let newest: Vec<(&str, ObjectId)> = newest.into_iter().collect();
+        let chunk = newest.len().div_ceil(threads * 4).max(16);
+        let batches: Vec<&[(&str, ObjectId)]> = newest.chunks(chunk).collect();
+        let ids: HashMap<&str, Option<String>> = crate::parallel::map(&batches, |batch| {
+            let repo = self.local();
+            batch
+                .iter()
+                .map(|&(path, blob)| {
+                    let id = match known.get(Path::new(path)) {
+                        Some((b, id)) if *b == blob => Some(id.clone()),
+                        _ => repo.find_blob(blob).ok().and_then(|b| document_id(&b.data)),
+                    };
+                    (path, id)
+                })
+                .collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+
+        let mut out: BTreeMap<String, Vec<(i64, Revision)>> = BTreeMap::new();
+        for c in &changes {
+            let mut doc_ids: Vec<&String> = Vec::new();
+            for (path, _, _) in &c.files {
+                if let Some(Some(id)) = ids.get(path.as_str()) {
+                    if !doc_ids.contains(&id) {
+                        doc_ids.push(id);
+                    }
+                }
+            }
+            for id in doc_ids {
+                out.entry(id.clone())
+                    .or_default()
+                    .push((c.time, c.revision.clone()));
             }
         }
         Ok(out
@@ -221,11 +293,7 @@ impl Repo {
     /// way round. Walking against the chains costs ten times as much. The tree that changes
     /// most often, the biggest directory under `content/`, tells: if its newer versions lie
     /// deeper in their chains than the versions before, the chains grow forward in time.
-    fn chains_run_forward(
-        &self,
-        repo: &gix::Repository,
-        commits: &[(ObjectId, Option<ObjectId>)],
-    ) -> bool {
+    fn chains_run_forward(&self, repo: &gix::Repository, commits: &[Walked]) -> bool {
         let content_path = self.path_in_repo(CONTENT_DIR);
         let tree_at = |commit: ObjectId, path: &str| -> Option<ObjectId> {
             let root = repo.find_commit(commit).ok()?.tree_id().ok()?.detach();
@@ -279,14 +347,14 @@ impl Repo {
         forward > backward
     }
 
-    /// The documents each commit of `run` changed, with the commit's time and description,
+    /// The Markdown files each commit of `run` (which starts at `first` in the walk) changed,
     /// walked from its oldest commit when `oldest_first` (see [`Repo::chains_run_forward`]).
-    #[allow(clippy::type_complexity)]
     fn revisions_of(
         &self,
-        run: &[(ObjectId, Option<ObjectId>)],
+        first: usize,
+        run: &[Walked],
         oldest_first: bool,
-    ) -> Result<Vec<(Vec<String>, i64, Revision)>, String> {
+    ) -> Result<Vec<Changed>, String> {
         let repo = self.local();
         let content_path = self.path_in_repo(CONTENT_DIR);
         let mut trees = TreeCache::default();
@@ -306,15 +374,13 @@ impl Repo {
             content_of.insert(commit, t);
             Ok::<_, String>(t)
         };
-        // Paths keep their document id across commits; a file is read only for a new path.
-        let mut id_of_path: HashMap<String, Option<String>> = HashMap::new();
         let mut out = Vec::new();
-        let order: Box<dyn Iterator<Item = &(ObjectId, Option<ObjectId>)>> = if oldest_first {
-            Box::new(run.iter().rev())
+        let order: Box<dyn Iterator<Item = (usize, &Walked)>> = if oldest_first {
+            Box::new(run.iter().enumerate().rev())
         } else {
-            Box::new(run.iter())
+            Box::new(run.iter().enumerate())
         };
-        for &(id, parent) in order {
+        for (k, &(id, parent)) in order {
             trees.next_commit();
             let (old, new) = if oldest_first {
                 let old = parent
@@ -332,34 +398,19 @@ impl Repo {
                     new,
                 )
             };
-            let commit = repo.find_commit(id).map_err(err)?;
             if new == old {
                 continue;
             }
-            let mut changed = Vec::new();
-            diff_trees(&repo, &mut trees, old, new, &mut changed).map_err(err)?;
-            let mut doc_ids: Vec<String> = Vec::new();
-            for (path, old_blob, new_blob) in changed {
-                if !(path.ends_with(".md") || path.ends_with(".markdown")) {
-                    continue;
-                }
-                let doc = id_of_path
-                    .entry(path)
-                    .or_insert_with(|| {
-                        [new_blob, old_blob].into_iter().flatten().find_map(|blob| {
-                            repo.find_blob(blob).ok().and_then(|b| document_id(&b.data))
-                        })
-                    })
-                    .clone();
-                if let Some(doc) = doc {
-                    if !doc_ids.contains(&doc) {
-                        doc_ids.push(doc);
-                    }
-                }
-            }
-            if doc_ids.is_empty() {
+            let mut files = Vec::new();
+            diff_trees(&repo, &mut trees, old, new, &mut files).map_err(err)?;
+            files.retain(|(path, _, _)| path.ends_with(".md") || path.ends_with(".markdown"));
+            if files.is_empty() {
                 continue;
             }
+            for file in &mut files {
+                file.0 = format!("{CONTENT_DIR}/{}", file.0);
+            }
+            let commit = repo.find_commit(id).map_err(err)?;
             let time = commit.time().map_err(err)?;
             let revision = Revision {
                 id: id.to_hex_with_len(7).to_string(),
@@ -373,7 +424,12 @@ impl Repo {
                     .map(|m| m.summary().to_string())
                     .unwrap_or_default(),
             };
-            out.push((doc_ids, time.seconds, revision));
+            out.push(Changed {
+                index: first + k,
+                time: time.seconds,
+                revision,
+                files,
+            });
         }
         Ok(out)
     }
@@ -406,12 +462,6 @@ impl Repo {
             .lookup_entry_by_path(self.path_in_repo(crate::config::FILE))
             .map_err(err)?
             .map(|e| e.object_id()))
-    }
-
-    /// Whether the work tree's `content/` or configuration differ from `commit`'s.
-    pub fn is_dirty(&self, commit: ObjectId, root: &Path) -> bool {
-        self.work_tree_changes(commit, root)
-            .is_none_or(|c| c.config || !c.files.is_empty())
     }
 
     /// How the work tree differs from `commit`: the files under `content/` added, removed or
@@ -528,8 +578,14 @@ pub struct Info {
     pub note: Option<String>,
 }
 
-/// History for a build of the work tree (`rev` None) or of a revision.
-pub fn info(repo: Result<&Repo, &str>, tip: Option<ObjectId>, dirty: bool) -> Info {
+/// History for a build of `hb`, whose files differ from the commit `tip` by `changed`
+/// (`None`: unknown; `Some` and empty for a build of the commit itself).
+pub fn info(
+    repo: Result<&Repo, &str>,
+    tip: Option<ObjectId>,
+    changed: Option<&WorkTreeChanges>,
+    hb: &crate::model::Handbook,
+) -> Info {
     let repo = match repo {
         Ok(r) => r,
         Err(why) => {
@@ -545,12 +601,24 @@ pub fn info(repo: Result<&Repo, &str>, tip: Option<ObjectId>, dirty: bool) -> In
             ..Info::default()
         };
     };
+    let dirty = changed.is_none_or(|c| c.config || !c.files.is_empty());
+    // The documents as loaded are their files' versions at the tip, unless changed since.
+    let mut known = KnownIds::new();
+    if let (Some(changed), Ok(at_tip)) = (changed, repo.content_files(tip)) {
+        for d in &hb.documents {
+            if let (Some(id), Some(blob)) = (&d.id, at_tip.get(&d.path)) {
+                if !changed.files.contains(&d.path) {
+                    known.insert(d.path.clone(), (*blob, id.value.to_string()));
+                }
+            }
+        }
+    }
     let mut info = Info {
         label: Some(repo.label(tip, dirty)),
         commit: Some(tip.to_hex().to_string()),
         ..Info::default()
     };
-    match repo.revisions(tip) {
+    match repo.revisions(tip, &known) {
         Ok(revs) => info.revisions = revs,
         Err(e) => info.note = Some(format!("revision history incomplete: {e}")),
     }

@@ -244,7 +244,7 @@ impl Shared {
         let mut snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
         let history = match snapshot.take() {
             Some(old) if !errors.is_empty() => old.history,
-            _ => history_of(&self.root),
+            _ => history_of(&self.root, &hb),
         };
         if !errors.is_empty() {
             let pending = hb.documents.iter().map(|d| d.path.clone()).collect();
@@ -466,14 +466,19 @@ fn linked_paths(hb: &Handbook, checked: &Checked, i: usize) -> Vec<PathBuf> {
     out
 }
 
-fn history_of(root: &Path) -> crate::history::Info {
+fn history_of(root: &Path, hb: &Handbook) -> crate::history::Info {
     let repo = crate::history::Repo::open(root);
     let tip = repo.as_ref().ok().and_then(|r| r.head());
-    let dirty = match (&repo, tip) {
-        (Ok(r), Some(t)) => r.is_dirty(t, root),
-        _ => false,
+    let changed = match (&repo, tip) {
+        (Ok(r), Some(t)) => r.work_tree_changes(t, root),
+        _ => None,
     };
-    crate::history::info(repo.as_ref().map_err(String::as_str), tip, dirty)
+    crate::history::info(
+        repo.as_ref().map_err(String::as_str),
+        tip,
+        changed.as_ref(),
+        hb,
+    )
 }
 
 /// Runs the server until Ctrl-C. Errors are for the caller to print (exit code 2).
