@@ -84,8 +84,9 @@ fn names(set: impl IntoIterator<Item = ControlId>) -> Vec<String> {
     set.into_iter().map(|c| c.to_string()).collect()
 }
 
-/// What changed between two states of the handbook, each read from its `Source`: documents
-/// loaded without their texts have the texts of changed bodies read again for the redlines.
+/// What changed between two states of the handbook, each read from its `Source`: where a
+/// side was loaded without its texts, the texts of changed bodies are read again for the
+/// redlines (and left out if the file has changed since).
 pub fn compare(
     (from, from_source): (&Handbook, &dyn Source),
     (to, to_source): (&Handbook, &dyn Source),

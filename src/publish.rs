@@ -136,7 +136,7 @@ fn changes_since_previous_tag(
         &current.root,
         &at_tag,
         current.today,
-        load::Keep::Metadata,
+        load::Keep::Texts,
         &known,
     )
     .ok()?;

@@ -227,7 +227,7 @@ pub(super) fn changes(root: &Path, range: &str, format: ChangesFormat) -> Result
     let today = today(None)?;
     let from_commit = repo.resolve(from).map_err(Fatal)?;
     let from_source = repo.tree_source(from_commit).map_err(Fatal)?;
-    let before = load::load(root, &from_source, today, load::Keep::Metadata)?;
+    let before = load::load(root, &from_source, today, load::Keep::Texts)?;
     let (to_source, to_label): (Box<dyn load::Source>, String) = match to {
         Some(to) => {
             let commit = repo.resolve(to).map_err(Fatal)?;
@@ -243,7 +243,7 @@ pub(super) fn changes(root: &Path, range: &str, format: ChangesFormat) -> Result
             "the work tree".to_string(),
         ),
     };
-    let after = load::load(root, to_source.as_ref(), today, load::Keep::Metadata)?;
+    let after = load::load(root, to_source.as_ref(), today, load::Keep::Texts)?;
     let c = crate::changes::compare(
         (&before, &from_source),
         (&after, to_source.as_ref()),

@@ -34,8 +34,10 @@ impl GitTree {
 
     fn blob(&self, id: ObjectId) -> io::Result<Vec<u8>> {
         self.with_repo(|repo| {
+            // A copy the size of the blob: gix decodes into reused buffers as large as the
+            // largest object seen (a tree of 1,000 entries), which would be kept with the text.
             repo.find_blob(id)
-                .map(|mut b| b.take_data())
+                .map(|b| b.data.clone())
                 .map_err(io::Error::other)
         })
     }

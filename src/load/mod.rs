@@ -142,7 +142,9 @@ pub enum Keep {
     All,
     /// Parsed bodies (HTML, links, headings); texts dropped: `build`, `check`.
     Bodies,
-    /// Front matter and body digests only: the earlier side of a comparison.
+    /// Texts, without parsed bodies: the sides of a comparison (redlines need the texts).
+    Texts,
+    /// Front matter and body digests only.
     Metadata,
 }
 
@@ -404,12 +406,12 @@ fn read_document(
 
     let body_text = &source[split.body_start..];
     let body = match keep {
-        Keep::Metadata => markdown::Body::default(),
+        Keep::Texts | Keep::Metadata => markdown::Body::default(),
         Keep::All | Keep::Bodies => markdown::parse(body_text, split.body_line),
     };
     let digest = body_digest(body_text);
     let (body_start, body_line, source_len) = (split.body_start, split.body_line, source.len());
-    if keep != Keep::All {
+    if matches!(keep, Keep::Bodies | Keep::Metadata) {
         source = String::new();
     }
     let blank = |span: Option<Span>| Spanned {
