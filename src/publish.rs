@@ -48,7 +48,7 @@ pub fn prepare(
                 .as_ref()
                 .map_err(|why| format!("--rev needs git history, but {}: {why}", root.display()))?;
             let commit = r.resolve(rev)?;
-            let unchanged = Some(WorkTreeChanges::default());
+            let unchanged = WorkTreeChanges::none(r, commit);
             (Box::new(r.tree_source(commit)?), Some(commit), unchanged)
         }
     };
@@ -109,20 +109,19 @@ fn changes_since_previous_tag(
     build: &Built<'_>,
     label: &str,
 ) -> Option<crate::changes::Changes> {
-    let dirty = build
-        .changed
-        .is_none_or(|c| c.config || !c.files.is_empty());
+    let dirty = build.changed.is_none_or(WorkTreeChanges::any);
     let (tag, commit) = repo
         .tags_reachable_from(build.tip)
         .into_iter()
         .find(|(_, commit)| dirty || *commit != build.tip)?;
     let at_tag = repo.tree_source(commit).ok()?;
-    let at_tip = repo.content_files(build.tip).ok()?;
     let current = build.hb;
     let known = |path: &Path| -> Option<crate::model::Document> {
-        let same = build.changed.is_some_and(|c| !c.files.contains(path))
-            && at_tag.blob_of(path).is_some()
-            && at_tag.blob_of(path) == at_tip.get(path).copied();
+        let same = build.changed.is_some_and(|c| {
+            !c.files.contains(path)
+                && at_tag.blob_of(path).is_some()
+                && at_tag.blob_of(path) == c.committed.get(path).copied()
+        });
         if !same {
             return None;
         }

@@ -50,9 +50,25 @@ pub type KnownIds = HashMap<PathBuf, (ObjectId, String)>;
 /// How a work tree differs from a commit.
 #[derive(Clone, Debug, Default)]
 pub struct WorkTreeChanges {
-    /// Under `content/`, relative to the handbook root.
+    /// The commit's files under `content/`: path relative to the handbook root -> blob.
+    pub committed: BTreeMap<PathBuf, ObjectId>,
+    /// Files under `content/` added, removed or modified since.
     pub files: BTreeSet<PathBuf>,
     pub config: bool,
+}
+
+impl WorkTreeChanges {
+    /// No change: a build of the commit itself.
+    pub fn none(repo: &Repo, commit: ObjectId) -> Option<WorkTreeChanges> {
+        Some(WorkTreeChanges {
+            committed: repo.content_files(commit).ok()?,
+            ..WorkTreeChanges::default()
+        })
+    }
+
+    pub fn any(&self) -> bool {
+        self.config || !self.files.is_empty()
+    }
 }
 
 /// The handbook's repository, and where the handbook lies inside its work tree.
@@ -490,10 +506,18 @@ impl Repo {
             .filter(|p| on_disk.binary_search(p).is_err())
             .cloned()
             .collect();
-        files.extend(on_disk.into_iter().filter(|p| !same(p, committed.get(p))));
+        // Hashing every file is the cost of knowing; it runs on all cores.
+        let unchanged = crate::parallel::map(&on_disk, |p| same(p, committed.get(p)));
+        files.extend(
+            on_disk
+                .into_iter()
+                .zip(unchanged)
+                .filter_map(|(p, same)| (!same).then_some(p)),
+        );
         Some(WorkTreeChanges {
-            files,
             config: !same(Path::new(crate::config::FILE), config.as_ref()),
+            committed,
+            files,
         })
     }
 }
@@ -601,12 +625,12 @@ pub fn info(
             ..Info::default()
         };
     };
-    let dirty = changed.is_none_or(|c| c.config || !c.files.is_empty());
+    let dirty = changed.is_none_or(WorkTreeChanges::any);
     // The documents as loaded are their files' versions at the tip, unless changed since.
     let mut known = KnownIds::new();
-    if let (Some(changed), Ok(at_tip)) = (changed, repo.content_files(tip)) {
+    if let Some(changed) = changed {
         for d in &hb.documents {
-            if let (Some(id), Some(blob)) = (&d.id, at_tip.get(&d.path)) {
+            if let (Some(id), Some(blob)) = (&d.id, changed.committed.get(&d.path)) {
                 if !changed.files.contains(&d.path) {
                     known.insert(d.path.clone(), (*blob, id.value.to_string()));
                 }
