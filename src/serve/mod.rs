@@ -439,28 +439,34 @@ impl Shared {
 }
 
 /// The documents a document links to and those that link to it: their pages show its
-/// title and status in "related" and "referenced by".
+/// title and status in "related" and "referenced by". Found by scanning the links rather
+/// than building the whole handbook's link maps: this runs twice for every save.
 fn linked_paths(hb: &Handbook, checked: &Checked, i: usize) -> Vec<PathBuf> {
-    let by_id = hb.by_id();
+    use crate::links::Target;
+    let path_of = |id: &crate::types::DocumentId| {
+        hb.documents
+            .iter()
+            .find(|d| d.id.as_ref().is_some_and(|x| &x.value == id))
+            .map(|d| d.path.clone())
+    };
     let doc = &hb.documents[i];
     let mut out: Vec<PathBuf> = checked.links.targets[i]
         .iter()
         .filter_map(|t| match t {
-            crate::links::Target::Document { id, .. } => by_id.get(id).map(|d| d.path.clone()),
+            Target::Document { id, .. } => path_of(id),
             _ => None,
         })
-        .chain(
-            doc.related
-                .iter()
-                .filter_map(|r| by_id.get(&r.value).map(|d| d.path.clone())),
-        )
+        .chain(doc.related.iter().filter_map(|r| path_of(&r.value)))
         .collect();
-    if let Some(id) = &doc.id {
-        if let Some(from) = checked.links.backlinks(hb).get(&id.value) {
-            out.extend(
-                from.iter()
-                    .filter_map(|f| by_id.get(f).map(|d| d.path.clone())),
-            );
+    if let Some(id) = doc.id.as_ref().map(|x| &x.value) {
+        for (other, targets) in hb.documents.iter().zip(&checked.links.targets) {
+            let links_here = targets
+                .iter()
+                .any(|t| matches!(t, Target::Document { id: to, .. } if to == id))
+                || other.related.iter().any(|r| &r.value == id);
+            if links_here {
+                out.push(other.path.clone());
+            }
         }
     }
     out
