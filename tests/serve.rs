@@ -368,3 +368,44 @@ fn a_body_edit_updates_its_page_and_the_dashboard_follows_new_problems() {
     let index = get(server.port, "/search-index.js").body;
     assert!(index.contains("Other text."), "{index}");
 }
+
+#[test]
+fn an_edit_of_a_documents_controls_or_title_updates_the_control_pages() {
+    let hb = Handbook::fixture("retired-referenced");
+    let server = serve(&hb, &[]);
+    assert_eq!(poll(server.port, 0)["good"], 1);
+    assert!(!get(server.port, "/controls/A.5.1.html")
+        .body
+        .contains("POL-001"));
+    let original = hb.read("content/new.md");
+    let edit = |title: &str, controls: &str| {
+        original
+            .replace("title: A Policy", &format!("title: {title}"))
+            .replace("related:", &format!("{controls}related:"))
+    };
+    hb.write(
+        "content/new.md",
+        edit("Remote Policy", "controls: [A.5.1]\n"),
+    );
+    assert_eq!(poll(server.port, 1)["good"], 2);
+    let page = get(server.port, "/controls/A.5.1.html").body;
+    assert!(
+        page.contains("POL-001") && page.contains("Remote Policy"),
+        "{page}"
+    );
+    hb.write(
+        "content/new.md",
+        edit("Hybrid Policy", "controls: [A.5.1]\n"),
+    );
+    assert_eq!(poll(server.port, 2)["good"], 3);
+    let page = get(server.port, "/controls/A.5.1.html").body;
+    assert!(
+        page.contains("Hybrid Policy") && !page.contains("Remote Policy"),
+        "{page}"
+    );
+    hb.write("content/new.md", edit("Hybrid Policy", ""));
+    assert_eq!(poll(server.port, 3)["good"], 4);
+    assert!(!get(server.port, "/controls/A.5.1.html")
+        .body
+        .contains("POL-001"));
+}

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use tera::{Context, Tera};
@@ -79,15 +80,18 @@ pub enum Job {
     Csv,
 }
 
+/// What the pages draw on. The tables over every document are computed on first use (by
+/// whichever thread needs them first): a `serve` update that writes a few document pages
+/// needs few of them.
 pub struct Site<'a> {
     pub hb: &'a Handbook,
     pub checked: &'a Checked,
     pub opts: &'a Options,
     pub info: SiteInfo,
-    pub rows: Vec<DocRow>,
-    pub controls: Vec<ControlRow>,
-    backlinks: BTreeMap<&'a DocumentId, Vec<usize>>,
-    index_of: BTreeMap<&'a DocumentId, usize>,
+    rows: OnceLock<Vec<DocRow>>,
+    controls: OnceLock<Vec<ControlRow>>,
+    backlinks: OnceLock<BTreeMap<&'a DocumentId, Vec<usize>>>,
+    index_of: OnceLock<BTreeMap<&'a DocumentId, usize>>,
     /// Ids of documents above `--max-classification`.
     pub withheld: BTreeSet<String>,
 }
@@ -126,71 +130,104 @@ impl<'a> Site<'a> {
                 .collect(),
             None => BTreeSet::new(),
         };
-        let rows = hb
-            .documents
-            .iter()
-            .map(|d| doc_row(hb, d, &withheld))
-            .collect();
-        let index_of: BTreeMap<&DocumentId, usize> = hb
-            .documents
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| d.id.as_ref().map(|id| (&id.value, i)))
-            .collect();
-        let backlinks = checked
-            .links
-            .backlinks(hb)
-            .into_iter()
-            .map(|(to, froms)| {
-                (
-                    to,
-                    froms
-                        .into_iter()
-                        .filter_map(|f| index_of.get(f).copied())
-                        .collect(),
-                )
-            })
-            .collect();
-        let implementers = validate::implementers(hb);
-        let controls = catalog()
-            .controls
-            .iter()
-            .map(|c| {
-                let docs = implementers.get(&c.id).map_or(&[][..], Vec::as_slice);
-                let excluded = hb.soa.excluded.get(&c.id);
-                let status = if docs.iter().any(|d| d.status.is_in_force()) {
-                    "implemented"
-                } else if !docs.is_empty() {
-                    "partially implemented"
-                } else {
-                    "not implemented"
-                };
-                let justification = excluded
-                    .or_else(|| hb.soa.included.get(&c.id))
-                    .map(|s| s.value.clone())
-                    .unwrap_or_default();
-                ControlRow {
-                    id: c.id.to_string(),
-                    title: c.title,
-                    theme: c.theme.name(),
-                    applicable: excluded.is_none(),
-                    justification,
-                    status,
-                    documents: docs.iter().map(|d| doc_ref(d, &withheld)).collect(),
-                }
-            })
-            .collect();
         Site {
             hb,
             checked,
             opts,
             info,
-            rows,
-            controls,
-            backlinks,
-            index_of,
+            rows: OnceLock::new(),
+            controls: OnceLock::new(),
+            backlinks: OnceLock::new(),
+            index_of: OnceLock::new(),
             withheld,
         }
+    }
+
+    /// The register's row of every document, in `hb.documents` order.
+    pub fn rows(&self) -> &[DocRow] {
+        self.rows.get_or_init(|| {
+            self.hb
+                .documents
+                .iter()
+                .map(|d| doc_row(self.hb, d, &self.withheld))
+                .collect()
+        })
+    }
+
+    /// The row of document `i`, without computing every row.
+    pub fn row(&self, i: usize) -> DocRow {
+        match self.rows.get() {
+            Some(rows) => rows[i].clone(),
+            None => doc_row(self.hb, &self.hb.documents[i], &self.withheld),
+        }
+    }
+
+    /// The 93 controls with their applicability, status and implementing documents.
+    pub fn controls(&self) -> &[ControlRow] {
+        self.controls.get_or_init(|| {
+            let hb = self.hb;
+            let implementers = validate::implementers(hb);
+            catalog()
+                .controls
+                .iter()
+                .map(|c| {
+                    let docs = implementers.get(&c.id).map_or(&[][..], Vec::as_slice);
+                    let excluded = hb.soa.excluded.get(&c.id);
+                    let status = if docs.iter().any(|d| d.status.is_in_force()) {
+                        "implemented"
+                    } else if !docs.is_empty() {
+                        "partially implemented"
+                    } else {
+                        "not implemented"
+                    };
+                    let justification = excluded
+                        .or_else(|| hb.soa.included.get(&c.id))
+                        .map(|s| s.value.clone())
+                        .unwrap_or_default();
+                    ControlRow {
+                        id: c.id.to_string(),
+                        title: c.title,
+                        theme: c.theme.name(),
+                        applicable: excluded.is_none(),
+                        justification,
+                        status,
+                        documents: docs.iter().map(|d| doc_ref(d, &self.withheld)).collect(),
+                    }
+                })
+                .collect()
+        })
+    }
+
+    fn index_of(&self) -> &BTreeMap<&'a DocumentId, usize> {
+        self.index_of.get_or_init(|| {
+            self.hb
+                .documents
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| d.id.as_ref().map(|id| (&id.value, i)))
+                .collect()
+        })
+    }
+
+    /// For each document, the documents that link to it.
+    fn backlinks(&self) -> &BTreeMap<&'a DocumentId, Vec<usize>> {
+        self.backlinks.get_or_init(|| {
+            let index_of = self.index_of();
+            self.checked
+                .links
+                .backlinks(self.hb)
+                .into_iter()
+                .map(|(to, froms)| {
+                    (
+                        to,
+                        froms
+                            .into_iter()
+                            .filter_map(|f| index_of.get(f).copied())
+                            .collect(),
+                    )
+                })
+                .collect()
+        })
     }
 
     pub fn jobs(&self) -> Vec<Job> {
@@ -208,7 +245,7 @@ impl<'a> Site<'a> {
             Job::Csv,
         ];
         jobs.extend(self.published().map(|(i, _)| Job::Document(i)));
-        jobs.extend((0..self.controls.len()).map(Job::Control));
+        jobs.extend((0..catalog().controls.len()).map(Job::Control));
         jobs
     }
 
@@ -282,7 +319,7 @@ impl<'a> Site<'a> {
             }
             Job::Document(i) => return Ok(vec![self.document_page(tera, *i)?]),
             Job::Control(i) => {
-                let c = &self.controls[*i];
+                let c = &self.controls()[*i];
                 ctx.insert("control", c);
                 let excluded_reason = self
                     .hb
@@ -336,13 +373,13 @@ impl<'a> Site<'a> {
         let targets = &self.checked.links.targets[i];
         let cat = catalog();
         let refs = |ids: &mut dyn Iterator<Item = &DocumentId>| -> Vec<DocRef> {
-            ids.filter_map(|id| self.index_of.get(id))
+            ids.filter_map(|id| self.index_of().get(id))
                 .map(|&j| doc_ref(&self.hb.documents[j], &self.withheld))
                 .collect()
         };
         let id = doc.id.as_ref().map(|s| &s.value);
         let backlinks: Vec<DocRef> = id
-            .and_then(|id| self.backlinks.get(id))
+            .and_then(|id| self.backlinks().get(id))
             .map(|v| {
                 v.iter()
                     .map(|&j| doc_ref(&self.hb.documents[j], &self.withheld))
@@ -379,7 +416,7 @@ impl<'a> Site<'a> {
             .map(|h| serde_json::json!({ "level": h.level, "text": h.text, "anchor": h.anchor }))
             .collect();
         let mut ctx = Context::new();
-        ctx.insert("doc", &self.rows[i]);
+        ctx.insert("doc", &self.row(i));
         ctx.insert("owner_title", &self.hb.config.role_title(&doc.owner.value));
         ctx.insert("effective", &doc.effective.map(|d| d.to_string()));
         ctx.insert("review_last", &doc.review.last.map(|d| d.to_string()));
@@ -447,7 +484,8 @@ impl<'a> Site<'a> {
     }
 
     pub(super) fn coverage(&self) -> serde_json::Value {
-        let applicable: Vec<&ControlRow> = self.controls.iter().filter(|c| c.applicable).collect();
+        let controls = self.controls();
+        let applicable: Vec<&ControlRow> = controls.iter().filter(|c| c.applicable).collect();
         let implemented = applicable
             .iter()
             .filter(|c| c.status == "implemented")
@@ -457,9 +495,9 @@ impl<'a> Site<'a> {
             .filter(|c| c.status == "partially implemented")
             .count();
         serde_json::json!({
-            "total": self.controls.len(),
+            "total": controls.len(),
             "applicable": applicable.len(),
-            "excluded": self.controls.len() - applicable.len(),
+            "excluded": controls.len() - applicable.len(),
             "implemented": implemented,
             "partial": partial,
             "missing": applicable.len() - implemented - partial,
@@ -468,7 +506,7 @@ impl<'a> Site<'a> {
 
     fn dashboard(&self) -> serde_json::Value {
         let Counts { errors, warnings } = count(&self.checked.diagnostics);
-        let by_state = |s: &str| self.rows.iter().filter(|r| r.review_state == s).count();
+        let by_state = |s: &str| self.rows().iter().filter(|r| r.review_state == s).count();
         let by_status = |s: Status| self.hb.documents.iter().filter(|d| d.status == s).count();
         let problems: Vec<_> = self
             .checked

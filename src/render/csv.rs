@@ -46,7 +46,7 @@ pub fn files(site: &Site<'_>) -> Vec<OutputFile> {
             "implementation status",
             "implementing documents",
         ],
-        site.controls.iter().map(|c| {
+        site.controls().iter().map(|c| {
             let docs: Vec<String> = c
                 .documents
                 .iter()
@@ -72,7 +72,7 @@ pub fn files(site: &Site<'_>) -> Vec<OutputFile> {
             "version",
             "status",
         ],
-        site.controls.iter().flat_map(|c| {
+        site.controls().iter().flat_map(|c| {
             c.documents.iter().map(move |d| {
                 vec![
                     c.id.clone(),
@@ -98,7 +98,7 @@ pub fn files(site: &Site<'_>) -> Vec<OutputFile> {
             "approved on",
             "next review",
         ],
-        site.rows.iter().map(|r| {
+        site.rows().iter().map(|r| {
             vec![
                 r.id.clone(),
                 r.title.clone(),
@@ -122,7 +122,7 @@ pub fn files(site: &Site<'_>) -> Vec<OutputFile> {
             "next review",
             "review state",
         ],
-        site.rows.iter().map(|r| {
+        site.rows().iter().map(|r| {
             vec![
                 r.id.clone(),
                 r.title.clone(),

@@ -46,7 +46,7 @@ impl Site<'_> {
                 }),
             )?;
         }
-        for c in &self.controls {
+        for c in self.controls() {
             entry(
                 &mut w,
                 serde_json::json!({
@@ -91,7 +91,7 @@ impl Site<'_> {
                 ctx.insert(
                     "s",
                     &serde_json::json!({
-                        "doc": &self.rows[i],
+                        "doc": &self.row(i),
                         "owner_title": self.hb.config.role_title(&d.owner.value),
                         "effective": d.effective.map(|x| x.to_string()),
                     }),
@@ -129,7 +129,7 @@ impl Site<'_> {
             "documents-rows.html",
             "documents",
             "../",
-            self.rows.iter(),
+            self.rows().iter(),
             DOC_CHUNK,
         );
         self.write_slotted(
@@ -144,7 +144,7 @@ impl Site<'_> {
     /// `reviews.html`: approved documents grouped by review state, soonest first.
     pub(super) fn write_reviews(&self, tera: &Tera, out: &Path) -> Result<(), String> {
         let mut approved: Vec<&DocRow> = self
-            .rows
+            .rows()
             .iter()
             .filter(|r| r.status == "approved")
             .collect();
@@ -214,7 +214,7 @@ impl Site<'_> {
         let mut fills: Vec<_> = Theme::ALL
             .iter()
             .map(|t| {
-                let of_theme = self.controls.iter().filter(move |c| c.theme == t.name());
+                let of_theme = self.controls().iter().filter(move |c| c.theme == t.name());
                 rows(
                     tera,
                     "controls-rows.html",
@@ -245,7 +245,7 @@ impl Site<'_> {
             "soa-rows.html",
             "controls",
             "",
-            self.controls.iter(),
+            self.controls().iter(),
             CONTROL_CHUNK,
         );
         self.write_slotted(

@@ -307,33 +307,40 @@ impl Shared {
             root: self.root.clone(),
         };
         for path in paths {
-            // Pages that listed the document as it was must be written again too.
-            if let Ok(i) = snap
+            let before = snap
                 .hb
                 .documents
                 .binary_search_by(|d| d.path.as_path().cmp(path))
-            {
+                .ok();
+            // Pages that showed the document as it was must be written again too.
+            if let Some(i) = before {
                 snap.pending
                     .extend(linked_paths(&snap.hb, &snap.checked, i));
-                snap.pending_controls
-                    .extend(snap.hb.documents[i].controls.iter().map(|c| c.value));
             }
-            let listed_before = snap
-                .hb
-                .documents
-                .binary_search_by(|d| d.path.as_path().cmp(path))
-                .ok()
-                .map(|i| listing(&snap.hb.documents[i]));
+            let listed_before = before.map(|i| listing(&snap.hb.documents[i]));
+            let old_controls: Vec<_> = before
+                .map(|i| {
+                    snap.hb.documents[i]
+                        .controls
+                        .iter()
+                        .map(|c| c.value)
+                        .collect()
+                })
+                .unwrap_or_default();
             let (loaded, diags) = load::load_document(&source, path, load::Keep::All);
             let listed_after = loaded.as_ref().ok().map(listing);
-            if listed_before.is_none() || listed_before != listed_after {
-                snap.pending_lists = true;
-            }
+            // The listing pages and the pages of its controls show what `listing` holds.
+            let relisted = listed_before.is_none() || listed_before != listed_after;
             snap.hb.diagnostics.retain(|d| &d.file != path);
             snap.hb.diagnostics.extend(diags);
-            if let Some(i) = snap.hb.replace_file(path, loaded) {
-                snap.pending_controls
-                    .extend(snap.hb.documents[i].controls.iter().map(|c| c.value));
+            let after = snap.hb.replace_file(path, loaded);
+            if relisted {
+                snap.pending_lists = true;
+                snap.pending_controls.extend(old_controls);
+                if let Some(i) = after {
+                    snap.pending_controls
+                        .extend(snap.hb.documents[i].controls.iter().map(|c| c.value));
+                }
             }
             snap.pending.insert(path.clone());
         }
