@@ -135,7 +135,8 @@ pub struct Handbook {
 }
 
 impl Handbook {
-    /// The text of a file by its path relative to the root, for diagnostics' excerpts.
+    /// The text of a file by its path relative to the root, for diagnostics' excerpts, if it
+    /// was kept.
     pub fn source_of(&self, path: &std::path::Path) -> Option<&str> {
         if path == std::path::Path::new(crate::config::FILE) {
             return Some(&self.config_source);
@@ -147,6 +148,7 @@ impl Handbook {
             .binary_search_by(|d| d.path.as_path().cmp(path))
             .ok()
             .map(|i| self.documents[i].source.as_str())
+            .filter(|text| !text.is_empty()) // dropped at load: see `reread`
             .or_else(|| self.unreadable_sources.get(path).map(String::as_str))
     }
 
