@@ -77,7 +77,7 @@ impl Site<'_> {
                     "published": self.is_published(i),
                 })
             });
-        let mut fill_contents = rows(
+        let fill_contents = rows(
             tera,
             "print-contents.html",
             "documents",
@@ -85,7 +85,7 @@ impl Site<'_> {
             contents,
             DOC_CHUNK,
         );
-        let mut fill_sections = |w: &mut dyn Write| -> Result<(), String> {
+        let fill_sections = |w: &mut dyn Write| -> Result<(), String> {
             for (i, d) in self.published() {
                 let mut ctx = Context::new();
                 ctx.insert(
@@ -115,7 +115,7 @@ impl Site<'_> {
             tera,
             ("print.html", "print.html", ""),
             ctx,
-            &mut [&mut fill_contents, &mut fill_sections],
+            vec![fill_contents, Box::new(fill_sections)],
             out,
         )
     }
@@ -124,7 +124,7 @@ impl Site<'_> {
     pub(super) fn write_register(&self, tera: &Tera, out: &Path) -> Result<(), String> {
         let mut ctx = Context::new();
         ctx.insert("rows", &slot(0));
-        let mut fill = rows(
+        let fill = rows(
             tera,
             "documents-rows.html",
             "documents",
@@ -136,7 +136,7 @@ impl Site<'_> {
             tera,
             ("documents.html", "documents/index.html", "../"),
             ctx,
-            &mut [&mut fill],
+            vec![fill],
             out,
         )
     }
@@ -175,7 +175,7 @@ impl Site<'_> {
                 })
                 .collect::<Vec<_>>(),
         );
-        let mut fills: Vec<_> = groups
+        let fills: Vec<Box<Fill<'_>>> = groups
             .iter()
             .map(|(state, _)| {
                 rows(
@@ -188,14 +188,7 @@ impl Site<'_> {
                 )
             })
             .collect();
-        let mut fills: Vec<&mut Fill<'_>> = fills.iter_mut().map(|f| f as _).collect();
-        self.write_slotted(
-            tera,
-            ("reviews.html", "reviews.html", ""),
-            ctx,
-            &mut fills,
-            out,
-        )
+        self.write_slotted(tera, ("reviews.html", "reviews.html", ""), ctx, fills, out)
     }
 
     /// `controls/index.html`: the controls by theme. Each control row lists every document
@@ -211,7 +204,7 @@ impl Site<'_> {
                 .collect::<Vec<_>>(),
         );
         ctx.insert("coverage", &self.coverage());
-        let mut fills: Vec<_> = Theme::ALL
+        let fills: Vec<Box<Fill<'_>>> = Theme::ALL
             .iter()
             .map(|t| {
                 let of_theme = self.controls().iter().filter(move |c| c.theme == t.name());
@@ -225,12 +218,11 @@ impl Site<'_> {
                 )
             })
             .collect();
-        let mut fills: Vec<&mut Fill<'_>> = fills.iter_mut().map(|f| f as _).collect();
         self.write_slotted(
             tera,
             ("controls.html", "controls/index.html", "../"),
             ctx,
-            &mut fills,
+            fills,
             out,
         )
     }
@@ -240,7 +232,7 @@ impl Site<'_> {
         let mut ctx = Context::new();
         ctx.insert("rows", &slot(0));
         ctx.insert("coverage", &self.coverage());
-        let mut fill = rows(
+        let fill = rows(
             tera,
             "soa-rows.html",
             "controls",
@@ -248,13 +240,7 @@ impl Site<'_> {
             self.controls().iter(),
             CONTROL_CHUNK,
         );
-        self.write_slotted(
-            tera,
-            ("soa.html", "soa.html", ""),
-            ctx,
-            &mut [&mut fill],
-            out,
-        )
+        self.write_slotted(tera, ("soa.html", "soa.html", ""), ctx, vec![fill], out)
     }
 
     /// Renders `template` with `ctx` as the page at `path` (`root` leads back to the top),
@@ -264,7 +250,7 @@ impl Site<'_> {
         tera: &Tera,
         (template, path, root): (&str, &str, &str),
         ctx: Context,
-        fills: &mut [&mut Fill<'_>],
+        mut fills: Vec<Box<Fill<'_>>>,
         out: &Path,
     ) -> Result<(), String> {
         let shell = self.page(tera, template, path.into(), root, ctx)?;
@@ -301,9 +287,9 @@ fn rows<'a, T: serde::Serialize + 'a>(
     root: &'a str,
     items: impl Iterator<Item = T> + 'a,
     chunk: usize,
-) -> impl FnMut(&mut dyn Write) -> Result<(), String> + 'a {
+) -> Box<Fill<'a>> {
     let mut items = Some(items);
-    move |w: &mut dyn Write| {
+    Box::new(move |w: &mut dyn Write| {
         let Some(items) = items.take() else {
             return Ok(());
         };
@@ -328,7 +314,7 @@ fn rows<'a, T: serde::Serialize + 'a>(
             flush(&mut batch, w)?;
         }
         Ok(())
-    }
+    })
 }
 
 /// Where the `n`th streamed part goes in a page: rendered by the page's template, replaced
