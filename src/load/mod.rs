@@ -138,9 +138,9 @@ fn is_markdown(path: &Path) -> bool {
 /// text as soon as it is parsed keeps a third of a 10,000-document build's memory free.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Keep {
-    /// Texts and parsed bodies: `approve` edits the text, `serve` re-checks and shows it.
+    /// Texts and parsed bodies: `approve` edits the text.
     All,
-    /// Parsed bodies (HTML, links, headings); texts dropped: `build`, `check`.
+    /// Parsed bodies (HTML, links, headings); texts dropped: `build`, `check`, `serve`.
     Bodies,
     /// Texts, without parsed bodies: the sides of a comparison (redlines need the texts).
     Texts,

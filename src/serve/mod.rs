@@ -225,14 +225,15 @@ impl Shared {
         let source = WorkTree {
             root: self.root.clone(),
         };
-        let hb = load::load(&self.root, &source, self.today(), load::Keep::All).map_err(|e| {
-            vec![Problem {
-                location: crate::config::FILE.to_string(),
-                severity: Severity::Error,
-                code: "config",
-                message: e.to_string(),
-            }]
-        })?;
+        let hb =
+            load::load(&self.root, &source, self.today(), load::Keep::Bodies).map_err(|e| {
+                vec![Problem {
+                    location: crate::config::FILE.to_string(),
+                    severity: Severity::Error,
+                    code: "config",
+                    message: e.to_string(),
+                }]
+            })?;
         let checked = validate::check(&hb);
         crate::cli::report(&hb, &source, &checked.diagnostics);
         let errors: Vec<Problem> = checked
@@ -327,7 +328,7 @@ impl Shared {
                         .collect()
                 })
                 .unwrap_or_default();
-            let (loaded, diags) = load::load_document(&source, path, load::Keep::All);
+            let (loaded, diags) = load::load_document(&source, path, load::Keep::Bodies);
             let listed_after = loaded.as_ref().ok().map(listing);
             // The listing pages and the pages of its controls show what `listing` holds.
             let relisted = listed_before.is_none() || listed_before != listed_after;
