@@ -128,7 +128,7 @@ impl Span {
     pub fn of_range(text: &str, range: std::ops::Range<usize>, first_line: u32) -> Span {
         let start = floor_char_boundary(text, range.start.min(text.len()));
         let before = &text[..start];
-        let line = first_line + before.matches('\n').count() as u32;
+        let line = first_line + memchr::memchr_iter(b'\n', before.as_bytes()).count() as u32;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let col = text[line_start..start].chars().count() as u32 + 1;
         let end = floor_char_boundary(text, range.end.clamp(start, text.len()));

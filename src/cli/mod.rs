@@ -290,7 +290,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
                     report(&hb, &WorkTree { root: root.clone() }, &checked.diagnostics)
                 }
             }
-            Ok(exit_for(&checked.diagnostics, common.deny_warnings))
+            let code = exit_for(&checked.diagnostics, common.deny_warnings);
+            // As in `build`: the process ends here, the system frees the handbook faster.
+            std::mem::forget((hb, checked));
+            Ok(code)
         }
         Command::Approve(args) => approve(&root, &args),
         Command::Serve {
