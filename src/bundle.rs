@@ -92,7 +92,8 @@ pub fn write(p: &Prepared, today: Date, out: &Path) -> Result<usize, String> {
     let result = (|| {
         let site = staging.join("site");
         std::fs::create_dir_all(&site).map_err(|e| e.to_string())?;
-        render::write_site(&p.hb, &p.checked, &p.opts, p.source.as_ref(), &site)?;
+        let tera = render::theme::templates(&p.hb.root)?;
+        render::write_site(&p.hb, &p.checked, &p.opts, &tera, p.source.as_ref(), &site)?;
         if let Some(changes) = &p.opts.changes {
             let withheld = withheld_ids(p);
             let mut changes = changes.clone();

@@ -47,7 +47,9 @@ pub(super) fn build(
     let out = out.unwrap_or_else(|| root.join("public"));
     check_out_dir(root, &out)?;
     let files = crate::write::replace_dir(&out, |tmp| {
-        let mut files = render::write_site(&p.hb, &p.checked, &p.opts, p.source.as_ref(), tmp)?;
+        let tera = render::theme::templates(&p.hb.root)?;
+        let mut files =
+            render::write_site(&p.hb, &p.checked, &p.opts, &tera, p.source.as_ref(), tmp)?;
         if let Some(chromium) = &chromium {
             files += crate::pdf::print(chromium, tmp, &pdf_pages(&p))?;
         }

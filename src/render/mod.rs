@@ -44,16 +44,16 @@ pub fn write_site(
     hb: &Handbook,
     checked: &Checked,
     opts: &Options,
+    tera: &tera::Tera,
     source: &dyn crate::load::Source,
     out: &Path,
 ) -> Result<usize, String> {
-    let tera = theme::templates(&hb.root)?;
     let site = context::Site::new(hb, checked, opts);
     for dir in ["documents", "controls", "static"] {
         fs::create_dir_all(out.join(dir))
             .map_err(|e| format!("cannot create {}: {e}", out.join(dir).display()))?;
     }
-    let mut written = run_jobs(&site, &tera, &site.jobs(), out)?;
+    let mut written = run_jobs(&site, tera, &site.jobs(), out)?;
     for f in theme::static_files(&hb.root).map_err(|e| format!("cannot read theme/static: {e}"))? {
         write_file(out, &f).map_err(|e| format!("cannot write {}: {e}", f.path.display()))?;
         written += 1;

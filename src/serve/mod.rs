@@ -277,9 +277,10 @@ impl Shared {
             inject: inject(),
             ..Default::default()
         };
+        let tera = render::theme::templates(&self.root).map_err(Problem::output)?;
         std::fs::create_dir_all(&dir)
             .map_err(|e| e.to_string())
-            .and_then(|_| render::write_site(&hb, &checked, &opts, &source, &dir))
+            .and_then(|_| render::write_site(&hb, &checked, &opts, &tera, &source, &dir))
             .map_err(Problem::output)?;
         *snapshot = Some(Snapshot {
             hb,
@@ -288,7 +289,7 @@ impl Shared {
             pending: BTreeSet::new(),
             pending_controls: BTreeSet::new(),
             pending_lists: false,
-            tera: None,
+            tera: Some(tera),
         });
         Ok(Some(dir))
     }
