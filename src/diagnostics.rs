@@ -36,10 +36,17 @@ pub enum Code {
     Config,
     /// A content file that cannot be read as a document: not UTF-8, too large, a symlink loop.
     UnreadableFile,
+    /// A symbolic link under `content/` or `theme/` that points outside the handbook: never read.
+    OutsideHandbook,
+    /// A link or image whose scheme could run script or fetch from elsewhere (`javascript:`,
+    /// `vbscript:`, `data:`, `file:` …): only http, https, mailto, relative and in-page survive.
+    UnsafeLink,
+    /// An HTML or SVG asset that carries script: it would run with the handbook's origin.
+    ActiveAsset,
 }
 
 impl Code {
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 24] = [
         Code::FrontMatter,
         Code::MissingField,
         Code::UnknownField,
@@ -61,6 +68,9 @@ impl Code {
         Code::RetiredReferenced,
         Code::Config,
         Code::UnreadableFile,
+        Code::OutsideHandbook,
+        Code::UnsafeLink,
+        Code::ActiveAsset,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +96,9 @@ impl Code {
             Code::RetiredReferenced => "retired-referenced",
             Code::Config => "config",
             Code::UnreadableFile => "unreadable-file",
+            Code::OutsideHandbook => "outside-handbook",
+            Code::UnsafeLink => "unsafe-link",
+            Code::ActiveAsset => "active-asset",
         }
     }
 }
