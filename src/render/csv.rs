@@ -1,12 +1,30 @@
 //! CSV exports: RFC 4180 (fields quoted where needed, CRLF line ends) so they open cleanly
-//! in any spreadsheet.
+//! in any spreadsheet, and no cell a spreadsheet would run as a formula (OWASP's
+//! CSV-injection advice: such a cell starts with `'`, which Excel and Calc take as "text").
 
 use std::path::PathBuf;
 
 use super::context::Site;
 use super::OutputFile;
 
+/// A cell starting with one of these is read as a formula (or, for tab, CR, LF and NUL, may
+/// be trimmed by the spreadsheet to one that is); the full-width forms are taken as their
+/// ASCII twins by Excel in East Asian locales.
+const FORMULA_STARTS: &[char] = &[
+    '=', '+', '-', '@', '\t', '\r', '\n', '\0', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+];
+
+/// The cell as text a spreadsheet shows but never evaluates.
+fn inert(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(FORMULA_STARTS) {
+        format!("'{value}").into()
+    } else {
+        value.into()
+    }
+}
+
 fn field(out: &mut String, value: &str) {
+    let value = &*inert(value);
     if value.contains([',', '"', '\r', '\n']) || value.starts_with(' ') || value.ends_with(' ') {
         out.push('"');
         out.push_str(&value.replace('"', "\"\""));
@@ -160,6 +178,21 @@ mod tests {
         assert_eq!(
             t,
             "a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\r\nplain,\"two\nlines\"\r\n"
+        );
+    }
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_starts_with_a_quote() {
+        let t = table(
+            &["a", "b", "c"],
+            vec![
+                vec!["=HYPERLINK(\"http://evil\",\"x\")", "@SUM(1)", "-2+3"],
+                vec!["+1", "\tx", "plain - text"],
+            ],
+        );
+        assert_eq!(
+            t,
+            "a,b,c\r\n\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",'@SUM(1),'-2+3\r\n'+1,'\tx,plain - text\r\n"
         );
     }
 }
