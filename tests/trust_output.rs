@@ -4,7 +4,6 @@
 
 mod common;
 use common::Handbook;
-use std::path::Path;
 
 /// The cells of an RFC 4180 text (quoted fields, doubled quotes, CRLF rows).
 fn csv_cells(text: &str) -> Vec<Vec<String>> {
