@@ -127,9 +127,9 @@ pub(super) fn bundle(
 }
 
 pub(super) fn verify(file: &Path) -> Result<ExitCode, Fatal> {
-    let reader = std::fs::File::open(file)
-        .map_err(|e| Fatal(format!("cannot open {}: {e}", file.display())))?;
-    match crate::bundle::verify(std::io::BufReader::new(reader)) {
+    // A file that cannot be opened is an I/O failure (exit 2), not a refused bundle.
+    std::fs::File::open(file).map_err(|e| Fatal(format!("cannot open {}: {e}", file.display())))?;
+    match crate::bundle::verify(file) {
         Err(why) => {
             eprintln!("error: {}: {why}", file.display());
             Ok(ExitCode::from(1))

@@ -6,8 +6,8 @@
 //! so the same revision and `--today` give the same bytes.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Seek, Write};
-use std::path::{Component, Path, PathBuf};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -16,6 +16,9 @@ use zip::write::SimpleFileOptions;
 use crate::publish::Prepared;
 use crate::render;
 use crate::types::Date;
+
+mod verify;
+pub use verify::{verify, Verdict, MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_TOTAL_BYTES};
 
 pub const SUMS: &str = "SHA256SUMS";
 
@@ -129,6 +132,7 @@ pub fn write(p: &Prepared, today: Date, out: &Path) -> Result<usize, String> {
             contents.insert(zip_name(f), bytes);
         }
         contents.insert(SUMS.to_string(), sums.into_bytes());
+        within_verify_limits(&contents)?;
         let tmp = staging.join("bundle.zip");
         write_zip(&tmp, &name(p), &contents, today)?;
         std::fs::rename(&tmp, out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
@@ -136,6 +140,30 @@ pub fn write(p: &Prepared, today: Date, out: &Path) -> Result<usize, String> {
     })();
     let _ = std::fs::remove_dir_all(&staging);
     result
+}
+
+/// A bundle `verify` would refuse as a zip bomb is not written at all.
+fn within_verify_limits(contents: &BTreeMap<String, Vec<u8>>) -> Result<(), String> {
+    let too_big = contents
+        .iter()
+        .find(|(_, b)| b.len() as u64 > MAX_ENTRY_BYTES);
+    if let Some((name, bytes)) = too_big {
+        return Err(format!(
+            "{name} is {} MiB; `verify` accepts files of at most {} MiB in a bundle: shrink or remove it",
+            bytes.len() >> 20,
+            MAX_ENTRY_BYTES >> 20
+        ));
+    }
+    let total: u64 = contents.values().map(|b| b.len() as u64).sum();
+    if total > MAX_TOTAL_BYTES || contents.len() > MAX_ENTRIES {
+        return Err(format!(
+            "the bundle would hold {} files, {} MiB; `verify` accepts at most {MAX_ENTRIES} files and {} MiB",
+            contents.len(),
+            total >> 20,
+            MAX_TOTAL_BYTES >> 20
+        ));
+    }
+    Ok(())
 }
 
 fn withheld_ids(p: &Prepared) -> std::collections::BTreeSet<String> {
@@ -227,110 +255,4 @@ fn write_zip(
         .map_err(|e| e.to_string())?
         .flush()
         .map_err(|e| e.to_string())
-}
-
-/// What `verify` found.
-#[derive(Debug, Default)]
-pub struct Verdict {
-    pub verified: usize,
-    pub altered: Vec<String>,
-    pub missing: Vec<String>,
-    pub added: Vec<String>,
-}
-
-impl Verdict {
-    pub fn is_clean(&self) -> bool {
-        self.altered.is_empty() && self.missing.is_empty() && self.added.is_empty()
-    }
-}
-
-/// An entry name that could write outside the folder it is unpacked in.
-fn unsafe_name(name: &str) -> bool {
-    name.contains('\\')
-        || name.contains('\0')
-        || Path::new(name).components().any(|c| {
-            matches!(
-                c,
-                Component::ParentDir | Component::RootDir | Component::Prefix(_)
-            )
-        })
-        || name
-            .split('/')
-            .next()
-            .is_some_and(|first| first.contains(':'))
-}
-
-/// Checks every file of a bundle against its `SHA256SUMS`.
-pub fn verify<R: Read + Seek>(reader: R) -> Result<Verdict, String> {
-    let mut zip = zip::ZipArchive::new(reader).map_err(|e| format!("not a zip file: {e}"))?;
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for i in 0..zip.len() {
-        let mut entry = zip
-            .by_index(i)
-            .map_err(|e| format!("unreadable entry {i}: {e}"))?;
-        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-        if unsafe_name(&name) {
-            return Err(format!("refused: entry `{name}` would be unpacked outside its folder (absolute path or `..`)"));
-        }
-        if entry.is_dir() {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        entry
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read {name}: {e}"))?;
-        if files.insert(name.clone(), bytes).is_some() {
-            return Err(format!("refused: entry `{name}` appears twice"));
-        }
-    }
-    let sums_names: Vec<&String> = files
-        .keys()
-        .filter(|n| n.rsplit('/').next() == Some(SUMS))
-        .collect();
-    let [sums_name] = sums_names.as_slice() else {
-        return Err(format!(
-            "no single {SUMS} in the zip: this is not an ismsbook bundle"
-        ));
-    };
-    let base = sums_name.strip_suffix(SUMS).unwrap_or("").to_string();
-    let sums = String::from_utf8_lossy(&files[*sums_name]).into_owned();
-    let mut listed: BTreeMap<String, String> = BTreeMap::new();
-    for line in sums.lines().filter(|l| !l.trim().is_empty()) {
-        let (hash, path) = line
-            .split_once("  ")
-            .or_else(|| line.split_once(" *"))
-            .ok_or_else(|| format!("{SUMS}: unreadable line `{line}`"))?;
-        listed.insert(format!("{base}{path}"), hash.to_ascii_lowercase());
-    }
-    let mut verdict = Verdict::default();
-    for (name, hash) in &listed {
-        match files.get(name) {
-            None => verdict.missing.push(name[base.len()..].to_string()),
-            Some(bytes) if hex(&Sha256::digest(bytes)) != *hash => {
-                verdict.altered.push(name[base.len()..].to_string())
-            }
-            Some(_) => verdict.verified += 1,
-        }
-    }
-    for name in files.keys() {
-        if !listed.contains_key(name) && name != *sums_name {
-            verdict
-                .added
-                .push(name.strip_prefix(&base).unwrap_or(name).to_string());
-        }
-    }
-    Ok(verdict)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::unsafe_name;
-
-    #[test]
-    fn names_that_escape_are_unsafe() {
-        for bad in ["../x", "a/../../x", "/etc/passwd", "C:/x", "a\\..\\b"] {
-            assert!(unsafe_name(bad), "{bad}");
-        }
-        assert!(!unsafe_name("handbook-v1/documents/POL-001.html"));
-    }
 }
