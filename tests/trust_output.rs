@@ -4,6 +4,8 @@
 
 mod common;
 use common::Handbook;
+use std::path::Path;
+use std::process::Command;
 
 /// The cells of an RFC 4180 text (quoted fields, doubled quotes, CRLF rows).
 fn csv_cells(text: &str) -> Vec<Vec<String>> {
@@ -329,5 +331,235 @@ fn verify_refuses_entries_that_share_their_bytes() {
         &verify(&hb, &zip),
         "b.txt",
         "does not match central directory",
+    );
+}
+
+// ---- the output: written only where the build was told, never over what is not its own ----
+
+/// `ismsbook ARGS --root ROOT`, run from the folder `cwd` (relative `--out` and `-o` are
+/// taken from there, as in a user's shell).
+fn run_in(cwd: &Path, root: &Path, args: &[&str]) -> common::Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_ismsbook"))
+        .current_dir(cwd)
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    common::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn build_to(hb: &Handbook, cwd: &Path, out: &str) -> common::Run {
+    run_in(
+        cwd,
+        hb.path(),
+        &["build", "--today", common::TODAY, "--out", out],
+    )
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn assert_refused_out(run: &common::Run, what: &[&str]) {
+    run.assert_exit(2);
+    for w in what {
+        assert!(run.stderr.contains(w), "expected {w:?} in:\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn out_with_dot_dot_in_it_is_the_folder_it_names() {
+    let hb = Handbook::fixture("_base");
+    for _ in 0..2 {
+        build_to(&hb, hb.path(), "public/../public").assert_exit(0);
+        assert!(hb.read("public/index.html").contains("Fixture Ltd"));
+    }
+    assert_eq!(names(hb.path()), ["content", "ismsbook.toml", "public"]);
+}
+
+#[test]
+fn out_that_is_or_holds_the_handbook_or_lies_in_its_sources_is_refused() {
+    let hb = Handbook::fixture("_base");
+    hb.write("index.html", "<p>the intranet's own home page</p>");
+    hb.write("theme/static/logo.svg", "<svg/>");
+    let before = common::files(hb.path());
+    let parent = hb.path().parent().unwrap();
+    let me = hb.path().file_name().unwrap().to_str().unwrap();
+    for (out, why) in [
+        (format!("{me}/../{me}"), "is the handbook root"),
+        (format!("{me}/content"), "is the handbook's content/ folder"),
+        (
+            format!("{me}/content/site"),
+            "lies inside the handbook's content/",
+        ),
+        (
+            format!("{me}/theme/./static"),
+            "lies inside the handbook's theme/",
+        ),
+        (format!("{me}/.."), "contains the handbook root"),
+    ] {
+        let run = build_to(&hb, parent, &out);
+        assert_refused_out(&run, &[why, "Pass a folder of its own, e.g. --out"]);
+    }
+    assert_eq!(common::files(hb.path()), before, "nothing moved or written");
+}
+
+#[test]
+fn a_folder_holding_files_the_build_did_not_write_is_refused_and_kept() {
+    let hb = Handbook::fixture("_base");
+    hb.write("site/index.html", "<p>hand-made</p>");
+    hb.write("site/CNAME", "isms.example.com");
+    hb.write("site/photos/team.jpg", "JPEG");
+    let before = common::files(&hb.path().join("site"));
+    let run = build_to(&hb, hb.path(), "site");
+    assert_refused_out(
+        &run,
+        &[
+            "CNAME",
+            "photos/",
+            "did not write",
+            "choose an empty or new folder",
+        ],
+    );
+    assert_eq!(common::files(&hb.path().join("site")), before);
+    // An empty folder is fine, and so is the build's own output, again and again.
+    std::fs::create_dir(hb.path().join("empty")).unwrap();
+    build_to(&hb, hb.path(), "empty").assert_exit(0);
+    build_to(&hb, hb.path(), "empty").assert_exit(0);
+    assert!(
+        hb.path().join("empty/.ismsbook-output").is_file(),
+        "marked as ours"
+    );
+    // A file dropped into our output later is not deleted by the next build either.
+    hb.write("empty/CNAME", "isms.example.com");
+    let run = build_to(&hb, hb.path(), "empty");
+    assert_refused_out(&run, &["CNAME", "last build did not write"]);
+    assert_eq!(hb.read("empty/CNAME"), "isms.example.com");
+}
+
+#[test]
+fn out_that_is_a_file_or_a_link_is_refused() {
+    let hb = Handbook::fixture("_base");
+    hb.write("notes.txt", "mine");
+    assert_refused_out(&build_to(&hb, hb.path(), "notes.txt"), &["is a file"]);
+    assert_eq!(hb.read("notes.txt"), "mine");
+    let www = Handbook::empty();
+    std::fs::write(www.path().join("index.html"), "served").unwrap();
+    std::os::unix::fs::symlink(www.path(), hb.path().join("www")).unwrap();
+    let run = build_to(&hb, hb.path(), "www");
+    assert_refused_out(&run, &["is a symbolic link", "Pass that folder itself"]);
+    assert!(std::fs::symlink_metadata(hb.path().join("www"))
+        .unwrap()
+        .is_symlink());
+    assert_eq!(names(www.path()), ["index.html"]);
+}
+
+#[test]
+fn bundle_never_writes_over_a_source_or_a_file_that_is_not_its_own() {
+    let hb = Handbook::fixture("_base");
+    hb.write("notes.txt", "mine");
+    hb.write("theme/static/x.css", "p{}");
+    let before = common::files(hb.path());
+    for (out, why) in [
+        ("content/baseline.md", "lies inside the handbook's content/"),
+        ("content/new.zip", "lies inside the handbook's content/"),
+        ("theme/../theme/b.zip", "lies inside the handbook's theme/"),
+        ("notes.txt", "is not a bundle ismsbook wrote"),
+        ("content", "is the handbook's content/ folder"),
+    ] {
+        let run = run_in(
+            hb.path(),
+            hb.path(),
+            &["bundle", "--today", common::TODAY, "-o", out],
+        );
+        assert_refused_out(&run, &[why]);
+    }
+    assert_eq!(common::files(hb.path()), before);
+    // A zip someone else wrote is theirs too.
+    let other = hb.path().join("photos.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&other).unwrap());
+    z.start_file("team.jpg", SimpleFileOptions::default())
+        .unwrap();
+    z.finish().unwrap();
+    let run = run_in(
+        hb.path(),
+        hb.path(),
+        &["bundle", "--today", common::TODAY, "-o", "photos.zip"],
+    );
+    assert_refused_out(&run, &["is not a bundle ismsbook wrote"]);
+    // Its own bundle it replaces, leaving nothing beside it.
+    for _ in 0..2 {
+        run_in(
+            hb.path(),
+            hb.path(),
+            &["bundle", "--today", common::TODAY, "-o", "audit.zip"],
+        )
+        .assert_exit(0);
+    }
+    assert_eq!(
+        names(hb.path()),
+        [
+            "audit.zip",
+            "content",
+            "ismsbook.toml",
+            "notes.txt",
+            "photos.zip",
+            "theme"
+        ]
+    );
+}
+
+#[test]
+fn leftovers_of_killed_runs_are_removed_by_the_next_and_nothing_else() {
+    let hb = Handbook::fixture("_base");
+    hb.build().assert_exit(0);
+    let marker = std::fs::read(hb.path().join("public/.ismsbook-output")).unwrap();
+    // No process has an id this high (Linux caps them at 4,194,304).
+    let dead = u32::MAX - 7;
+    let live = std::process::id();
+    let leftover = |name: String, marked: bool| {
+        let dir = hb.path().join(name);
+        std::fs::create_dir_all(dir.join("documents")).unwrap();
+        std::fs::write(dir.join("index.html"), "half").unwrap();
+        if marked {
+            std::fs::write(dir.join(".ismsbook-output"), &marker).unwrap();
+        }
+    };
+    leftover(format!(".public.ismsbook-new-{dead}"), true);
+    leftover(format!(".public.ismsbook-old-{dead}"), true);
+    leftover(format!(".audit.zip.ismsbook-bundle-{dead}"), true);
+    leftover(format!(".public.ismsbook-new-{live}"), true); // a build still running
+    leftover(format!(".public.ismsbook-new-{}", dead - 1), false); // not ours
+    hb.build().assert_exit(0);
+    run_in(
+        hb.path(),
+        hb.path(),
+        &["bundle", "--today", common::TODAY, "-o", "audit.zip"],
+    )
+    .assert_exit(0);
+    let hidden: Vec<String> = names(hb.path())
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    let mut kept = [
+        format!(".public.ismsbook-new-{}", dead - 1),
+        format!(".public.ismsbook-new-{live}"),
+    ];
+    kept.sort();
+    assert_eq!(
+        hidden, kept,
+        "only the dead runs' marked folders are removed"
     );
 }

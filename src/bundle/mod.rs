@@ -91,7 +91,7 @@ fn zip_name(path: &Path) -> String {
 
 /// Writes the bundle to `out` (through a temporary file, renamed when complete).
 pub fn write(p: &Prepared, today: Date, out: &Path) -> Result<usize, String> {
-    let staging = tempfile_dir(out)?;
+    let staging = crate::write::staging_dir(out)?;
     let result = (|| {
         let site = staging.join("site");
         std::fs::create_dir_all(&site).map_err(|e| e.to_string())?;
@@ -213,17 +213,6 @@ fn build_info<'a>(p: &'a Prepared, today: Date) -> BuildInfo<'a> {
         controls_excluded: p.hb.soa.excluded.len(),
         history_note: p.opts.history.note.as_deref(),
     }
-}
-
-fn tempfile_dir(out: &Path) -> Result<PathBuf, String> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let dir = parent.join(format!(".ismsbook-bundle-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    Ok(dir)
 }
 
 fn write_zip(

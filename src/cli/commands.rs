@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use super::{
-    check_out_dir, exit_for, load_and_check, report, today, ApproveArgs, ChangesFormat, CheckArgs,
-    Fatal, PublishArgs,
+    exit_for, load_and_check, report, today, ApproveArgs, ChangesFormat, CheckArgs, Fatal,
+    PublishArgs,
 };
 use crate::diagnostics;
 use crate::load::{self, WorkTree};
@@ -45,7 +45,7 @@ pub(super) fn build(
         eprintln!("note: {note}");
     }
     let out = out.unwrap_or_else(|| root.join("public"));
-    check_out_dir(root, &out)?;
+    let out = crate::write::target::output_dir(root, &out).map_err(Fatal)?;
     let files = crate::write::replace_dir(&out, |tmp| {
         let tera = render::theme::templates(&p.hb.root)?;
         let mut files =
@@ -104,6 +104,9 @@ pub(super) fn bundle(
     date: Option<Date>,
 ) -> Result<ExitCode, Fatal> {
     let today = today(date)?;
+    // A named file is checked before the work; the default name needs the version label.
+    let bundle_file = |o: &Path| crate::write::target::bundle_file(root, o).map_err(Fatal);
+    let output = output.as_deref().map(bundle_file).transpose()?;
     let p = crate::publish::prepare(root, rev, today, publish.max_classification.as_deref())
         .map_err(Fatal)?;
     report(&p.hb, p.source.as_ref(), &p.checked.diagnostics);
@@ -114,7 +117,9 @@ pub(super) fn bundle(
     }
     let out = match output {
         Some(o) => o,
-        None => std::env::current_dir()?.join(format!("{}.zip", crate::bundle::name(&p))),
+        None => {
+            bundle_file(&std::env::current_dir()?.join(format!("{}.zip", crate::bundle::name(&p))))?
+        }
     };
     let files = crate::bundle::write(&p, today, &out).map_err(Fatal)?;
     eprintln!(

@@ -350,20 +350,6 @@ fn handbook_root(arg: Option<&Path>) -> Result<PathBuf, Fatal> {
     }
 }
 
-/// The output must not be the handbook itself or anything inside `content/`.
-fn check_out_dir(root: &Path, out: &Path) -> Result<(), Fatal> {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (root, out) = (abs(root), abs(out));
-    let content = root.join(load::CONTENT_DIR);
-    if out == root || out.starts_with(&content) || content.starts_with(&out) {
-        return Err(Fatal(format!(
-            "--out {} would overwrite the handbook's sources; choose a directory outside content/",
-            out.display()
-        )));
-    }
-    Ok(())
-}
-
 pub fn load_and_check(
     root: &Path,
     args: &CheckArgs,
