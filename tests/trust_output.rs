@@ -397,7 +397,14 @@ fn out_that_is_or_holds_the_handbook_or_lies_in_its_sources_is_refused() {
     let before = common::files(hb.path());
     let parent = hb.path().parent().unwrap();
     let me = hb.path().file_name().unwrap().to_str().unwrap();
+    let alias = Handbook::empty();
+    std::os::unix::fs::symlink(hb.path().join("content"), alias.path().join("policies")).unwrap();
+    let through_link = alias.path().join("policies/site");
     for (out, why) in [
+        (
+            through_link.to_str().unwrap().to_string(),
+            "lies inside the handbook's content/",
+        ),
         (format!("{me}/../{me}"), "is the handbook root"),
         (format!("{me}/content"), "is the handbook's content/ folder"),
         (

@@ -34,7 +34,8 @@ pub struct Cli {
 pub enum Command {
     /// Check the handbook and write the static site
     Build {
-        /// Output directory (default: public/ in the handbook root)
+        /// Output folder, replaced whole by each build (default: public/ in the handbook root);
+        /// refused when it holds files the build did not write, or overlaps the handbook's sources
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Build the handbook as it was at this commit or tag, from git's object store
@@ -107,7 +108,8 @@ pub enum Command {
         /// Bundle the handbook as it was at this commit or tag
         #[arg(long, value_name = "REV")]
         rev: Option<String>,
-        /// The zip to write (default: handbook-<version>.zip in the current directory)
+        /// The zip to write (default: handbook-<version>.zip in the current directory); never
+        /// written over a file that is not a bundle, nor inside content/ or theme/
         #[arg(short = 'o', long = "output", value_name = "FILE.zip")]
         output: Option<PathBuf>,
         #[command(flatten)]
