@@ -180,16 +180,29 @@ pub fn parse(body: &str, first_line: u32) -> Body {
     out
 }
 
-/// The span of the link's target inside the link's source range, or of the whole link when
+/// The span of the link's target inside the link's source range; when it is written with
+/// entities or escapes (`java&#x09;script:`), of what follows `](`; of the whole link when
 /// the target is not written there (reference links).
 fn dest_span(body: &str, range: std::ops::Range<usize>, dest: &str, first_line: u32) -> Span {
     let source = &body[range.clone()];
-    match (dest.is_empty(), source.rfind(dest)) {
-        (false, Some(at)) => {
-            let start = range.start + at;
-            Span::of_range(body, start..start + dest.len(), first_line)
+    if dest.is_empty() {
+        return Span::of_range(body, range, first_line);
+    }
+    if let Some(at) = source.rfind(dest) {
+        let start = range.start + at;
+        return Span::of_range(body, start..start + dest.len(), first_line);
+    }
+    match source.find("](") {
+        Some(p) => {
+            let rest = &source[p + 2..];
+            let written = rest.trim_start_matches([' ', '\t', '<']);
+            let start = range.start + p + 2 + (rest.len() - written.len());
+            let len = written
+                .find([' ', '\t', '\n', ')', '>'])
+                .unwrap_or(written.len());
+            Span::of_range(body, start..start + len, first_line)
         }
-        _ => Span::of_range(body, range, first_line),
+        None => Span::of_range(body, range, first_line),
     }
 }
 

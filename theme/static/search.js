@@ -9,6 +9,7 @@
   var input = document.getElementById("search-input");
   var list = document.getElementById("search-results");
   var summary = document.getElementById("search-summary");
+  if (!input || !list || !summary) return;
   var prepared = index.map(function (d) {
     return { d: d, id: d.id.toLowerCase(), title: d.title.toLowerCase(), headings: d.headings.toLowerCase(), text: d.text.toLowerCase() };
   });
