@@ -65,6 +65,7 @@ pub fn parse(body: &str, first_line: u32) -> Body {
     let mut has_raw_html = false;
     // The URLs of raw HTML as a parser decodes them, to the number of their link.
     let mut raw_urls: HashMap<String, usize> = HashMap::new();
+    let mut raw_spans = html_scan::SpanCursor::new(body, first_line);
     let mut slugs: HashMap<String, usize> = HashMap::new();
     // Heading events are held back until the heading's text is known, to give it an id.
     let mut heading: Option<PendingHeading<'_>> = None;
@@ -113,13 +114,8 @@ pub fn parse(body: &str, first_line: u32) -> Body {
             }
             Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => {
                 has_raw_html = true;
-                raw_references(
-                    body,
-                    range.clone(),
-                    first_line,
-                    &mut out.links,
-                    &mut raw_urls,
-                );
+                let found = (&mut out.links, &mut raw_urls);
+                raw_references(body, range.clone(), &mut raw_spans, found);
                 event
             }
             other => other,
@@ -333,9 +329,8 @@ const URL_ATTRIBUTES: [&str; 17] = [
 fn raw_references(
     body: &str,
     range: std::ops::Range<usize>,
-    first_line: u32,
-    links: &mut Vec<Link>,
-    urls: &mut HashMap<String, usize>,
+    spans: &mut html_scan::SpanCursor<'_>,
+    (links, urls): (&mut Vec<Link>, &mut HashMap<String, usize>),
 ) {
     let html = &body[range.clone()];
     for tag in html_scan::tags(html, true) {
@@ -362,11 +357,7 @@ fn raw_references(
                 let n = links.len();
                 links.push(Link {
                     dest: url.to_string(),
-                    span: Span::of_range(
-                        body,
-                        range.start + at.start..range.start + at.end,
-                        first_line,
-                    ),
+                    span: spans.span(range.start + at.start..range.start + at.end),
                     is_image: name != "href" && name != "action" && name != "formaction",
                 });
                 urls.entry(url.to_string()).or_insert(n);

@@ -489,3 +489,33 @@ fn the_attacker_page_reads_a_script_index_which_is_what_this_stops() {
     let loot = browser.eval("return JSON.stringify(window.loot)");
     assert!(loot.as_str().unwrap_or("").contains(SECRET), "{loot}");
 }
+
+/// Raw HTML references are found in one pass: twice the tags take about twice the time, not
+/// four times (each position counted from the start of the body was quadratic: 40,000 raw
+/// images took 80 s).
+#[test]
+fn raw_html_references_cost_linear_time() {
+    let hb = Handbook::fixture("_base");
+    hb.write("content/a.png", "png");
+    let time = |n: usize| {
+        let tags: String = (0..n)
+            .map(|i| format!("<img src=\"a.png\" alt=\"{i}\">\n"))
+            .collect();
+        hb.write(
+            "content/many.md",
+            format!("---\nid: DOC-001\ntitle: Many\ntype: guideline\nversion: \"0.1\"\nstatus: draft\nowner: CISO\nclassification: internal\n---\n\n{tags}"),
+        );
+        (0..3)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                hb.check().assert_exit(0);
+                start.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let (small, large) = (time(15_000), time(30_000));
+    assert!(
+        large < small * 3.0,
+        "15,000 tags: {small:.2} s, 30,000: {large:.2} s"
+    );
+}
