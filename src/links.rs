@@ -160,6 +160,7 @@ fn unsafe_link(doc: &Document, link: &crate::markdown::Link) -> Diagnostic {
     };
     let help = match scheme.as_str() {
         "data" | "file" => "put the file under content/ and link to it by its path relative to this document",
+        s if s.len() == 1 => "a drive letter? Put the file under content/ and link to it by its relative path",
         _ => "only http, https and mailto links, document and control ids, relative paths and #anchors are published",
     };
     Diagnostic::error(

@@ -381,16 +381,14 @@ fn rewrite_url<'u>(_element: &str, attribute: &str, value: &'u str) -> Option<Co
     if !URL_ATTRIBUTES.contains(&attribute) {
         return Some(Cow::Borrowed(value));
     }
+    // The raw URLs first: a placeholder written by hand is a raw URL (and an unsafe link).
+    if let Some(n) = RAW_URLS.with(|urls| urls.borrow().get(value).copied()) {
+        return Some(Cow::Owned(format!("{LINK_PLACEHOLDER}{n}")));
+    }
     let ours = value
         .strip_prefix(LINK_PLACEHOLDER)
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-    if ours {
-        return Some(Cow::Borrowed(value));
-    }
-    RAW_URLS
-        .with(|urls| urls.borrow().get(value).copied())
-        .map(|n| Cow::Owned(format!("{LINK_PLACEHOLDER}{n}")))
-        .or_else(|| value.starts_with('#').then_some(Cow::Borrowed(value)))
+    (ours || value.starts_with('#')).then_some(Cow::Borrowed(value))
 }
 
 /// Raw HTML in a policy is sanitised: scripts, event handlers and styles go; the markup

@@ -62,6 +62,13 @@ pub fn check(path: &Path, bytes: &[u8]) -> Option<Diagnostic> {
     }
     let text = decode(bytes);
     let (at, what) = first_active(&text)?;
+    let help = if what.contains("foreignobject") {
+        "HTML inside SVG can run script from the handbook's origin: export the drawing as PNG, \
+         or as SVG with plain text labels (draw.io: untick \"Formatted Text\"; Illustrator: \
+         no \"Preserve Illustrator Editing Capabilities\")"
+    } else {
+        help
+    };
     Some(
         Diagnostic::error(
             Code::ActiveAsset,
