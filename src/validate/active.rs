@@ -61,7 +61,15 @@ pub fn check(path: &Path, bytes: &[u8]) -> Option<Diagnostic> {
         );
     }
     let text = decode(bytes);
-    let (at, what) = first_active(&text)?;
+    let (at, what) = first_active(&text).or_else(|| {
+        // In ISO-2022 text an escape sequence is no character: `<scr\x1b(Bipt>` is `<script>`
+        // to a browser that reads it so. No drawing needs one.
+        let at = text.find('\u{1b}')?;
+        Some((
+            at..at + 1,
+            "an escape character (ISO-2022 text)".to_string(),
+        ))
+    })?;
     let help = if what.contains("foreignobject") {
         "HTML inside SVG can run script from the handbook's origin: export the drawing as PNG, \
          or as SVG with plain text labels (draw.io: untick \"Formatted Text\"; Illustrator: \
@@ -269,6 +277,15 @@ mod tests {
         }
         assert!(found("page.HTML", "<p>x</p><iframe srcdoc='x'>").is_some());
         assert!(found("page.html", "<img src=x onerror=alert(1)>").is_some());
+    }
+
+    #[test]
+    fn an_escape_sequence_cannot_split_a_tag_name() {
+        let found = found(
+            "a.html",
+            "<meta charset=iso-2022-jp><scr\u{1b}(Bipt>x</script>",
+        );
+        assert!(found.is_some_and(|m| m.contains("escape")));
     }
 
     #[test]
