@@ -641,3 +641,34 @@ fn sanitised_raw_html_keeps_only_urls_the_checks_saw() {
         "the probes reached the rewriting: {urls_seen}"
     );
 }
+
+/// A framed search page runs no query from its address: a site framing it with `?q=…` cannot
+/// time the results to learn whether a word is in the handbook. (The frame here is of the
+/// same origin, so that the test can look inside it.)
+#[test]
+fn a_framed_search_page_ignores_the_query_in_its_address() {
+    let Some(browser) = common::webdriver::Browser::start() else {
+        return;
+    };
+    let hb = Handbook::fixture("trust-withheld");
+    hb.build().assert_exit(0);
+    hb.write(
+        "public/frame.html",
+        "<!DOCTYPE html><iframe id=f src=\"search.html?q=officers\"></iframe>",
+    );
+    let port = serve_dir(hb.path().join("public"), "/");
+    browser.goto(&format!("http://127.0.0.1:{port}/frame.html"));
+    browser.wait_for(
+        "var d = document.getElementById('f').contentDocument; return !!d && d.readyState === 'complete' && d.getElementById('search-summary').textContent.length > 0",
+        10,
+    );
+    let framed = browser.eval(
+        "var d = document.getElementById('f').contentDocument; return [d.querySelectorAll('#search-results li').length, d.getElementById('search-input').value]",
+    );
+    assert_eq!(framed, serde_json::json!([0, ""]));
+    browser.goto(&format!("http://127.0.0.1:{port}/search.html?q=officers"));
+    browser.wait_for(
+        "return document.querySelectorAll('#search-results li').length === 1",
+        10,
+    );
+}

@@ -62,7 +62,12 @@
     });
   }
 
-  var q = new URLSearchParams(location.search).get("q") || "";
+  // Inside a frame the query in the address may be another site's: it could frame this page
+  // with ?q=… and time the results to learn whether a word is in the handbook. There, only
+  // what the reader types is searched.
+  var framed = true;
+  try { framed = window.top !== window.self; } catch (e) { framed = true; }
+  var q = framed ? "" : new URLSearchParams(location.search).get("q") || "";
   input.value = q;
   var timer;
   input.addEventListener("input", function () {
