@@ -63,6 +63,31 @@ fn a_withheld_document_leaks_nothing_it_references_by_any_syntax() {
         .contains("src=\"../assets/restricted/shared.png\""));
     let assets: Vec<_> = files.keys().filter(|p| p.starts_with("assets")).collect();
     assert_eq!(assets.len(), 1, "{assets:?}");
+    // The auditor's bundle of the same handbook, entry by entry.
+    let zip = hb.path().join("audit.zip");
+    hb.run(&[
+        "bundle",
+        "--today",
+        common::TODAY,
+        "--max-classification",
+        "internal",
+        "-o",
+        zip.to_str().unwrap(),
+    ])
+    .assert_exit(0);
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    assert!(archive.len() > 100);
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let leaks = text.contains(SECRET)
+            || text.contains("SECRET-FILE-CONTENT")
+            || name.contains("secret-");
+        assert!(!leaks, "the bundle's {name} leaks");
+    }
 }
 
 #[test]
