@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
+pub mod html_scan;
+
 use crate::catalog::catalog;
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::load::CONTENT_DIR;
@@ -89,6 +91,10 @@ pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
                 .iter()
                 .map(|link| match ctx.resolve(doc, &link.dest) {
                     Ok(t) => t,
+                    Err(_) if unsafe_scheme(&link.dest).is_some() => {
+                        diags.push(unsafe_link(doc, link));
+                        Target::Unresolved
+                    }
                     Err((message, help)) => {
                         let mut d = Diagnostic::error(Code::BrokenReference, &doc.path, message)
                             .at(link.span);
@@ -128,17 +134,42 @@ struct Context<'a> {
     unreadable: &'a BTreeSet<&'a Path>,
 }
 
-fn has_scheme(dest: &str) -> bool {
-    match dest.split_once(':') {
-        Some((scheme, _)) => {
-            scheme.len() >= 2
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        }
-        None => false,
-    }
+/// The schemes a link may use. Any other could run script in the reader's browser
+/// (`javascript:`, `vbscript:`, `data:text/html`) or reach outside the web (`file:`, `smb:`).
+pub const SAFE_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+
+/// The scheme of `dest` when it is not a safe one, read as a browser reads it
+/// (`JaVaScRiPt:`, `java\tscript:` and a leading control character are all `javascript:`).
+pub fn unsafe_scheme(dest: &str) -> Option<String> {
+    html_scan::scheme(dest).filter(|s| !SAFE_SCHEMES.contains(&s.as_str()))
+}
+
+fn unsafe_link(doc: &Document, link: &crate::markdown::Link) -> Diagnostic {
+    let scheme = unsafe_scheme(&link.dest).unwrap_or_default();
+    let shown: String = link
+        .dest
+        .chars()
+        .take(48)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    let more = if link.dest.chars().count() > 48 {
+        "…"
+    } else {
+        ""
+    };
+    let help = match scheme.as_str() {
+        "data" | "file" => "put the file under content/ and link to it by its path relative to this document",
+        s if s.len() == 1 => "a drive letter? Put the file under content/ and link to it by its relative path",
+        _ => "only http, https and mailto links, document and control ids, relative paths and #anchors are published",
+    };
+    Diagnostic::error(
+        Code::UnsafeLink,
+        &doc.path,
+        format!("unsafe link `{shown}{more}`: the `{scheme}:` scheme could run script or reach outside the handbook"),
+    )
+    .at(link.span)
+    .help(help)
 }
 
 impl Context<'_> {
@@ -149,8 +180,11 @@ impl Context<'_> {
                 Some("write the target inside the parentheses: [text](POL-001)".into()),
             ));
         }
-        if has_scheme(dest) {
-            return Ok(Target::External(dest.to_string()));
+        if let Some(scheme) = html_scan::scheme(dest) {
+            if !SAFE_SCHEMES.contains(&scheme.as_str()) {
+                return Err((format!("unsafe link scheme `{scheme}:`"), None));
+            }
+            return Ok(Target::External(html_scan::browser_url(dest)));
         }
         if let Some(anchor) = dest.strip_prefix('#') {
             check_anchor(doc, anchor, "this document")?;
@@ -328,11 +362,16 @@ mod tests {
     }
 
     #[test]
-    fn schemes_are_told_from_ids_and_paths() {
-        assert!(has_scheme("https://example.com"));
-        assert!(has_scheme("mailto:a@b"));
-        assert!(!has_scheme("A.8.13"));
-        assert!(!has_scheme("C:\\x"));
-        assert!(!has_scheme("../x.md"));
+    fn only_web_and_mail_schemes_are_safe() {
+        assert_eq!(unsafe_scheme("https://example.com"), None);
+        assert_eq!(unsafe_scheme(" MailTo:a@b"), None);
+        assert_eq!(unsafe_scheme("A.8.13"), None);
+        assert_eq!(unsafe_scheme("../x.md#a:b"), None);
+        assert_eq!(
+            unsafe_scheme("\u{1}JaVa\tScript:x").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(unsafe_scheme("C:\\x").as_deref(), Some("c"));
+        assert_eq!(unsafe_scheme("data:text/html,x").as_deref(), Some("data"));
     }
 }

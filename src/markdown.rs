@@ -6,12 +6,15 @@
 //! `render` swaps for a relative URL: no second parse, and one rendering serves every page
 //! that shows the body (the document page and the print page).
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::diagnostics::Span;
+use crate::links::html_scan;
 
 /// The placeholder written for link number N: `ismsbook-link:N`.
 pub const LINK_PLACEHOLDER: &str = "ismsbook-link:";
@@ -60,6 +63,9 @@ pub fn parse(body: &str, first_line: u32) -> Body {
     let mut out = Body::default();
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut has_raw_html = false;
+    // The URLs of raw HTML as a parser decodes them, to the number of their link.
+    let mut raw_urls: HashMap<String, usize> = HashMap::new();
+    let mut raw_spans = html_scan::SpanCursor::new(body, first_line);
     let mut slugs: HashMap<String, usize> = HashMap::new();
     // Heading events are held back until the heading's text is known, to give it an id.
     let mut heading: Option<PendingHeading<'_>> = None;
@@ -106,8 +112,10 @@ pub fn parse(body: &str, first_line: u32) -> Body {
                     id,
                 })
             }
-            Event::Html(_) | Event::InlineHtml(_) => {
+            Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => {
                 has_raw_html = true;
+                let found = (&mut out.links, &mut raw_urls);
+                raw_references(body, range.clone(), &mut raw_spans, found);
                 event
             }
             other => other,
@@ -153,7 +161,10 @@ pub fn parse(body: &str, first_line: u32) -> Body {
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     out.html = if has_raw_html {
-        sanitizer().clean(&html).to_string()
+        RAW_URLS.with(|urls| *urls.borrow_mut() = raw_urls);
+        let clean = sanitizer().clean(&html).to_string();
+        RAW_URLS.with(|urls| urls.borrow_mut().clear());
+        clean
     } else {
         html
     };
@@ -165,16 +176,29 @@ pub fn parse(body: &str, first_line: u32) -> Body {
     out
 }
 
-/// The span of the link's target inside the link's source range, or of the whole link when
+/// The span of the link's target inside the link's source range; when it is written with
+/// entities or escapes (`java&#x09;script:`), of what follows `](`; of the whole link when
 /// the target is not written there (reference links).
 fn dest_span(body: &str, range: std::ops::Range<usize>, dest: &str, first_line: u32) -> Span {
     let source = &body[range.clone()];
-    match (dest.is_empty(), source.rfind(dest)) {
-        (false, Some(at)) => {
-            let start = range.start + at;
-            Span::of_range(body, start..start + dest.len(), first_line)
+    if dest.is_empty() {
+        return Span::of_range(body, range, first_line);
+    }
+    if let Some(at) = source.rfind(dest) {
+        let start = range.start + at;
+        return Span::of_range(body, start..start + dest.len(), first_line);
+    }
+    match source.find("](") {
+        Some(p) => {
+            let rest = &source[p + 2..];
+            let written = rest.trim_start_matches([' ', '\t', '<']);
+            let start = range.start + p + 2 + (rest.len() - written.len());
+            let len = written
+                .find([' ', '\t', '\n', ')', '>'])
+                .unwrap_or(written.len());
+            Span::of_range(body, start..start + len, first_line)
         }
-        _ => Span::of_range(body, range, first_line),
+        None => Span::of_range(body, range, first_line),
     }
 }
 
@@ -277,8 +301,99 @@ fn unique_slug(text: &str, seen: &mut HashMap<String, usize>) -> String {
     }
 }
 
+/// Attributes whose value is a URL (or, for `srcset`, a list of them) in HTML and SVG.
+const URL_ATTRIBUTES: [&str; 17] = [
+    "href",
+    "src",
+    "srcset",
+    "poster",
+    "data",
+    "action",
+    "formaction",
+    "cite",
+    "background",
+    "longdesc",
+    "lowsrc",
+    "dynsrc",
+    "usemap",
+    "manifest",
+    "codebase",
+    "icon",
+    "imagesrcset",
+];
+
+/// The references of one piece of raw HTML (`range` of `body`): each URL of a URL attribute
+/// becomes a link, checked, rewritten and withheld exactly like a Markdown link. Comments are
+/// skipped, as the sanitiser drops them; tags it drops still count, so that a file named only
+/// by an `<object data>` is checked and kept with the document that names it.
+fn raw_references(
+    body: &str,
+    range: std::ops::Range<usize>,
+    spans: &mut html_scan::SpanCursor<'_>,
+    (links, urls): (&mut Vec<Link>, &mut HashMap<String, usize>),
+) {
+    let html = &body[range.clone()];
+    for tag in html_scan::tags(html, true) {
+        for attr in &tag.attrs {
+            let name = attr.local_name();
+            if !URL_ATTRIBUTES.contains(&name) || attr.value.trim().is_empty() {
+                continue;
+            }
+            let candidates: Vec<&str> = if name.ends_with("srcset") {
+                // `a.png 1x, b.png 2x`: each candidate's URL runs to its white space.
+                attr.value
+                    .split(',')
+                    .filter_map(|c| c.split_whitespace().next())
+                    .collect()
+            } else {
+                vec![attr.value.trim()]
+            };
+            let written = &html[attr.value_range.clone()];
+            for url in candidates {
+                let at = match written.find(url) {
+                    Some(i) => attr.value_range.start + i..attr.value_range.start + i + url.len(),
+                    None => attr.value_range.clone(),
+                };
+                let n = links.len();
+                links.push(Link {
+                    dest: url.to_string(),
+                    span: spans.span(range.start + at.start..range.start + at.end),
+                    is_image: name != "href" && name != "action" && name != "formaction",
+                });
+                urls.entry(url.to_string()).or_insert(n);
+            }
+            // The sanitiser sees the attribute whole: a srcset maps to its first candidate's link.
+            urls.entry(attr.value.clone()).or_insert(links.len() - 1);
+        }
+    }
+}
+
+thread_local! {
+    /// The URLs of the raw HTML being sanitised on this thread, to their link numbers.
+    static RAW_URLS: RefCell<HashMap<String, usize>> = RefCell::new(HashMap::new());
+}
+
+/// What the sanitiser keeps of a URL attribute: our placeholders, a raw URL as the
+/// placeholder of its link (so it is rewritten like a Markdown link), an in-page `#anchor`
+/// of our own rendering (footnotes). Anything else is dropped: a URL that was not checked
+/// never reaches a page.
+fn rewrite_url<'u>(_element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
+    if !URL_ATTRIBUTES.contains(&attribute) {
+        return Some(Cow::Borrowed(value));
+    }
+    // The raw URLs first: a placeholder written by hand is a raw URL (and an unsafe link).
+    if let Some(n) = RAW_URLS.with(|urls| urls.borrow().get(value).copied()) {
+        return Some(Cow::Owned(format!("{LINK_PLACEHOLDER}{n}")));
+    }
+    let ours = value
+        .strip_prefix(LINK_PLACEHOLDER)
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    (ours || value.starts_with('#')).then_some(Cow::Borrowed(value))
+}
+
 /// Raw HTML in a policy is sanitised: scripts, event handlers and styles go; the markup
 /// our own rendering produces (ids, classes, task-list checkboxes, link placeholders) stays.
+/// Its URLs leave as placeholders only, and no scheme but the safe ones passes.
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     BUILDER.get_or_init(|| {
@@ -286,7 +401,8 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         b.add_generic_attributes(["id", "class", "title", "align"])
             .add_tags(["input"])
             .add_tag_attributes("input", ["type", "checked", "disabled"])
-            .add_url_schemes(["ismsbook-link"])
+            .url_schemes(["http", "https", "mailto", "ismsbook-link"].into())
+            .attribute_filter(rewrite_url)
             .link_rel(None);
         b
     })

@@ -1,6 +1,8 @@
 //! Validate: the rules of DESIGN.md over the loaded handbook. Each rule reads the model and
 //! adds diagnostics; none changes anything.
 
+pub mod active;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -20,8 +22,20 @@ pub struct Checked {
     pub links: Resolved,
 }
 
+/// Checks the handbook as read from its work tree (`hb.root`).
 pub fn check(hb: &Handbook) -> Checked {
+    check_with(
+        hb,
+        &crate::load::WorkTree {
+            root: hb.root.clone(),
+        },
+    )
+}
+
+/// Checks the handbook read from `source`, which is where its assets are read from.
+pub fn check_with(hb: &Handbook, source: &dyn crate::load::Source) -> Checked {
     let mut diags = hb.diagnostics.clone();
+    active_assets(hb, source, &mut diags);
     let links = links::resolve(hb, &mut diags);
     duplicate_ids(hb, &mut diags);
     for doc in &hb.documents {
@@ -39,6 +53,24 @@ pub fn check(hb: &Handbook) -> Checked {
         diagnostics: diags,
         links,
     }
+}
+
+/// HTML and SVG assets with script (see [`active`]); only files of those types are read.
+fn active_assets(hb: &Handbook, source: &dyn crate::load::Source, diags: &mut Vec<Diagnostic>) {
+    let checked: Vec<PathBuf> = hb
+        .assets
+        .iter()
+        .filter(|a| active::is_checked(a))
+        .map(|a| std::path::Path::new(CONTENT_DIR).join(a))
+        .collect();
+    let found = crate::parallel::map(&checked, |path| {
+        // An unreadable file is reported when the build copies it.
+        source
+            .read(path)
+            .ok()
+            .and_then(|bytes| active::check(path, &bytes))
+    });
+    diags.extend(found.into_iter().flatten());
 }
 
 fn duplicate_ids(hb: &Handbook, diags: &mut Vec<Diagnostic>) {

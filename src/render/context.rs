@@ -76,7 +76,6 @@ pub enum Job {
     Changes,
     Print,
     Search,
-    SearchIndex,
     Csv,
 }
 
@@ -241,7 +240,6 @@ impl<'a> Site<'a> {
             Job::Changes,
             Job::Print,
             Job::Search,
-            Job::SearchIndex,
             Job::Csv,
         ];
         jobs.extend(self.published().map(|(i, _)| Job::Document(i)));
@@ -263,22 +261,32 @@ impl<'a> Site<'a> {
         d.id.is_some() && !self.withheld.contains(d.id_str())
     }
 
-    /// Assets are published unless only withheld documents link to them.
-    pub fn publishes_asset(&self, asset: &std::path::Path) -> bool {
-        let mut linked_by_withheld = false;
-        for (i, targets) in self.checked.links.targets.iter().enumerate() {
-            for t in targets {
-                if let crate::links::Target::Asset { path, .. } = t {
-                    if path == asset {
-                        if self.is_published(i) {
-                            return true;
-                        }
-                        linked_by_withheld = true;
-                    }
-                }
-            }
+    /// The assets to publish. When documents are withheld (`--max-classification`), only
+    /// those a published document references: a file named only by a withheld document, by
+    /// any syntax, or by no document at all, may be as secret as the document next to it.
+    pub fn published_assets(&self) -> Vec<&'a std::path::Path> {
+        if self.opts.max_classification.is_none() {
+            return self.hb.assets.iter().map(PathBuf::as_path).collect();
         }
-        !linked_by_withheld
+        let referenced: BTreeSet<&std::path::Path> = self
+            .checked
+            .links
+            .targets
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| self.is_published(i))
+            .flat_map(|(_, targets)| targets)
+            .filter_map(|t| match t {
+                crate::links::Target::Asset { path, .. } => Some(path.as_path()),
+                _ => None,
+            })
+            .collect();
+        self.hb
+            .assets
+            .iter()
+            .map(PathBuf::as_path)
+            .filter(|a| referenced.contains(a))
+            .collect()
     }
 
     pub(super) fn page(
@@ -341,12 +349,11 @@ impl<'a> Site<'a> {
                 self.page(tera, "readiness.html", "readiness.html".into(), "", ctx)?
             }
             Job::Print
-            | Job::SearchIndex
+            | Job::Search
             | Job::Register
             | Job::ControlsIndex
             | Job::Soa
             | Job::Reviews => return Err("streamed jobs are written by Site::stream".into()),
-            Job::Search => self.page(tera, "search.html", "search.html".into(), "", ctx)?,
             Job::Changes => {
                 let mut changes = self.opts.changes.clone();
                 if let Some(c) = &mut changes {
@@ -474,11 +481,7 @@ impl<'a> Site<'a> {
             Job::Reviews => Some(self.write_reviews(tera, out).map(|_| 1)),
             Job::ControlsIndex => Some(self.write_controls_index(tera, out).map(|_| 1)),
             Job::Soa => Some(self.write_soa(tera, out).map(|_| 1)),
-            Job::SearchIndex => Some(
-                self.write_search_index(out)
-                    .map(|_| 1)
-                    .map_err(|e| format!("cannot write search-index.js: {e}")),
-            ),
+            Job::Search => Some(self.write_search(tera, out).map(|_| 1)),
             _ => None,
         }
     }

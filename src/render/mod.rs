@@ -58,7 +58,7 @@ pub fn write_site(
         write_file(out, &f).map_err(|e| format!("cannot write {}: {e}", f.path.display()))?;
         written += 1;
     }
-    for asset in hb.assets.iter().filter(|a| site.publishes_asset(a)) {
+    for asset in site.published_assets() {
         let to = out.join("assets").join(asset);
         if let Some(dir) = to.parent() {
             fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -67,6 +67,15 @@ pub fn write_site(
         let bytes = source
             .read(&from)
             .map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+        // `check` reports these; this guards a source it did not read (another revision).
+        if let Some(d) = crate::validate::active::check(&from, &bytes) {
+            return Err(format!(
+                "{}: {} [{}]; it is not published",
+                crate::diagnostics::display_path(&from),
+                d.message,
+                d.code.as_str()
+            ));
+        }
         fs::write(&to, bytes).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
         written += 1;
     }
@@ -103,7 +112,8 @@ fn run_jobs(
 }
 
 /// Which pages an update writes: those an edit shows on, or the two that hold the whole
-/// handbook (`print.html`, `search-index.js`), which take longest and are written after.
+/// handbook (`print.html`, `search.html` with its index), which take longest and are
+/// written after.
 #[derive(Clone, Copy, Debug)]
 pub enum Part<'a> {
     /// The pages of `documents` (indices into `hb.documents`) and of `controls`, and, when
@@ -135,8 +145,8 @@ pub fn update_pages(
             .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
     }
     let wanted = |job: &context::Job| match (part, job) {
-        (Part::Whole, j) => matches!(j, context::Job::Print | context::Job::SearchIndex),
-        (_, context::Job::Print | context::Job::SearchIndex) => false,
+        (Part::Whole, j) => matches!(j, context::Job::Print | context::Job::Search),
+        (_, context::Job::Print | context::Job::Search) => false,
         (Part::Pages { documents, .. }, context::Job::Document(i)) => documents.contains(i),
         (Part::Pages { controls, .. }, context::Job::Control(i)) => {
             controls.contains(&crate::catalog::catalog().controls[*i].id)

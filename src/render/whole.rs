@@ -11,34 +11,50 @@ use super::{resolve_body, Place};
 use crate::catalog::Theme;
 
 impl Site<'_> {
-    /// `search-index.js`: titles, ids, headings and text of every published document and
-    /// the control pages, as a script (a JSON fetch would be refused under file://).
-    /// Written entry by entry: at 10,000 documents the index is tens of megabytes.
-    pub(super) fn write_search_index(&self, out: &Path) -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(out.join("search-index.js"))?);
-        w.write_all(b"window.ISMSBOOK_SEARCH = [\n")?;
+    /// `search.html` with its index: titles, ids, headings and text of every published
+    /// document and of the control pages, as inert JSON inside the page
+    /// (`<script type="application/json">`). Never a script of its own: a page of another
+    /// origin could include a script and read it, but cannot read our HTML. Written entry by
+    /// entry: at 10,000 documents the index is tens of megabytes.
+    pub(super) fn write_search(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+        let mut ctx = Context::new();
+        ctx.insert("index", &slot(0));
+        let fill = |w: &mut dyn Write| -> Result<(), String> {
+            self.write_search_index(w)
+                .map_err(|e| format!("cannot write search.html: {e}"))
+        };
+        self.write_slotted(
+            tera,
+            ("search.html", "search.html", ""),
+            ctx,
+            vec![Box::new(fill)],
+            out,
+        )
+    }
+
+    fn write_search_index(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        w.write_all(b"[\n")?;
         let mut first = true;
-        let mut entry = |w: &mut std::io::BufWriter<std::fs::File>,
-                         value: serde_json::Value|
-         -> std::io::Result<()> {
+        let mut entry = |w: &mut dyn Write, value: serde_json::Value| -> std::io::Result<()> {
             if !first {
                 w.write_all(b",\n")?;
             }
             first = false;
-            // `</` inside a script could end it early in an inline context; keep it inert.
+            // No `<` at all inside the element: neither `</script>` nor `<!--` can end or
+            // bend it, whatever a document's text holds. JSON reads `\u003c` back as `<`.
             let json = value.to_string();
             let mut from = 0;
-            for at in memchr::memmem::find_iter(json.as_bytes(), "</") {
+            for at in memchr::memchr_iter(b'<', json.as_bytes()) {
                 w.write_all(&json.as_bytes()[from..at])?;
-                w.write_all(b"<\\/")?;
-                from = at + 2;
+                w.write_all(b"\\u003c")?;
+                from = at + 1;
             }
             w.write_all(&json.as_bytes()[from..])
         };
         for (_, d) in self.published() {
             let headings: Vec<&str> = d.body.headings.iter().map(|h| h.text.as_str()).collect();
             entry(
-                &mut w,
+                w,
                 serde_json::json!({
                     "id": d.id_str(), "title": d.title, "url": format!("documents/{}.html", d.id_str()),
                     "kind": d.doc_type.as_str(), "headings": headings.join(" · "),
@@ -48,15 +64,14 @@ impl Site<'_> {
         }
         for c in self.controls() {
             entry(
-                &mut w,
+                w,
                 serde_json::json!({
                     "id": c.id, "title": c.title, "url": format!("controls/{}.html", c.id),
                     "kind": "control", "headings": c.theme, "text": c.justification,
                 }),
             )?;
         }
-        w.write_all(b"\n];\n")?;
-        w.flush()
+        w.write_all(b"\n]")
     }
 
     /// `print.html`: the cover from its template, the contents and then each document's

@@ -1,11 +1,15 @@
-// Full-text search in the page: the index is a script (search-index.js), not a fetched JSON
-// file, so it works from file:// as well as from any web server.
+// Full-text search in the page. The index is inert JSON inside search.html itself: it works
+// from file:// and under any sub-path, and, unlike a script file, no page of another origin
+// can read it. The search box of every page submits here with ?q=.
 (function () {
   "use strict";
-  var index = window.ISMSBOOK_SEARCH || [];
+  var data = document.getElementById("search-index");
+  var index = [];
+  try { index = JSON.parse(data ? data.textContent : "[]"); } catch (e) { index = []; }
   var input = document.getElementById("search-input");
   var list = document.getElementById("search-results");
   var summary = document.getElementById("search-summary");
+  if (!input || !list || !summary) return;
   var prepared = index.map(function (d) {
     return { d: d, id: d.id.toLowerCase(), title: d.title.toLowerCase(), headings: d.headings.toLowerCase(), text: d.text.toLowerCase() };
   });
@@ -58,12 +62,21 @@
     });
   }
 
-  var q = new URLSearchParams(location.search).get("q") || "";
+  // Inside a frame the query in the address may be another site's: it could frame this page
+  // with ?q=… and time the results to learn whether a word is in the handbook. There, only
+  // what the reader types is searched.
+  var framed = true;
+  try { framed = window.top !== window.self; } catch (e) { framed = true; }
+  var q = framed ? "" : new URLSearchParams(location.search).get("q") || "";
   input.value = q;
   var timer;
   input.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () { search(input.value); }, 80);
+    timer = setTimeout(function () {
+      search(input.value);
+      // The query in the address: Back and a reload show these results again.
+      try { history.replaceState(null, "", "?q=" + encodeURIComponent(input.value)); } catch (e) { /* file:// may refuse */ }
+    }, 80);
   });
   search(q);
 })();

@@ -1,0 +1,142 @@
+//! What the browser tests of `trust_render.rs` need: a static web server, as an intranet
+//! host would be, the page of another site that tries to read the handbook, and the raw HTML
+//! an attacker would write.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+/// A static web server for a directory, as an intranet host would be, under `prefix`.
+pub fn serve_dir(dir: PathBuf, prefix: &'static str) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
+                        break;
+                    }
+                }
+                let target = line.split_whitespace().nth(1).unwrap_or("/");
+                let path = target.split('?').next().unwrap_or("");
+                let file = path
+                    .strip_prefix(prefix)
+                    .filter(|p| !p.contains(".."))
+                    .map(|p| dir.join(p));
+                let (status, body, kind) =
+                    match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+                        Some((f, b)) => {
+                            let kind = match f.extension().and_then(|e| e.to_str()) {
+                                Some("html") => "text/html; charset=utf-8",
+                                Some("js") => "text/javascript",
+                                Some("css") => "text/css",
+                                _ => "application/octet-stream",
+                            };
+                            ("200 OK", b, kind)
+                        }
+                        None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+                    };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(&body);
+            });
+        }
+    });
+    port
+}
+
+/// Every way a page can try to read another origin's data: include it as a script, fetch
+/// it, frame it. What it got is collected in `loot`.
+pub fn attacker_page(site: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html><meta charset="utf-8"><title>evil</title><body><script>
+window.loot = []; window.done = 0;
+function take(x) {{ try {{ loot.push(typeof x === "string" ? x : JSON.stringify(x)); }} catch (e) {{ loot.push("?"); }} }}
+window.onerror = function (m) {{ take(String(m)); }};
+</script>
+<script src="{site}search-index.js" onload="take(window.ISMSBOOK_SEARCH); done++" onerror="done++"></script>
+<script src="{site}search.html" onload="take(window.ISMSBOOK_SEARCH); done++" onerror="done++"></script>
+<script src="{site}static/search.js" onload="done++" onerror="done++"></script>
+<script>
+take(document.body.innerText);
+if (window.fetch && location.protocol !== "file:") {{
+  fetch("{site}search.html").then(function (r) {{ return r.text(); }}).then(take, function () {{ take("blocked"); }}).then(function () {{ done++; }});
+  fetch("{site}search.html", {{ mode: "no-cors" }}).then(function (r) {{ return r.text(); }}).then(take, function () {{ take("blocked"); }}).then(function () {{ done++; }});
+}} else {{ done += 2; }}
+if (location.protocol !== "file:") {{
+  var f = document.createElement("iframe");
+  f.src = "{site}search.html?q=officers";
+  f.onload = function () {{
+    try {{ take(f.contentDocument.documentElement.outerHTML); }} catch (e) {{ take("blocked"); }}
+    try {{ take(f.contentWindow.ISMSBOOK_SEARCH); }} catch (e) {{ take("blocked"); }}
+    done++;
+  }};
+  document.body.appendChild(f);
+}} else {{ done++; }}
+</script>"#
+    )
+}
+
+/// Pieces of raw HTML an attacker would try, with the ways browsers read URLs.
+pub const PROBE_PIECES: &[&str] = &[
+    "<a href=javascript:alert(1)>",
+    "<a href=\"&#x6A;avascript:alert(1)\">",
+    "<a hReF = 'java&#x09;script:x' >",
+    "<a href=\"&#0000106avascript:x\">",
+    "<a href=\"javascript&NewLine;:x\">",
+    "<a href=\"javascript&colon;x\">",
+    "<a href=\" &#1;javascript:x\">",
+    "<a href=\"vbscript:x\">",
+    "<a href=\"data:text/html,<script>x</script>\">",
+    "<a href=\"//evil.example/x\">",
+    "<a href=\"\\\\evil.example\\x\">",
+    "<a href=\"/etc/passwd\">",
+    "<a href=\"file:///etc/passwd\">",
+    "<a href=\"https://example.com/ok\">",
+    "<a href=\"#anchor\">",
+    "<a href=\"secret.png\">",
+    "<a/href=\"secret.png\">",
+    "<img src=x onerror=alert(1)>",
+    "<img src=\"secret.png\" srcset=\"secret.png 2x, javascript:x 3x\">",
+    "<img\nsrc\n=\n\"secret.png\"\n>",
+    "<svg><a xlink:href=\"javascript:x\"><text>t</text></a></svg>",
+    "<math><mi href=\"javascript:x\">m</mi></math>",
+    "<iframe src=\"javascript:x\"></iframe>",
+    "<form action=\"javascript:x\"><button formaction=\"javascript:x\">b</button></form>",
+    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:x\">",
+    "<base href=\"https://evil.example/\">",
+    "<object data=\"secret.pdf\"></object>",
+    "<embed src=\"javascript:x\">",
+    "<video poster=\"secret.png\"><source src=\"secret.mp4\"></video>",
+    "<blockquote cite=\"javascript:x\">q</blockquote>",
+    "<area href=\"javascript:x\">",
+    "<!-- <a href=\"javascript:x\"> -->",
+    "<a href=\"ismsbook-link:0\">",
+    "<a href=\"ismsbook-link:99\">",
+    "<a href=\"a&eacute;.png\">",
+    "<a href=\"",
+    "\"",
+    "'",
+    ">",
+    "</a>",
+    "\n\n",
+    "\n",
+    " text ",
+    "[md](javascript:x)",
+    "![md](secret.png)",
+    "<div>",
+    "</div>",
+    "`<a href=\"javascript:x\">`",
+];
