@@ -62,7 +62,7 @@ pub fn prepare(
             ));
         }
     }
-    let checked = validate::check(&hb);
+    let checked = validate::check_with(&hb, source.as_ref());
     let mut opts = render::Options {
         max_classification: max_classification.map(String::from),
         ..Default::default()
