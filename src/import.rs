@@ -8,10 +8,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use crate::catalog::catalog;
-use crate::load::is_ignored;
+use crate::load::inside;
 use crate::types::ControlId;
 
 pub struct Options<'a> {
@@ -38,7 +38,7 @@ pub struct Report {
 }
 
 struct Source {
-    /// Where the Markdown and assets are (SRC, or its MkDocs docs_dir).
+    /// Where the Markdown and assets are, relative to SRC: empty, or the MkDocs docs_dir.
     dir: PathBuf,
     kind: &'static str,
     /// Markdown files (relative to `dir`) in the author's order, with titles where known.
@@ -49,17 +49,23 @@ fn is_markdown(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "md" || e == "markdown")
 }
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()))
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| e.path().strip_prefix(dir).ok().map(Path::to_path_buf))
-        .collect();
-    out.sort();
-    out
+/// The files under `dir` (relative to the source `src`), relative to `dir`, read under the
+/// handbook's filesystem rule: a link that leaves the source stops the import.
+fn files(src: &Path, dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let walk = inside::walk(src, dir).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
+    if let Some((path, why)) = walk.refused.first() {
+        return Err(format!(
+            "{}: {}; copy the file into {}, or remove it",
+            src.join(path).display(),
+            why.message("the import source"),
+            src.display()
+        ));
+    }
+    Ok(walk
+        .files
+        .iter()
+        .filter_map(|p| p.strip_prefix(dir).ok().map(Path::to_path_buf))
+        .collect())
 }
 
 /// `[Title](path.md)` links in `text`, in order: SUMMARY entries, or the links of a line.
@@ -133,18 +139,37 @@ fn mkdocs_nav(text: &str) -> (String, Vec<(PathBuf, Option<String>)>) {
     (docs_dir, nav)
 }
 
+/// The text of a file of the source (SUMMARY.md, mkdocs.yml), read under the filesystem rule.
+fn read_text(src: &Path, name: &str) -> Result<String, String> {
+    let bytes = inside::read(src, Path::new(name))
+        .map_err(|e| format!("cannot read {}: {e}", src.join(name).display()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 fn detect(src: &Path) -> Result<Source, String> {
     let (dir, kind, listed) = if src.join("SUMMARY.md").is_file() {
-        let text = fs::read_to_string(src.join("SUMMARY.md")).map_err(|e| e.to_string())?;
-        (src.to_path_buf(), "GitBook", summary_entries(&text))
+        let text = read_text(src, "SUMMARY.md")?;
+        (PathBuf::new(), "GitBook", summary_entries(&text))
     } else if src.join("mkdocs.yml").is_file() {
-        let text = fs::read_to_string(src.join("mkdocs.yml")).map_err(|e| e.to_string())?;
-        let (docs_dir, nav) = mkdocs_nav(&text);
-        (src.join(docs_dir), "MkDocs", nav)
+        let (docs_dir, nav) = mkdocs_nav(&read_text(src, "mkdocs.yml")?);
+        let rel = Path::new(&docs_dir);
+        if !rel
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        {
+            return Err(format!(
+                "mkdocs.yml: docs_dir `{docs_dir}` is outside {}; import reads only the source folder: move the docs into it, or import the folder that holds mkdocs.yml and the docs",
+                src.display()
+            ));
+        }
+        (rel.to_path_buf(), "MkDocs", nav)
     } else {
-        (src.to_path_buf(), "plain folder", Vec::new())
+        (PathBuf::new(), "plain folder", Vec::new())
     };
-    let all: BTreeSet<PathBuf> = files(&dir).into_iter().filter(|p| is_markdown(p)).collect();
+    let all: BTreeSet<PathBuf> = files(src, &dir)?
+        .into_iter()
+        .filter(|p| is_markdown(p))
+        .collect();
     let mut order = Vec::new();
     let mut seen = BTreeSet::new();
     for (path, title) in listed {
@@ -300,7 +325,7 @@ pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, Stri
     }
     let mut docs = Vec::new();
     for (rel, listed_title) in &source.order {
-        let bytes = fs::read(source.dir.join(rel))
+        let bytes = inside::read(src, &source.dir.join(rel))
             .map_err(|e| format!("cannot read {}: {e}", rel.display()))?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let (body, own_title) = split_own_front_matter(&text);
@@ -335,7 +360,7 @@ pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, Stri
     // Links to nothing, headings CommonMark does not take, and 2013 cross-references.
     let id_of: BTreeMap<PathBuf, String> =
         docs.iter().map(|d| (d.rel.clone(), d.id.clone())).collect();
-    let all_files: BTreeSet<PathBuf> = files(&source.dir).into_iter().collect();
+    let all_files: BTreeSet<PathBuf> = files(src, &source.dir)?.into_iter().collect();
     let mut claims: BTreeMap<String, BTreeSet<ControlId>> = BTreeMap::new();
     for d in &docs {
         let body = String::from_utf8_lossy(&d.body);
@@ -453,8 +478,9 @@ pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, Stri
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
-        fs::copy(source.dir.join(rel), &target)
+        let bytes = inside::read(src, &source.dir.join(rel))
             .map_err(|e| format!("cannot copy {}: {e}", rel.display()))?;
+        fs::write(&target, bytes).map_err(|e| format!("cannot copy {}: {e}", rel.display()))?;
         report.assets.push(rel.clone());
     }
     let claimed: BTreeSet<ControlId> = claims.values().flatten().copied().collect();
