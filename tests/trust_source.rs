@@ -331,3 +331,27 @@ fn import_does_not_follow_links_out_of_its_source() {
         run.stderr
     );
 }
+
+#[test]
+fn what_an_interrupted_approve_left_is_never_published() {
+    let hb = Handbook::fixture("approve");
+    let draft = hb.read("content/draft.md");
+    // An older approve, killed (or out of disk) between writing and renaming, left this.
+    hb.write(
+        "content/draft.md.ismsbook-approve",
+        draft.replace("Work from anywhere", SECRET),
+    );
+    hb.write(
+        "content/.draft.md.ismsbook-approve-4242",
+        draft.replace("Work from anywhere", SECRET),
+    );
+    let check = hb.check();
+    check.assert_exit(0).assert_no_diagnostics();
+    let build = hb.build();
+    build.assert_exit(0);
+    assert_no_secret(&hb, &build);
+    assert!(!hb
+        .path()
+        .join("public/assets/draft.md.ismsbook-approve")
+        .exists());
+}

@@ -92,10 +92,13 @@ fn refused(path: &Path, why: &inside::Refused) -> Diagnostic {
     Diagnostic::error(code, path, why.message("the handbook")).help(why.help())
 }
 
-/// Hidden files and the droppings of editors (swap, backup and lock files) are not content.
+/// Hidden files and the droppings of editors (swap, backup and lock files) are not content;
+/// nor is what an interrupted `approve` of an older version left (`X.md.ismsbook-approve`),
+/// which holds a whole document.
 pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     name.starts_with('.')
+        || name.contains(".ismsbook-approve")
         || name.ends_with('~')
         || name.starts_with('#')
         || [".swp", ".swo", ".swx", ".tmp", ".bak"]
@@ -447,6 +450,8 @@ mod tests {
             "policy.md.swp",
             "#policy.md#",
             ".#policy.md",
+            "policy.md.ismsbook-approve",
+            ".policy.md.ismsbook-approve-123",
         ] {
             assert!(is_ignored(std::ffi::OsStr::new(name)), "{name}");
         }
