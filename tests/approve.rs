@@ -175,6 +175,12 @@ fn an_empty_review_gets_its_last_date_under_it() {
         item("  ")
     );
     approves_to("status: draft\nreview:\ntags: [remote]\n", &after);
+    // Last in the front matter, where the old edit put `last:` under the new `approvals:`.
+    let after = format!(
+        "status: approved\neffective: 2026-05-02\ntags: [remote]\nreview:\n  last: 2026-05-02\napprovals:\n{}",
+        item("  ")
+    );
+    approves_to("status: draft\ntags: [remote]\nreview:\n", &after);
 }
 
 #[test]
