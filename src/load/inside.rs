@@ -285,8 +285,9 @@ impl Walker<'_> {
 }
 
 /// Opens `rel` (a plain relative path) under `root` for reading, if it is a regular file
-/// inside the root. A refusal comes back as an [`io::Error`] carrying a [`Refused`].
-pub fn open(root: &Path, rel: &Path) -> io::Result<fs::File> {
+/// inside the root, with its metadata. A refusal comes back as an [`io::Error`] carrying a
+/// [`Refused`].
+pub fn open(root: &Path, rel: &Path) -> io::Result<(fs::File, fs::Metadata)> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
         return Err(io::Error::new(
@@ -324,16 +325,26 @@ pub fn open(root: &Path, rel: &Path) -> io::Result<fs::File> {
     let real = fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd()))
         .or_else(|_| fs::canonicalize(&path))?;
     check_inside(&root_c, &real, &real)?;
-    Ok(file)
+    Ok((file, got))
 }
 
 /// The whole file, under the rule of [`open`].
 pub fn read(root: &Path, rel: &Path) -> io::Result<Vec<u8>> {
+    read_at_most(root, rel, u64::MAX).map(|r| r.unwrap_or_default())
+}
+
+/// The file's bytes, or its size when that is over `max` (the file is then not read).
+pub fn read_at_most(root: &Path, rel: &Path, max: u64) -> io::Result<Result<Vec<u8>, u64>> {
     use std::io::Read;
-    let mut file = open(root, rel)?;
-    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len() as usize));
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
+    let (file, meta) = open(root, rel)?;
+    let size = meta.len();
+    if size > max {
+        return Ok(Err(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // Through `take`: File's own read_to_end would ask the system for the size again.
+    file.take(max).read_to_end(&mut bytes)?;
+    Ok(Ok(bytes))
 }
 
 #[cfg(test)]

@@ -70,15 +70,7 @@ impl Source for WorkTree {
     }
 
     fn read_at_most(&self, path: &Path, max: u64) -> io::Result<Result<Vec<u8>, u64>> {
-        use std::io::Read;
-        let mut file = inside::open(&self.root, path)?;
-        let size = file.metadata()?.len();
-        if size > max {
-            return Ok(Err(size));
-        }
-        let mut bytes = Vec::with_capacity(size as usize);
-        file.read_to_end(&mut bytes)?;
-        Ok(Ok(bytes))
+        inside::read_at_most(&self.root, path, max)
     }
 }
 
