@@ -435,3 +435,67 @@ fn verify(old: &str, new: &str, needs: Needs, a: &Approval<'_>) -> Result<(), St
         Err(unsafe_edit())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn approval() -> Approval<'static> {
+        Approval {
+            version: "1.2".into(),
+            by: "Jane Doe",
+            role: "CEO",
+            date: "2026-05-02".into(),
+            digest: "sha256:00",
+        }
+    }
+
+    const ALL: Needs = Needs {
+        status: true,
+        effective: true,
+        review_last: true,
+    };
+
+    /// Shapes approve edits, and shapes it refuses: never a third outcome.
+    #[test]
+    fn every_shape_is_edited_exactly_or_refused() {
+        let edited = [
+            "status: draft\n",
+            "status: draft # c\n",
+            "status:   \"draft\"  \n",
+            "status: 'draft'\n",
+            "status:\n  draft\n",
+            "  status: draft\n  tags: []\n",
+            "status: draft\nreview: ~\napprovals: ~\n",
+            "status: draft\nreview:\n  last:\napprovals:\n",
+            "status: draft\nreview: {}\napprovals: [ ]\n",
+            "status: draft\nreview:   # later\n  interval: 6 months\n",
+            "status: draft\napprovals:\n  - version: \"1.0\"\n    digest: x # c\n\n# gap\n",
+            "status: draft\napprovals: [\n  {version: \"1.0\"},\n]\n",
+            "status: draft\neffective:\n",
+            "status: draft\r\nreview:\r\n",
+            "é: ü\nstatus: draft\n",
+            "status: draft\nextra: {a: [1, 2], b: \"x: y\"}\n",
+        ];
+        for yaml in edited {
+            let new = edit(yaml, ALL, &approval()).unwrap_or_else(|e| panic!("{yaml:?}: {e}"));
+            assert!(new.contains("approved"), "{yaml:?} -> {new:?}");
+        }
+        let refused = [
+            "status: |-\n  draft\n",
+            "status: >\n  draft\n",
+            "status: !!str draft\n",
+            "status: &s draft\nx: *s\n",
+            "status: \"dr\n  aft\"\n",
+            "{status: draft}\n",
+            "status: draft\nreview: yearly\n",
+            "status: draft\napprovals: {a: 1}\n",
+            "status: draft\napprovals:\n  - digest: |\n      x\n",
+            "status: draft\nreview: !!map\n  interval: 6 months\n",
+            "- status\n",
+        ];
+        for yaml in refused {
+            assert!(edit(yaml, ALL, &approval()).is_err(), "{yaml:?}");
+        }
+    }
+}
