@@ -113,6 +113,28 @@ fn a_link_into_the_git_folder_does_not_publish_the_ci_token() {
 }
 
 #[test]
+fn a_configuration_linked_outside_is_not_read_into_error_messages() {
+    // An unparsable file shows its lines in the error excerpt: CI logs would print the
+    // environment's tokens.
+    let secret = outside();
+    let hb = Handbook::fixture("_base");
+    std::fs::remove_file(hb.path().join("ismsbook.toml")).unwrap();
+    symlink(
+        secret.path().join("environ"),
+        hb.path().join("ismsbook.toml"),
+    )
+    .unwrap();
+    let run = hb.check_human();
+    run.assert_exit(2);
+    assert!(
+        run.stderr.contains("ismsbook.toml") && run.stderr.contains("outside the handbook"),
+        "{}",
+        run.stderr
+    );
+    assert_no_secret(&hb, &run);
+}
+
+#[test]
 fn a_link_to_the_root_of_the_disk_is_not_walked() {
     let hb = Handbook::fixture("_base");
     symlink("/", hb.path().join("content/disk")).unwrap();
