@@ -319,3 +319,18 @@ fn a_read_only_document_is_refused_and_a_mode_is_kept() {
     assert_eq!(mode, 0o640);
     assert!(hb.read("content/draft.md").contains("status: approved"));
 }
+
+#[test]
+fn a_hard_linked_document_is_refused_rather_than_split() {
+    let hb = Handbook::fixture("approve");
+    std::fs::hard_link(
+        hb.path().join("content/draft.md"),
+        hb.path().join("draft-copy.md"),
+    )
+    .unwrap();
+    let before = hb.read("content/draft.md");
+    let run = hb.run(APPROVE);
+    run.assert_exit(2);
+    assert!(run.stderr.contains("has 2 hard links"), "{}", run.stderr);
+    assert_eq!(hb.read("content/draft.md"), before);
+}

@@ -40,7 +40,7 @@ pub enum Refused {
 
 /// The most entries one walk visits: far above any real handbook, low enough that folder
 /// links multiplying each other cannot keep a build busy for hours.
-pub const MAX_ENTRIES: usize = 1_000_000;
+pub const MAX_ENTRIES: usize = 500_000;
 
 impl Refused {
     /// What happened, for a diagnostic about the entry; `root_name` is e.g. "the handbook".
@@ -227,19 +227,24 @@ impl Walker<'_> {
         if self.seen >= MAX_ENTRIES {
             return;
         }
+        // Where the entry really is: in its parent's real folder (short, free of links, so
+        // each entry costs the same however deep links have taken the walk).
+        let here = match (path.file_name(), ancestors.last()) {
+            (Some(name), Some(parent)) if path != self.start => parent.join(name),
+            _ => self.root.join(path),
+        };
         if ft.is_symlink() {
-            match resolve(&self.root_c, &self.root.join(path)) {
+            match resolve(&self.root_c, &here) {
                 Ok((real, meta)) if meta.is_dir() => self.folder(path, real, ancestors),
                 Ok((_, meta)) if meta.is_file() => self.out.files.push(path.to_path_buf()),
                 Ok((_, meta)) => self.refuse(path, Refused::NotRegular(kind_of(meta.file_type()))),
                 Err(r) => self.refuse(path, r),
             }
         } else if ft.is_dir() {
-            let real = match (path.file_name(), ancestors.last()) {
-                // A plain folder: its real path is its parent's plus its name.
-                (Some(name), Some(parent)) if path != self.start => parent.join(name),
+            let real = match ancestors.last() {
+                Some(_) if path != self.start => here,
                 // The folder the walk starts at: its path may pass through links.
-                _ => match fs::canonicalize(self.root.join(path)) {
+                _ => match fs::canonicalize(&here) {
                     Ok(real) => match check_inside(&self.root_c, &real, &real) {
                         Ok(()) => real,
                         Err(r) => return self.refuse(path, r),
@@ -263,7 +268,7 @@ impl Walker<'_> {
         if ancestors.contains(&real) {
             return self.refuse(path, Refused::Loop);
         }
-        let entries = match fs::read_dir(self.root.join(path)) {
+        let entries = match fs::read_dir(&real) {
             Ok(rd) => rd,
             Err(e) => return self.refuse(path, Refused::Io(e)),
         };

@@ -36,8 +36,8 @@ impl std::fmt::Display for LoadError {
 /// The files of a handbook as they are in some tree: the work tree, or a git revision.
 pub trait Source: Sync {
     fn read_config(&self) -> io::Result<Vec<u8>>;
-    /// Every file under `content/`, relative to the root, sorted; unreadable entries come back
-    /// as diagnostics (symlink loops, permissions).
+    /// Every file under `content/`, relative to the root, sorted; entries not read come back
+    /// as diagnostics (links out of the handbook, FIFOs, symlink loops, permissions).
     fn list_content(&self) -> Result<(Vec<PathBuf>, Vec<Diagnostic>), LoadError>;
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// The file's bytes, or its size when that is over `max` (a file is then not read whole).
