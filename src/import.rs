@@ -11,8 +11,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::catalog::catalog;
-use crate::load::is_ignored;
+use crate::load::inside;
+
+mod source;
 use crate::types::ControlId;
+use source::{detect, files};
 
 pub struct Options<'a> {
     pub owner: &'a str,
@@ -37,29 +40,8 @@ pub struct Report {
     pub front_matter_replaced: Vec<PathBuf>,
 }
 
-struct Source {
-    /// Where the Markdown and assets are (SRC, or its MkDocs docs_dir).
-    dir: PathBuf,
-    kind: &'static str,
-    /// Markdown files (relative to `dir`) in the author's order, with titles where known.
-    order: Vec<(PathBuf, Option<String>)>,
-}
-
 fn is_markdown(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "md" || e == "markdown")
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()))
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| e.path().strip_prefix(dir).ok().map(Path::to_path_buf))
-        .collect();
-    out.sort();
-    out
 }
 
 /// `[Title](path.md)` links in `text`, in order: SUMMARY entries, or the links of a line.
@@ -89,76 +71,6 @@ fn summary_entries(text: &str) -> Vec<(PathBuf, Option<String>)> {
         }
     }
     out
-}
-
-/// The nav of an `mkdocs.yml`, flattened in order, and its `docs_dir`.
-fn mkdocs_nav(text: &str) -> (String, Vec<(PathBuf, Option<String>)>) {
-    use crate::load::yaml::{parse, Node, Value};
-    fn scalar(n: &Node) -> Option<&str> {
-        match &n.value {
-            Value::Scalar { text, .. } => Some(text),
-            _ => None,
-        }
-    }
-    fn walk(n: &Node, title: Option<&str>, out: &mut Vec<(PathBuf, Option<String>)>) {
-        match &n.value {
-            Value::Scalar { text, .. } if is_markdown(Path::new(text)) => {
-                out.push((PathBuf::from(text), title.map(String::from)))
-            }
-            Value::Seq(items) => items.iter().for_each(|i| walk(i, None, out)),
-            Value::Map(entries) => {
-                for (k, v) in entries {
-                    walk(v, scalar(k), out);
-                }
-            }
-            _ => {}
-        }
-    }
-    // mkdocs.yml may use tags like !!python/name: that our parser reads as plain scalars.
-    let Ok(Some(root)) = parse(text, 1) else {
-        return ("docs".into(), Vec::new());
-    };
-    let Value::Map(entries) = &root.value else {
-        return ("docs".into(), Vec::new());
-    };
-    let mut docs_dir = "docs".to_string();
-    let mut nav = Vec::new();
-    for (k, v) in entries {
-        match scalar(k) {
-            Some("docs_dir") => docs_dir = scalar(v).unwrap_or("docs").to_string(),
-            Some("nav") => walk(v, None, &mut nav),
-            _ => {}
-        }
-    }
-    (docs_dir, nav)
-}
-
-fn detect(src: &Path) -> Result<Source, String> {
-    let (dir, kind, listed) = if src.join("SUMMARY.md").is_file() {
-        let text = fs::read_to_string(src.join("SUMMARY.md")).map_err(|e| e.to_string())?;
-        (src.to_path_buf(), "GitBook", summary_entries(&text))
-    } else if src.join("mkdocs.yml").is_file() {
-        let text = fs::read_to_string(src.join("mkdocs.yml")).map_err(|e| e.to_string())?;
-        let (docs_dir, nav) = mkdocs_nav(&text);
-        (src.join(docs_dir), "MkDocs", nav)
-    } else {
-        (src.to_path_buf(), "plain folder", Vec::new())
-    };
-    let all: BTreeSet<PathBuf> = files(&dir).into_iter().filter(|p| is_markdown(p)).collect();
-    let mut order = Vec::new();
-    let mut seen = BTreeSet::new();
-    for (path, title) in listed {
-        if all.contains(&path) && seen.insert(path.clone()) {
-            order.push((path, title));
-        }
-    }
-    for path in all {
-        let skip = kind == "GitBook" && path == Path::new("SUMMARY.md");
-        if !skip && seen.insert(path.clone()) {
-            order.push((path, None));
-        }
-    }
-    Ok(Source { dir, kind, order })
 }
 
 /// Document type and id prefix from the first folder of the path.
@@ -300,7 +212,7 @@ pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, Stri
     }
     let mut docs = Vec::new();
     for (rel, listed_title) in &source.order {
-        let bytes = fs::read(source.dir.join(rel))
+        let bytes = inside::read(src, &source.dir.join(rel))
             .map_err(|e| format!("cannot read {}: {e}", rel.display()))?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let (body, own_title) = split_own_front_matter(&text);
@@ -335,7 +247,7 @@ pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, Stri
     // Links to nothing, headings CommonMark does not take, and 2013 cross-references.
     let id_of: BTreeMap<PathBuf, String> =
         docs.iter().map(|d| (d.rel.clone(), d.id.clone())).collect();
-    let all_files: BTreeSet<PathBuf> = files(&source.dir).into_iter().collect();
+    let all_files: BTreeSet<PathBuf> = files(src, &source.dir)?.into_iter().collect();
     let mut claims: BTreeMap<String, BTreeSet<ControlId>> = BTreeMap::new();
     for d in &docs {
         let body = String::from_utf8_lossy(&d.body);
@@ -453,8 +365,9 @@ pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, Stri
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
-        fs::copy(source.dir.join(rel), &target)
+        let bytes = inside::read(src, &source.dir.join(rel))
             .map_err(|e| format!("cannot copy {}: {e}", rel.display()))?;
+        fs::write(&target, bytes).map_err(|e| format!("cannot copy {}: {e}", rel.display()))?;
         report.assets.push(rel.clone());
     }
     let claimed: BTreeSet<ControlId> = claims.values().flatten().copied().collect();

@@ -1,10 +1,10 @@
 //! Load: walk `content/`, read every file once, split and parse front matter and body.
 
 mod front_matter;
+pub mod inside;
 mod soa;
 pub mod yaml;
 
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -36,8 +36,8 @@ impl std::fmt::Display for LoadError {
 /// The files of a handbook as they are in some tree: the work tree, or a git revision.
 pub trait Source: Sync {
     fn read_config(&self) -> io::Result<Vec<u8>>;
-    /// Every file under `content/`, relative to the root, sorted; unreadable entries come back
-    /// as diagnostics (symlink loops, permissions).
+    /// Every file under `content/`, relative to the root, sorted; entries not read come back
+    /// as diagnostics (links out of the handbook, FIFOs, symlink loops, permissions).
     fn list_content(&self) -> Result<(Vec<PathBuf>, Vec<Diagnostic>), LoadError>;
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// The file's bytes, or its size when that is over `max` (a file is then not read whole).
@@ -51,72 +51,46 @@ pub struct WorkTree {
 
 impl Source for WorkTree {
     fn read_config(&self) -> io::Result<Vec<u8>> {
-        fs::read(self.root.join(config::FILE))
+        inside::read(&self.root, Path::new(config::FILE))
     }
 
     fn list_content(&self) -> Result<(Vec<PathBuf>, Vec<Diagnostic>), LoadError> {
-        let content = self.root.join(CONTENT_DIR);
-        if !content.is_dir() {
-            return Ok((Vec::new(), Vec::new()));
-        }
-        let mut files = Vec::new();
-        let mut diags = Vec::new();
-        let walk = walkdir::WalkDir::new(&content)
-            .follow_links(true)
-            .sort_by_file_name()
+        let walk = inside::walk(&self.root, Path::new(CONTENT_DIR))
+            .map_err(|e| LoadError(format!("cannot read {}: {e}", self.root.display())))?;
+        let diags = walk
+            .refused
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
-        for entry in walk {
-            match entry {
-                Ok(e) if e.file_type().is_file() => {
-                    if let Ok(rel) = e.path().strip_prefix(&self.root) {
-                        files.push(rel.to_path_buf());
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    let path = e
-                        .path()
-                        .and_then(|p| p.strip_prefix(&self.root).ok())
-                        .map_or_else(|| PathBuf::from(CONTENT_DIR), Path::to_path_buf);
-                    let (message, help) = if e.loop_ancestor().is_some() {
-                        (
-                            "symbolic link loop: this link points at a folder that contains it"
-                                .to_string(),
-                            "remove the link or point it outside its own folder",
-                        )
-                    } else {
-                        (format!("cannot read: {e}"), "check the file's permissions")
-                    };
-                    diags.push(Diagnostic::error(Code::UnreadableFile, path, message).help(help));
-                }
-            }
-        }
-        files.sort();
-        Ok((files, diags))
+            .map(|(path, why)| refused(&path, &why))
+            .collect();
+        Ok((walk.files, diags))
     }
 
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        fs::read(self.root.join(path))
+        inside::read(&self.root, path)
     }
 
     fn read_at_most(&self, path: &Path, max: u64) -> io::Result<Result<Vec<u8>, u64>> {
-        use std::io::Read;
-        let mut file = fs::File::open(self.root.join(path))?;
-        let size = file.metadata()?.len();
-        if size > max {
-            return Ok(Err(size));
-        }
-        let mut bytes = Vec::with_capacity(size as usize);
-        file.read_to_end(&mut bytes)?;
-        Ok(Ok(bytes))
+        inside::read_at_most(&self.root, path, max)
     }
 }
 
-/// Hidden files and the droppings of editors (swap, backup and lock files) are not content.
+/// The diagnostic for an entry the filesystem rule refused to read.
+fn refused(path: &Path, why: &inside::Refused) -> Diagnostic {
+    let code = if why.is_outside() {
+        Code::OutsideHandbook
+    } else {
+        Code::UnreadableFile
+    };
+    Diagnostic::error(code, path, why.message("the handbook")).help(why.help())
+}
+
+/// Hidden files and the droppings of editors (swap, backup and lock files) are not content;
+/// nor is what an interrupted `approve` of an older version left (`X.md.ismsbook-approve`),
+/// which holds a whole document.
 pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     name.starts_with('.')
+        || name.contains(".ismsbook-approve")
         || name.ends_with('~')
         || name.starts_with('#')
         || [".swp", ".swo", ".swx", ".tmp", ".bak"]
@@ -276,8 +250,10 @@ pub(crate) fn read_text(
     path: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<String> {
-    let cannot_read =
-        |e: io::Error| Diagnostic::error(Code::UnreadableFile, path, format!("cannot read: {e}"));
+    let cannot_read = |e: io::Error| match inside::refusal(&e) {
+        Some(why) => refused(path, why),
+        None => Diagnostic::error(Code::UnreadableFile, path, format!("cannot read: {e}")),
+    };
     let bytes = match source.read_at_most(path, MAX_DOCUMENT_BYTES) {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(size)) => {
@@ -466,6 +442,8 @@ mod tests {
             "policy.md.swp",
             "#policy.md#",
             ".#policy.md",
+            "policy.md.ismsbook-approve",
+            ".policy.md.ismsbook-approve-123",
         ] {
             assert!(is_ignored(std::ffi::OsStr::new(name)), "{name}");
         }

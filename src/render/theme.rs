@@ -1,12 +1,12 @@
 //! The built-in theme, compiled into the binary so `ismsbook` runs anywhere, and overridable
 //! file by file: `theme/templates/document.html` in a handbook replaces ours, the rest stays.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use tera::Tera;
 
 use super::OutputFile;
+use crate::load::inside;
 
 /// (name, built-in text) of each template; the name is also the file name under
 /// `theme/templates/` that overrides it.
@@ -28,14 +28,16 @@ const STATIC: &[(&str, &[u8])] =
 
 /// The templates: ours, with any file of the handbook's `theme/templates/` in its place.
 pub fn templates(root: &Path) -> Result<Tera, String> {
-    let dir = root.join("theme/templates");
     let mut sources: Vec<(String, String)> = Vec::new();
     for (name, builtin) in TEMPLATES {
-        let own = dir.join(name);
-        let text = if own.is_file() {
-            fs::read_to_string(&own).map_err(|e| format!("cannot read {}: {e}", own.display()))?
-        } else {
-            builtin.to_string()
+        let own = Path::new("theme/templates").join(name);
+        // Read under the filesystem rule: a template linked to a file outside the handbook
+        // would otherwise print that file into every page.
+        let text = match inside::read(root, &own) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map_err(|_| format!("cannot read {}: not UTF-8 text", own.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => builtin.to_string(),
+            Err(e) => return Err(format!("cannot read {}: {e}", own.display())),
         };
         sources.push((name.to_string(), text));
     }
@@ -48,28 +50,38 @@ pub fn templates(root: &Path) -> Result<Tera, String> {
     Ok(tera)
 }
 
-/// Static files (CSS, JS, images) under `static/` of the output.
+/// Static files (CSS, JS, images) under `static/` of the output: ours, with the handbook's
+/// `theme/static/` laid over them. Its files are read under the filesystem rule; a link that
+/// leaves the handbook, a FIFO or a loop stops the build with the file named.
 pub fn static_files(root: &Path) -> std::io::Result<Vec<OutputFile>> {
-    let dir = root.join("theme/static");
+    let dir = Path::new("theme/static");
+    let walk = inside::walk(root, dir)?;
+    if let Some((path, why)) = walk.refused.first() {
+        return Err(std::io::Error::other(format!(
+            "{}: {}; {}",
+            path.display(),
+            why.message("the handbook"),
+            why.help()
+        )));
+    }
+    let own: Vec<PathBuf> = walk
+        .files
+        .iter()
+        .filter_map(|p| p.strip_prefix(dir).ok().map(Path::to_path_buf))
+        .collect();
     let mut files: Vec<OutputFile> = STATIC
         .iter()
-        .filter(|(name, _)| !dir.join(name).is_file())
+        .filter(|(name, _)| !own.iter().any(|p| p == Path::new(name)))
         .map(|(name, bytes)| OutputFile {
             path: PathBuf::from("static").join(name),
             bytes: bytes.to_vec(),
         })
         .collect();
-    if dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-            let entry = entry.map_err(std::io::Error::other)?;
-            if entry.file_type().is_file() && !crate::load::is_ignored(entry.file_name()) {
-                let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-                files.push(OutputFile {
-                    path: PathBuf::from("static").join(rel),
-                    bytes: fs::read(entry.path())?,
-                });
-            }
-        }
+    for rel in own {
+        files.push(OutputFile {
+            bytes: inside::read(root, &dir.join(&rel))?,
+            path: PathBuf::from("static").join(rel),
+        });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
