@@ -570,3 +570,24 @@ fn leftovers_of_killed_runs_are_removed_by_the_next_and_nothing_else() {
         "only the dead runs' marked folders are removed"
     );
 }
+
+#[test]
+fn an_output_of_an_older_ismsbook_is_replaced_but_not_with_files_of_the_users_beside_it() {
+    let hb = Handbook::fixture("_base");
+    // What a build before output markers wrote: only names a build writes.
+    hb.write("public/index.html", "<p>old</p>");
+    hb.write("public/documents/POL-001.html", "<p>old</p>");
+    hb.write("public/search-index.js", "var x;");
+    hb.write("public/soa.csv", "old");
+    build_to(&hb, hb.path(), "public").assert_exit(0);
+    assert!(hb.path().join("public/.ismsbook-output").is_file());
+    assert!(!hb.path().join("public/search-index.js").exists());
+    // The same with a CNAME of the user's beside it is refused and kept.
+    let hb = Handbook::fixture("_base");
+    hb.write("public/index.html", "<p>old</p>");
+    hb.write("public/documents/POL-001.html", "<p>old</p>");
+    hb.write("public/CNAME", "isms.example.com");
+    let run = build_to(&hb, hb.path(), "public");
+    assert_refused_out(&run, &["CNAME", "did not write"]);
+    assert_eq!(hb.read("public/CNAME"), "isms.example.com");
+}

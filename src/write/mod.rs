@@ -113,6 +113,7 @@ fn ours(out: &Path) -> Result<(), String> {
     let listed = match marked(out) {
         Some(listed) => listed,
         None if present.is_empty() && !out.join(MARKER).exists() => return Ok(()),
+        None if is_older_output(&present) => return Ok(()),
         None => {
             let older = present.iter().any(|n| n == "index.html")
                 && present.iter().any(|n| n == "documents/");
@@ -139,6 +140,37 @@ fn ours(out: &Path) -> Result<(), String> {
         out.display(),
         sample(&foreign)
     ))
+}
+
+/// An output written before outputs were marked: every top-level name is one an earlier build
+/// writes, so replacing it loses nothing of the user's (a `CNAME` or `photos/` beside them
+/// still refuses). Without this, every existing `public/` would refuse the first build after
+/// an upgrade.
+fn is_older_output(present: &[String]) -> bool {
+    const WRITTEN: [&str; 19] = [
+        "index.html",
+        "documents/",
+        "controls/",
+        "static/",
+        "assets/",
+        "pdf/",
+        "soa.html",
+        "soa.csv",
+        "traceability.csv",
+        "documents.csv",
+        "reviews.html",
+        "reviews.csv",
+        "readiness.html",
+        "changes.html",
+        "print.html",
+        "search.html",
+        "search-index.js",
+        "style.css",
+        "404.html",
+    ];
+    present.iter().any(|n| n == "index.html")
+        && present.iter().any(|n| n == "documents/")
+        && present.iter().all(|n| WRITTEN.contains(&n.as_str()))
 }
 
 /// The first few names, for a message.
