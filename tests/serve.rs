@@ -217,7 +217,7 @@ fn many_waiting_clients_and_a_vanished_one_do_not_stall_it() {
         let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
         write!(
             s,
-            "GET /__ismsbook/poll?since=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+            "GET /__ismsbook/poll?since=1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
         )
         .unwrap();
     }
