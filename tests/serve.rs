@@ -16,7 +16,18 @@ pub struct Server {
 }
 
 impl Drop for Server {
+    /// SIGTERM first, so that serve removes its temporary directory (SIGKILL leaves it to
+    /// the next run).
     fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        // SAFETY: kill(2) on our own child.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -7,6 +7,15 @@
 //! covers a page which connects just after a rebuild (it asks "anything since generation N?").
 //! The generations live in a private temporary directory removed on every way out (`start`).
 
+/// Writes a line to stderr, ignoring failure: a closed terminal or pipe must not stop a
+/// rebuild or the way out (`eprintln!` panics then).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod head;
 mod host;
 mod http;
@@ -160,7 +169,7 @@ impl Shared {
                     // Requests already reading the old generation keep their open files.
                     let _ = std::fs::remove_dir_all(old);
                 }
-                eprintln!(
+                say!(
                     "rebuilt in {} ms (generation {generation})",
                     started.elapsed().as_millis()
                 );
@@ -170,7 +179,7 @@ impl Shared {
                 state.good = generation;
                 state.errors.clear();
                 state.writing_whole = true;
-                eprintln!(
+                say!(
                     "updated in {} ms (generation {generation})",
                     started.elapsed().as_millis()
                 );
@@ -185,7 +194,7 @@ impl Shared {
                 return started.elapsed();
             }
             Err(problems) => {
-                eprintln!(
+                say!(
                     "build failed: still serving generation {}; the pages show the {} error(s)",
                     state.good,
                     problems.len()
@@ -201,7 +210,7 @@ impl Shared {
     /// Rebuilds after a batch of file events (paths relative to the root): edits of
     /// Markdown documents alone; configuration, theme, assets or removed documents in full.
     /// Paths that no longer exist and were never sources (an editor's temporary file) are
-    /// no change at all.
+    /// no change at all, except under `theme/`, whose files the snapshot does not list.
     pub fn rebuild_after(&self, changed: &[PathBuf]) {
         let known = |p: &Path| {
             let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
@@ -221,9 +230,11 @@ impl Shared {
                     .extension()
                     .is_some_and(|x| x == "md" || x == "markdown")
                 && rel != Path::new(load::SOA_FILE);
+            // A theme file is not in the snapshot, but removing one brings ours back.
+            let theme = rel.starts_with("theme");
             match (markdown, exists) {
                 (true, true) => edited.push(rel.clone()),
-                (_, false) if !known(rel) => {}
+                (_, false) if !theme && !known(rel) => {}
                 _ => full = true,
             }
         }
@@ -466,7 +477,7 @@ impl Shared {
             &dir,
             render::Part::Whole,
         ) {
-            eprintln!("error: {e}");
+            say!("error: {e}");
         }
     }
 }

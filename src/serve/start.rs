@@ -26,6 +26,7 @@ pub fn run(opts: Options) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
     let base = private_dir()?;
+    sweep_leftovers(base.path());
     let shared = Arc::new(Shared {
         state: Mutex::new(State::default()),
         waker: Default::default(),
@@ -41,7 +42,7 @@ pub fn run(opts: Options) -> Result<(), String> {
     shared.rebuild(None);
     let _watcher = watch::start(shared.clone())?;
     let url = format!("http://{addr}/");
-    eprintln!("serving {} at {url} (Ctrl-C to stop)", opts.root.display());
+    say!("serving {} at {url} (Ctrl-C to stop)", opts.root.display());
     if opts.open {
         let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
     }
@@ -61,13 +62,58 @@ fn private_dir() -> Result<tempfile::TempDir, String> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o700));
     }
-    builder.tempdir().map_err(|e| {
+    let dir = builder.tempdir().map_err(|e| {
         format!(
             "cannot create a temporary directory in {}: {e}",
             std::env::temp_dir().display()
         )
-    })
+    })?;
+    // Names the owner, for `sweep_leftovers` of a later run should this one be killed.
+    std::fs::write(dir.path().join(PID_FILE), std::process::id().to_string())
+        .map_err(|e| format!("cannot write in {}: {e}", dir.path().display()))?;
+    Ok(dir)
 }
+
+const PID_FILE: &str = "pid";
+
+/// A run killed by SIGKILL, a crash or a power cut cannot remove its directory: the next run
+/// does, if it is one of ours (our user, mode 0700, a `pid` file) and that process is gone.
+/// A directory is never followed through a symlink, and one of another user never touched.
+#[cfg(target_os = "linux")]
+fn sweep_leftovers(ours: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(me), Some(parent)) = (std::fs::symlink_metadata(ours), ours.parent()) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let named = entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("ismsbook-serve-");
+        if !named || path == ours {
+            continue;
+        }
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !meta.is_dir() || meta.uid() != me.uid() || meta.mode() & 0o777 != 0o700 {
+            continue;
+        }
+        let pid = std::fs::read_to_string(path.join(PID_FILE))
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok());
+        if pid.is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists()) {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sweep_leftovers(_ours: &Path) {}
 
 /// On Ctrl-C, SIGTERM or SIGHUP (the terminal closed): waits for a build writing into the
 /// directory to finish (a few seconds at most), removes the directory, and exits. The
@@ -85,7 +131,7 @@ fn stop_on_signals(shared: &Arc<Shared>) -> Result<(), String> {
             }
         };
         remove(&shared.base);
-        eprintln!("\nstopped");
+        say!("\nstopped");
         std::process::exit(0);
     })
     .map_err(|e| format!("cannot handle Ctrl-C: {e}"))
@@ -96,7 +142,7 @@ fn remove(dir: &Path) {
     if std::fs::remove_dir_all(dir).is_err() && dir.exists() {
         std::thread::sleep(Duration::from_millis(50));
         if let Err(e) = std::fs::remove_dir_all(dir) {
-            eprintln!("warning: cannot remove {}: {e}", dir.display());
+            say!("warning: cannot remove {}: {e}", dir.display());
         }
     }
 }
