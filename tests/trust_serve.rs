@@ -107,11 +107,11 @@ fn parse(raw: &[u8]) -> Reply {
     }
 }
 
-/// Sends `head` as given (request line and headers, without the closing empty line).
+/// Sends `head` (request line and headers) and `Connection: close`.
 fn send(port: u16, head: &str) -> Reply {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(40))).unwrap();
-    write!(s, "{head}\r\n\r\n").unwrap();
+    write!(s, "{head}\r\nConnection: close\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
     parse(&raw)
@@ -568,4 +568,37 @@ fn a_killed_runs_directory_is_removed_by_the_next_run() {
     );
     assert_eq!(now.len(), 2, "{now:?}");
     drop(next);
+}
+
+#[test]
+fn serve_stops_cleanly_when_its_terminal_is_gone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hb = Handbook::fixture("_base");
+    let mut child = Command::new(binary())
+        .args(["serve", "--port", "0", "--root"])
+        .arg(hb.path())
+        .env("TMPDIR", tmp.path())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    while !lines.next().unwrap().unwrap().contains("serving") {}
+    // The terminal closes: nothing reads serve's messages any more.
+    drop(lines);
+    // SAFETY: kill(2) on our own child.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGHUP) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("serve did not stop");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        private_dirs(tmp.path()),
+        Vec::<PathBuf>::new(),
+        "left behind"
+    );
 }

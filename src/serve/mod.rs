@@ -16,6 +16,7 @@ macro_rules! say {
     }};
 }
 
+mod conn;
 mod head;
 mod host;
 mod http;

@@ -8,16 +8,16 @@
 //! preview answering its pages.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr};
+use std::io::{self, Write};
+use std::net::Shutdown;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mio::net::{TcpListener, TcpStream};
+use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token, Waker};
 
+use super::conn::{read_all, whole, write_out, Conn, Next, Outgoing, Phase};
 use super::head::{self, Request, Scan};
 use super::host::Allowed;
 use super::http::{self, Body, Response};
@@ -34,6 +34,8 @@ pub struct Limits {
     pub head_time: Duration,
     /// Without progress while writing an answer.
     pub write_idle: Duration,
+    /// For writing an answer at all, progress or not (a client reading a byte now and then).
+    pub write_total: Duration,
     /// After an answer, for the client to close (unread input would reset the connection and
     /// could destroy the answer on its way).
     pub linger: Duration,
@@ -47,37 +49,6 @@ pub struct Limits {
     pub workers: usize,
     /// Requests waiting for a worker; beyond, 503 at once.
     pub queue: usize,
-}
-
-enum Phase {
-    Reading {
-        buf: Vec<u8>,
-        scanned: usize,
-    },
-    Working,
-    /// A long poll: answered when a build ends or at its deadline.
-    Parked {
-        since: u64,
-    },
-    /// Asks for a whole-handbook file being written.
-    Waiting(Request),
-    Writing(Outgoing),
-    Draining,
-}
-
-struct Outgoing {
-    buf: Vec<u8>,
-    pos: usize,
-    file: Option<(File, u64)>,
-    /// Bytes went out since the deadline was last moved.
-    progress: bool,
-}
-
-struct Conn {
-    stream: TcpStream,
-    local: Option<SocketAddr>,
-    phase: Phase,
-    deadline: Instant,
 }
 
 type Job = (usize, Request);
@@ -202,7 +173,7 @@ impl Server {
                 // Every connection is being served: refuse, without letting it wait.
                 match self.listener.accept() {
                     Ok((mut stream, _)) => {
-                        let _ = stream.write(&http::Response::text(503, "busy").head());
+                        let _ = stream.write(&whole(Response::text(503, "busy, try again")));
                         continue;
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -259,11 +230,7 @@ impl Server {
             .or_else(|| oldest(|p| matches!(p, Phase::Parked { .. })));
         let Some(t) = victim else { return false };
         if let Some(Phase::Parked { .. }) = self.conns.get(&t).map(|c| &c.phase) {
-            let answer = self.poll_answer(true);
-            let mut bytes = answer.head();
-            if let Body::Bytes(b) = answer.body {
-                bytes.extend(b);
-            }
+            let bytes = whole(self.poll_answer(true));
             // Small enough for an empty socket buffer; if not, the client polls again anyway.
             if let Some(conn) = self.conns.get_mut(&t) {
                 let _ = conn.stream.write(&bytes);
@@ -319,7 +286,7 @@ impl Server {
         if let Some(refusal) = http::gate(&req, &self.allowed, conn.local) {
             return self.respond(t, refusal, req.is_head());
         }
-        if req.path() == "/__ismsbook/poll" {
+        if req.path() == "/__ismsbook/poll" && !req.is_head() {
             let since = req
                 .query()
                 .split('&')
@@ -441,7 +408,8 @@ impl Server {
             .map(|(t, _)| *t)
             .collect();
         for t in due {
-            let Some(conn) = self.conns.get(&t) else {
+            // Handling one may have given another a new deadline (`resume_waiting`).
+            let Some(conn) = self.conns.get(&t).filter(|c| c.deadline <= now) else {
                 continue;
             };
             match &conn.phase {
@@ -470,13 +438,15 @@ impl Server {
             }
             Body::File(f, len) => Some((f, len)),
         };
+        let now = Instant::now();
         let out = Outgoing {
             buf,
             pos: 0,
             file,
             progress: false,
+            until: now + self.limits.write_total,
         };
-        let deadline = Instant::now() + self.limits.write_idle;
+        let deadline = now + self.limits.write_idle;
         self.set(t, Phase::Writing(out), deadline);
         self.flush(t);
     }
@@ -502,74 +472,9 @@ impl Server {
         if let Some(conn) = self.conns.get_mut(&t) {
             if let Phase::Writing(out) = &mut conn.phase {
                 if std::mem::take(&mut out.progress) {
-                    conn.deadline = Instant::now() + self.limits.write_idle;
+                    conn.deadline = (Instant::now() + self.limits.write_idle).min(out.until);
                 }
             }
-        }
-    }
-}
-
-enum Next {
-    Close,
-    Dispatch(usize),
-    Refuse(u16),
-    Stay,
-}
-
-/// Reads until the socket is empty: into the head buffer (up to one byte past its limit,
-/// enough to refuse it), otherwise discarded. `Ok(true)` at end of input.
-fn read_all(conn: &mut Conn, scratch: &mut [u8]) -> Result<bool, ()> {
-    loop {
-        let room = match &conn.phase {
-            Phase::Reading { buf, .. } => (head::HEAD_MAX + 1).saturating_sub(buf.len()),
-            _ => scratch.len(),
-        };
-        if room == 0 {
-            return Ok(false);
-        }
-        let cap = room.min(scratch.len());
-        match conn.stream.read(&mut scratch[..cap]) {
-            Ok(0) => return Ok(true),
-            Ok(n) => {
-                if let Phase::Reading { buf, .. } = &mut conn.phase {
-                    buf.extend_from_slice(&scratch[..n]);
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return Err(()),
-        }
-    }
-}
-
-/// Writes what the socket takes, reading a file body 64 KiB at a time. `Ok(true)` when all
-/// is written.
-fn write_out(stream: &mut TcpStream, out: &mut Outgoing) -> Result<bool, ()> {
-    loop {
-        if out.pos == out.buf.len() {
-            match out.file.as_mut() {
-                Some((_, 0)) => out.file = None,
-                Some((f, left)) => {
-                    let want = (*left).min(64 * 1024) as usize;
-                    out.buf.resize(want, 0);
-                    // A file that shrank cannot honour Content-Length: cut the connection.
-                    f.read_exact(&mut out.buf).map_err(|_| ())?;
-                    *left -= want as u64;
-                    out.pos = 0;
-                }
-                None => return Ok(true),
-            }
-            continue;
-        }
-        match stream.write(&out.buf[out.pos..]) {
-            Ok(0) => return Err(()),
-            Ok(n) => {
-                out.pos += n;
-                out.progress = true;
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return Err(()),
         }
     }
 }

@@ -158,6 +158,7 @@ fn limits() -> Limits {
     Limits {
         head_time: Duration::from_secs(10),
         write_idle: Duration::from_secs(10),
+        write_total: Duration::from_secs(120),
         linger: Duration::from_secs(2),
         poll_wait: Duration::from_secs(25),
         whole_wait: Duration::from_secs(10),
