@@ -275,6 +275,25 @@ fn slow_clients_are_cut_off_and_never_hold_up_the_pages() {
     assert!(alive(&mut server));
 }
 
+#[test]
+fn more_idle_connections_than_it_keeps_push_out_the_oldest_not_the_pages() {
+    let fds = raise_fd_limit();
+    let idle = if fds >= 10000 { 4500 } else { 800 };
+    let hb = Handbook::fixture("_base");
+    let mut server = serve(&hb, None);
+    let port = server.port;
+    // Connections that never send a byte, more than serve keeps open (4,096 at most).
+    let held: Vec<TcpStream> = (0..idle)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_responsive(port, &format!("{idle} idle connections are open"));
+    let threads = threads(&server);
+    assert!(threads < 40, "{threads} threads for {idle} connections");
+    assert!(alive(&mut server));
+    drop(held);
+}
+
 /// Sends `size` bytes of header lines (or one line) without waiting; reads the answer.
 fn huge(port: u16, head: Vec<u8>) -> Reply {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();

@@ -117,6 +117,9 @@ pub fn parse(head: &[u8]) -> Result<Request, u16> {
             return Err(400);
         }
         let value = value.trim_matches([' ', '\t']);
+        if value.bytes().any(|b| (b < b' ' && b != b'\t') || b == 0x7f) {
+            return Err(400);
+        }
         let name = name.to_ascii_lowercase();
         let slot = match name.as_str() {
             "host" => {
@@ -173,6 +176,8 @@ mod tests {
             (b"GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
             (b"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", 400),
             (b"GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+            (b"GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 400),
+            (b"GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", 400),
         ] {
             assert_eq!(parse(head).err(), Some(status), "{head:?}");
         }

@@ -169,19 +169,13 @@ impl Server {
     fn accept(&mut self) {
         self.accept_later = false;
         loop {
-            if self.conns.len() >= self.limits.max_conns && !self.evict() {
-                // Every connection is being served: refuse, without letting it wait.
-                match self.listener.accept() {
-                    Ok((mut stream, _)) => {
+            match self.listener.accept() {
+                Ok((mut stream, _)) => {
+                    if self.conns.len() >= self.limits.max_conns && !self.evict() {
+                        // Every connection is being served: refuse, without letting it wait.
                         let _ = stream.write(&whole(Response::text(503, "busy, try again")));
                         continue;
                     }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                    Err(_) => return self.accept_later = true,
-                }
-            }
-            match self.listener.accept() {
-                Ok((mut stream, _)) => {
                     let t = self.next;
                     self.next += 1;
                     let interest = Interest::READABLE | Interest::WRITABLE;
