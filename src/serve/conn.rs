@@ -1,7 +1,6 @@
 //! One connection of the server loop (`net`): where it is in its life, and its reads and
 //! writes, which never block.
 
-use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -9,7 +8,7 @@ use std::time::Instant;
 use mio::net::TcpStream;
 
 use super::head::{self, Request};
-use super::http::{Body, Response};
+use super::http::{Body, FileBody, Response};
 
 pub enum Phase {
     Reading {
@@ -30,7 +29,7 @@ pub enum Phase {
 pub struct Outgoing {
     pub buf: Vec<u8>,
     pub pos: usize,
-    pub file: Option<(File, u64)>,
+    pub file: Option<FileBody>,
     /// Bytes went out since the deadline was last moved.
     pub progress: bool,
     /// The deadline that progress cannot move.
@@ -92,14 +91,12 @@ pub fn write_out(stream: &mut TcpStream, out: &mut Outgoing) -> Result<bool, ()>
     loop {
         if out.pos == out.buf.len() {
             match out.file.as_mut() {
-                Some((_, 0)) => out.file = None,
-                Some((f, left)) => {
-                    let want = (*left).min(64 * 1024) as usize;
-                    out.buf.resize(want, 0);
-                    // A file that shrank cannot honour Content-Length: cut the connection.
-                    f.read_exact(&mut out.buf).map_err(|_| ())?;
-                    *left -= want as u64;
+                Some(file) => {
                     out.pos = 0;
+                    if !file.next_chunk(&mut out.buf).map_err(|_| ())? {
+                        out.buf.clear();
+                        out.file = None;
+                    }
                 }
                 None => return Ok(true),
             }

@@ -3,6 +3,7 @@
 //! are ever served.
 
 use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 
 use super::head::Request;
 use super::host::{self, Allowed};
@@ -18,7 +19,76 @@ pub struct Response {
 
 pub enum Body {
     Bytes(Vec<u8>),
-    File(File, u64),
+    File(FileBody),
+}
+
+/// A file sent a chunk at a time: memory per answer stays at one chunk however large the
+/// page (`print.html` of a large handbook) and however slowly it is read.
+pub struct FileBody {
+    file: File,
+    len: u64,
+    /// Read so far.
+    offset: u64,
+    /// Bytes written over the file's own at an offset (the generation of a page).
+    patch: Option<(u64, Vec<u8>)>,
+}
+
+const CHUNK: usize = 64 * 1024;
+
+impl FileBody {
+    /// Reads the next chunk into `buf`; `false` once all is read. A file that shrank is an
+    /// error: the length sent can no longer be honoured.
+    pub fn next_chunk(&mut self, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+        let want = (self.len - self.offset).min(CHUNK as u64) as usize;
+        if want == 0 {
+            return Ok(false);
+        }
+        buf.resize(want, 0);
+        self.file.read_exact(buf)?;
+        if let Some((at, bytes)) = &self.patch {
+            let (start, end) = (self.offset, self.offset + want as u64);
+            for (i, b) in bytes.iter().enumerate() {
+                let pos = at + i as u64;
+                if (start..end).contains(&pos) {
+                    buf[(pos - start) as usize] = *b;
+                }
+            }
+        }
+        self.offset += want as u64;
+        Ok(true)
+    }
+}
+
+/// Where the generation mark is in a page: before its last `</body>`, so the end is searched
+/// first, then the rest a chunk at a time.
+fn find_mark(file: &mut File, len: u64) -> Option<u64> {
+    let mark = super::GENERATION_MARK.as_bytes();
+    let tail = len.saturating_sub(CHUNK as u64);
+    let search = |file: &mut File, from: u64, to: u64| -> Option<u64> {
+        let mut at = from;
+        let mut buf = vec![0; CHUNK];
+        while at < to {
+            let n = ((to - at) as usize).min(CHUNK);
+            file.seek(SeekFrom::Start(at)).ok()?;
+            file.read_exact(&mut buf[..n]).ok()?;
+            if let Some(i) = memchr::memmem::find(&buf[..n], mark) {
+                return Some(at + i as u64);
+            }
+            if at + (n as u64) >= to {
+                break;
+            }
+            // Overlap so that a mark across two chunks is found.
+            at += (n - mark.len() + 1) as u64;
+        }
+        None
+    };
+    search(file, tail, len).or_else(|| search(file, 0, (tail + mark.len() as u64).min(len)))
+}
+
+/// The served generation in place of the mark, as many bytes as the mark: the page keeps
+/// its length. Leading zeros are nothing to the script's `+"007"`.
+fn generation_bytes(good: u64) -> Vec<u8> {
+    format!("{good:0width$}", width = super::GENERATION_MARK.len()).into_bytes()
 }
 
 impl Response {
@@ -47,7 +117,7 @@ impl Response {
     pub fn len(&self) -> u64 {
         match &self.body {
             Body::Bytes(b) => b.len() as u64,
-            Body::File(_, n) => *n,
+            Body::File(f) => f.len,
         }
     }
 
@@ -239,26 +309,31 @@ pub fn handle(req: &Request, shared: &Shared) -> Response {
         return Response::text(301, "moved").with("Location", format!("{path}/"));
     }
     let content_type = content_type(&rel);
-    let not_found = || Response::text(404, &format!("not found: /{rel}"));
-    let response = if rel.ends_with(".html") && !rel.starts_with("assets/") {
-        let Ok(bytes) = std::fs::read(&file) else {
-            return not_found();
-        };
-        // The page learns which generation it is, to reload when a newer one is served.
-        let html =
-            String::from_utf8_lossy(&bytes).replacen(super::GENERATION_MARK, &good.to_string(), 1);
-        Response::new(200, content_type, html.into_bytes())
-    } else {
-        let opened = File::open(&file).and_then(|f| Ok((f.metadata()?, f)));
-        match opened {
-            Ok((meta, f)) if meta.is_file() => Response {
-                status: 200,
-                content_type,
-                extra: Vec::new(),
-                body: Body::File(f, meta.len()),
-            },
-            _ => return not_found(),
-        }
+    let opened = File::open(&file).and_then(|f| Ok((f.metadata()?, f)));
+    let (len, mut file) = match opened {
+        Ok((meta, f)) if meta.is_file() => (meta.len(), f),
+        _ => return Response::text(404, &format!("not found: /{rel}")),
+    };
+    // A page of ours learns which generation it is, to reload when a newer one is served.
+    let page = rel.ends_with(".html") && !rel.starts_with("assets/") && !rel.starts_with("static/");
+    let patch = page
+        .then(|| find_mark(&mut file, len))
+        .flatten()
+        .map(|at| (at, generation_bytes(good)));
+    if file.seek(SeekFrom::Start(0)).is_err() {
+        return Response::text(500, "cannot read the file; see the terminal");
+    }
+    let body = FileBody {
+        file,
+        len,
+        offset: 0,
+        patch,
+    };
+    let response = Response {
+        status: 200,
+        content_type,
+        extra: Vec::new(),
+        body: Body::File(body),
     };
     if active(&rel, content_type) {
         response.with("Content-Security-Policy", "sandbox")
@@ -269,7 +344,46 @@ pub fn handle(req: &Request, shared: &Shared) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::site_path;
+    use super::*;
+
+    /// The page as the browser receives it, chunk by chunk.
+    fn served(text: &[u8], good: u64) -> Vec<u8> {
+        let mut tmp = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut tmp, text).unwrap();
+        let len = text.len() as u64;
+        let patch = find_mark(&mut tmp, len).map(|at| (at, generation_bytes(good)));
+        tmp.seek(SeekFrom::Start(0)).unwrap();
+        let mut body = FileBody {
+            file: tmp,
+            len,
+            offset: 0,
+            patch,
+        };
+        let (mut out, mut buf) = (Vec::new(), Vec::new());
+        while body.next_chunk(&mut buf).unwrap() {
+            out.extend_from_slice(&buf);
+        }
+        out
+    }
+
+    #[test]
+    fn a_page_learns_its_generation_wherever_the_mark_falls() {
+        let mark = crate::serve::GENERATION_MARK;
+        for (before, after) in [
+            (10, 10),
+            (CHUNK - 5, 100),
+            (CHUNK, 3),
+            (3 * CHUNK + 7, 2 * CHUNK),
+        ] {
+            let page = format!("{}{mark}{}", "a".repeat(before), "b".repeat(after));
+            let out = served(page.as_bytes(), 42);
+            let want = page.replace(mark, &format!("{:023}", 42));
+            assert_eq!(out.len(), page.len());
+            assert!(out == want.as_bytes(), "mark at {before}");
+        }
+        let plain = "c".repeat(2 * CHUNK + 1);
+        assert!(served(plain.as_bytes(), 1) == plain.as_bytes());
+    }
 
     #[test]
     fn paths_stay_inside_the_site() {

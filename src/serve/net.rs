@@ -430,7 +430,7 @@ impl Server {
                 buf.extend_from_slice(&bytes);
                 None
             }
-            Body::File(f, len) => Some((f, len)),
+            Body::File(f) => Some(f),
         };
         let now = Instant::now();
         let out = Outgoing {
