@@ -419,6 +419,10 @@ fn another_sites_page_cannot_embed_the_preview() {
         send(port, &format!("POST / HTTP/1.1\r\nHost: localhost:{port}")).status,
         405
     );
+    // A folder without its slash is redirected within the site, never to `//another.host`.
+    let moved = get(port, "//documents");
+    assert_eq!(moved.status, 301);
+    assert_eq!(moved.header("Location"), Some("/documents/"));
 }
 
 #[test]

@@ -305,8 +305,18 @@ pub fn handle(req: &Request, shared: &Shared) -> Response {
     };
     let file = dir.join(&rel);
     if file.is_dir() {
-        // `/documents` → `/documents/`, so that the page's relative links resolve.
-        return Response::text(301, "moved").with("Location", format!("{path}/"));
+        // `/documents` → `/documents/`, so that the page's relative links resolve. Built from
+        // the checked path: `//host` must not become a redirect to another site.
+        let location: String = rel
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                    char::from(b).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        return Response::text(301, "moved").with("Location", format!("/{location}/"));
     }
     let content_type = content_type(&rel);
     let opened = File::open(&file).and_then(|f| Ok((f.metadata()?, f)));
