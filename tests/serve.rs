@@ -16,7 +16,18 @@ pub struct Server {
 }
 
 impl Drop for Server {
+    /// SIGTERM first, so that serve removes its temporary directory (SIGKILL leaves it to
+    /// the next run).
     fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        // SAFETY: kill(2) on our own child.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -217,7 +228,7 @@ fn many_waiting_clients_and_a_vanished_one_do_not_stall_it() {
         let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
         write!(
             s,
-            "GET /__ismsbook/poll?since=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+            "GET /__ismsbook/poll?since=1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
         )
         .unwrap();
     }

@@ -3,7 +3,9 @@
 // so a page opened just after a rebuild still learns of it.
 (function () {
   "use strict";
-  var built = window.__ismsbook_generation || 0;
+  // The generation this page was served from, set by the server on the script tag.
+  var me = document.currentScript;
+  var built = +(me && me.getAttribute("data-generation")) || 0;
   var key = "ismsbook-scroll:" + location.pathname;
   try {
     var y = sessionStorage.getItem(key);
@@ -57,6 +59,8 @@
         return;
       }
       overlay(s.errors);
+      // "busy": too many pages are waiting; ask again in a moment rather than at once.
+      if (s.busy) return later();
       poll();
     };
     x.onerror = x.ontimeout = later;

@@ -3,15 +3,32 @@
 //! Each good build goes to a new generation directory, so a request never sees a half-written
 //! site; a broken edit keeps the last good generation in service and shows its diagnostics
 //! in an overlay. Pages learn about rebuilds by long polling (`/__ismsbook/poll?since=N`):
-//! plain HTTP that tiny_http serves without streaming, and that also covers a page which
-//! connects just after a rebuild (it asks "anything since generation N?").
+//! plain HTTP, parked in the server loop (`net`) rather than holding a thread, and that also
+//! covers a page which connects just after a rebuild (it asks "anything since generation N?").
+//! The generations live in a private temporary directory removed on every way out (`start`).
 
+/// Writes a line to stderr, ignoring failure: a closed terminal or pipe must not stop a
+/// rebuild or the way out (`eprintln!` panics then).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+mod conn;
+mod head;
+mod host;
 mod http;
+mod net;
+mod start;
 mod watch;
+
+pub use start::run;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -78,7 +95,8 @@ impl From<&Diagnostic> for Problem {
 
 pub struct Shared {
     pub state: Mutex<State>,
-    pub changed: Condvar,
+    /// Tells the server loop that `state` changed (polls to answer).
+    pub waker: OnceLock<Arc<mio::Waker>>,
     /// Where generation directories are made.
     pub base: PathBuf,
     pub root: PathBuf,
@@ -108,13 +126,20 @@ const LIVERELOAD: &str = include_str!("livereload.js");
 /// Served HTML carries the generation it belongs to; see `http::handle`.
 pub const GENERATION_MARK: &str = "__ISMSBOOK_GENERATION__";
 
+/// No inline script: a theme with a strict Content-Security-Policy still reloads.
 fn inject() -> Option<String> {
     Some(format!(
-        "<script>window.__ismsbook_generation = {GENERATION_MARK};</script><script src=\"/__ismsbook/livereload.js\"></script>"
+        "<script src=\"/__ismsbook/livereload.js\" data-generation=\"{GENERATION_MARK}\"></script>"
     ))
 }
 
 impl Shared {
+    fn announce(&self) {
+        if let Some(waker) = self.waker.get() {
+            let _ = waker.wake();
+        }
+    }
+
     fn today(&self) -> Date {
         self.today
             .unwrap_or_else(|| crate::cli::today(None).unwrap_or_else(|_| Date::today_utc()))
@@ -138,35 +163,39 @@ impl Shared {
                 let old = state.dir.replace(dir);
                 state.good = generation;
                 state.errors.clear();
-                if let Some(old) = old.filter(|o| Some(o) != state.dir.as_ref()) {
+                let old = old.filter(|o| Some(o) != state.dir.as_ref());
+                drop(state);
+                self.announce();
+                if let Some(old) = old {
                     // Requests already reading the old generation keep their open files.
                     let _ = std::fs::remove_dir_all(old);
                 }
-                eprintln!(
+                say!(
                     "rebuilt in {} ms (generation {generation})",
                     started.elapsed().as_millis()
                 );
+                return started.elapsed();
             }
             Ok(None) => {
                 state.good = generation;
                 state.errors.clear();
                 state.writing_whole = true;
-                eprintln!(
+                say!(
                     "updated in {} ms (generation {generation})",
                     started.elapsed().as_millis()
                 );
-                self.changed.notify_all();
                 drop(state);
+                self.announce();
                 self.update_whole();
                 self.state
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .writing_whole = false;
-                self.changed.notify_all();
+                self.announce();
                 return started.elapsed();
             }
             Err(problems) => {
-                eprintln!(
+                say!(
                     "build failed: still serving generation {}; the pages show the {} error(s)",
                     state.good,
                     problems.len()
@@ -174,14 +203,15 @@ impl Shared {
                 state.errors = problems;
             }
         }
-        self.changed.notify_all();
+        drop(state);
+        self.announce();
         started.elapsed()
     }
 
     /// Rebuilds after a batch of file events (paths relative to the root): edits of
     /// Markdown documents alone; configuration, theme, assets or removed documents in full.
     /// Paths that no longer exist and were never sources (an editor's temporary file) are
-    /// no change at all.
+    /// no change at all, except under `theme/`, whose files the snapshot does not list.
     pub fn rebuild_after(&self, changed: &[PathBuf]) {
         let known = |p: &Path| {
             let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
@@ -201,9 +231,11 @@ impl Shared {
                     .extension()
                     .is_some_and(|x| x == "md" || x == "markdown")
                 && rel != Path::new(load::SOA_FILE);
+            // A theme file is not in the snapshot, but removing one brings ours back.
+            let theme = rel.starts_with("theme");
             match (markdown, exists) {
                 (true, true) => edited.push(rel.clone()),
-                (_, false) if !known(rel) => {}
+                (_, false) if !theme && !known(rel) => {}
                 _ => full = true,
             }
         }
@@ -278,10 +310,14 @@ impl Shared {
             ..Default::default()
         };
         let tera = render::theme::templates(&self.root).map_err(Problem::output)?;
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| e.to_string())
-            .and_then(|_| render::write_site(&hb, &checked, &opts, &tera, &source, &dir))
-            .map_err(Problem::output)?;
+        let written = std::fs::create_dir(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+            .and_then(|_| render::write_site(&hb, &checked, &opts, &tera, &source, &dir));
+        if let Err(e) = written {
+            // A half-written generation is never served: it goes at once.
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(Problem::output(e));
+        }
         *snapshot = Some(Snapshot {
             hb,
             checked,
@@ -442,7 +478,7 @@ impl Shared {
             &dir,
             render::Part::Whole,
         ) {
-            eprintln!("error: {e}");
+            say!("error: {e}");
         }
     }
 }
@@ -494,57 +530,6 @@ fn history_of(root: &Path, hb: &Handbook) -> crate::history::Info {
         changed.as_ref(),
         hb,
     )
-}
-
-/// Runs the server until Ctrl-C. Errors are for the caller to print (exit code 2).
-pub fn run(opts: Options) -> Result<(), String> {
-    let server = tiny_http::Server::http((opts.bind.as_str(), opts.port)).map_err(|e| {
-        if e.to_string().contains("in use") {
-            format!(
-                "port {} is already in use on {}; choose another with --port",
-                opts.port, opts.bind
-            )
-        } else {
-            format!("cannot listen on {}:{}: {e}", opts.bind, opts.port)
-        }
-    })?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| format!("{}:{}", opts.bind, opts.port), |a| a.to_string());
-    let base = std::env::temp_dir().join(format!("ismsbook-serve-{}", std::process::id()));
-    std::fs::create_dir_all(&base).map_err(|e| format!("cannot create {}: {e}", base.display()))?;
-    let shared = Arc::new(Shared {
-        state: Mutex::new(State::default()),
-        changed: Condvar::new(),
-        base: base.clone(),
-        root: opts.root.clone(),
-        today: opts.today,
-        snapshot: Mutex::new(None),
-    });
-    let server = Arc::new(server);
-    {
-        let (base, server) = (base.clone(), server.clone());
-        let _ = ctrlc::set_handler(move || {
-            server.unblock();
-            let _ = std::fs::remove_dir_all(&base);
-            eprintln!("\nstopped");
-            std::process::exit(0);
-        });
-    }
-    shared.rebuild(None);
-    let _watcher = watch::start(shared.clone())?;
-    let url = format!("http://{addr}/");
-    eprintln!("serving {} at {url} (Ctrl-C to stop)", opts.root.display());
-    if opts.open {
-        let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
-    }
-    for request in server.incoming_requests() {
-        let shared = shared.clone();
-        std::thread::spawn(move || http::handle(request, &shared));
-    }
-    let _ = std::fs::remove_dir_all(&base);
-    Ok(())
 }
 
 /// What the pages that list every document (register, reviews, controls, SoA, readiness,
