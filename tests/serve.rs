@@ -339,7 +339,7 @@ fn an_edit_updates_every_page_that_shows_the_document() {
     assert!(get(server.port, "/documents/POL-002.html")
         .body
         .contains("Twice Renamed Policy"));
-    let index = get(server.port, "/search-index.js").body;
+    let index = get(server.port, "/search.html").body;
     assert!(index.contains("Twice Renamed Policy"), "{index}");
 }
 
@@ -376,7 +376,7 @@ fn a_body_edit_updates_its_page_and_the_dashboard_follows_new_problems() {
         dashboard.contains("content/new.md:14:22") && !dashboard.contains("content/new.md:12:22"),
         "{dashboard}"
     );
-    let index = get(server.port, "/search-index.js").body;
+    let index = get(server.port, "/search.html").body;
     assert!(index.contains("Other text."), "{index}");
 }
 

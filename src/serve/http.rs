@@ -269,12 +269,12 @@ pub fn site_path(url: &str) -> Result<String, u16> {
     Ok(rel)
 }
 
-/// Whether a request reads `print.html` or `search-index.js`, which are written just after
+/// Whether a request reads `print.html` or `search.html`, which are written just after
 /// an update (`State::writing_whole`): it is answered once they are.
 pub fn reads_whole(req: &Request) -> bool {
     matches!(
         site_path(req.path()).as_deref(),
-        Ok("print.html" | "search-index.js")
+        Ok("print.html" | "search.html")
     )
 }
 

@@ -58,7 +58,7 @@ pub struct State {
     pub dir: Option<PathBuf>,
     /// The errors of the latest attempt (empty after a good build).
     pub errors: Vec<Problem>,
-    /// `print.html` and `search-index.js` are being brought up to date.
+    /// `print.html` and `search.html` are being brought up to date.
     pub writing_whole: bool,
 }
 
@@ -450,7 +450,7 @@ impl Shared {
 }
 
 impl Shared {
-    /// After an update: writes `print.html` and `search-index.js`, which hold every document.
+    /// After an update: writes `print.html` and `search.html`, which hold every document.
     /// Open pages have already been told to reload; requests for these two files wait here.
     fn update_whole(&self) {
         let guard = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());

@@ -40,7 +40,7 @@ pub struct Limits {
     /// could destroy the answer on its way).
     pub linger: Duration,
     pub poll_wait: Duration,
-    /// For `print.html` and `search-index.js` while they are being written.
+    /// For `print.html` and `search.html` while they are being written.
     pub whole_wait: Duration,
     /// For a worker's answer.
     pub work_time: Duration,
