@@ -6,12 +6,15 @@
 //! `render` swaps for a relative URL: no second parse, and one rendering serves every page
 //! that shows the body (the document page and the print page).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::diagnostics::Span;
+use crate::diagnostics::{Span, SpanCursor};
+
+mod depth;
+pub use depth::{warning as flattened_warning, MAX_DEPTH};
 
 /// The placeholder written for link number N: `ismsbook-link:N`.
 pub const LINK_PLACEHOLDER: &str = "ismsbook-link:";
@@ -21,6 +24,8 @@ pub struct Body {
     pub html: String,
     pub links: Vec<Link>,
     pub headings: Vec<Heading>,
+    /// Start tags dropped because they nested deeper than [`MAX_DEPTH`] (raw HTML only).
+    pub flattened: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,13 +63,21 @@ fn options() -> Options {
 /// Parses `body`, which starts on file line `first_line`.
 pub fn parse(body: &str, first_line: u32) -> Body {
     let mut out = Body::default();
-    let mut events: Vec<Event<'_>> = Vec::new();
     let mut has_raw_html = false;
     let mut slugs: HashMap<String, usize> = HashMap::new();
     // Heading events are held back until the heading's text is known, to give it an id.
     let mut heading: Option<PendingHeading<'_>> = None;
+    let mut cursor = SpanCursor::new(body, first_line);
 
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    // Events stream into the HTML writer: collected first, a 4 MB table's events alone
+    // took a gigabyte. Only a heading's events wait, in `queue`, until its anchor is known.
+    let mut parser = Parser::new_ext(body, options()).into_offset_iter();
+    let mut queue: VecDeque<Event<'_>> = VecDeque::new();
+    let events = std::iter::from_fn(|| loop {
+        if let Some(e) = queue.pop_front() {
+            return Some(e);
+        }
+        let (event, range) = parser.next()?;
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -72,7 +85,7 @@ pub fn parse(body: &str, first_line: u32) -> Body {
                 title,
                 id,
             }) => {
-                let span = dest_span(body, range.clone(), &dest_url, first_line);
+                let span = dest_span(&mut cursor, body, range.clone(), &dest_url);
                 let n = out.links.len();
                 out.links.push(Link {
                     dest: dest_url.to_string(),
@@ -92,7 +105,7 @@ pub fn parse(body: &str, first_line: u32) -> Body {
                 title,
                 id,
             }) => {
-                let span = dest_span(body, range.clone(), &dest_url, first_line);
+                let span = dest_span(&mut cursor, body, range.clone(), &dest_url);
                 let n = out.links.len();
                 out.links.push(Link {
                     dest: dest_url.to_string(),
@@ -129,14 +142,14 @@ pub fn parse(body: &str, first_line: u32) -> Body {
                         text: text.trim().to_string(),
                         anchor: anchor.clone(),
                     });
-                    events.push(Event::Start(Tag::Heading {
+                    queue.push_back(Event::Start(Tag::Heading {
                         level,
                         id: Some(anchor.into()),
                         classes,
                         attrs: Vec::new(),
                     }));
-                    events.extend(inner);
-                    events.push(Event::End(TagEnd::Heading(level)));
+                    queue.extend(inner);
+                    queue.push_back(Event::End(TagEnd::Heading(level)));
                 }
             }
             e => match &mut heading {
@@ -146,14 +159,14 @@ pub fn parse(body: &str, first_line: u32) -> Body {
                     }
                     inner.push(e);
                 }
-                None => events.push(e),
+                None => queue.push_back(e),
             },
         }
-    }
+    });
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    pulldown_cmark::html::push_html(&mut html, events);
     out.html = if has_raw_html {
-        sanitizer().clean(&html).to_string()
+        sanitise(html, &mut out.flattened)
     } else {
         html
     };
@@ -167,14 +180,20 @@ pub fn parse(body: &str, first_line: u32) -> Body {
 
 /// The span of the link's target inside the link's source range, or of the whole link when
 /// the target is not written there (reference links).
-fn dest_span(body: &str, range: std::ops::Range<usize>, dest: &str, first_line: u32) -> Span {
+/// Links come in the order they are written, so one cursor finds every span in one pass.
+fn dest_span(
+    cursor: &mut SpanCursor<'_>,
+    body: &str,
+    range: std::ops::Range<usize>,
+    dest: &str,
+) -> Span {
     let source = &body[range.clone()];
     match (dest.is_empty(), source.rfind(dest)) {
         (false, Some(at)) => {
             let start = range.start + at;
-            Span::of_range(body, start..start + dest.len(), first_line)
+            cursor.span(start..start + dest.len())
         }
-        _ => Span::of_range(body, range, first_line),
+        _ => cursor.span(range),
     }
 }
 
@@ -275,6 +294,19 @@ fn unique_slug(text: &str, seen: &mut HashMap<String, usize>) -> String {
     } else {
         format!("{base}-{}", *n - 1)
     }
+}
+
+/// Raw HTML through the sanitiser, first flattened beyond the depth that its parser handles
+/// in linear time (see `depth`).
+fn sanitise(html: String, flattened: &mut usize) -> String {
+    let html = match depth::flatten(&html) {
+        Some((flat, dropped)) => {
+            *flattened = dropped;
+            flat
+        }
+        None => html,
+    };
+    sanitizer().clean(&html).to_string()
 }
 
 /// Raw HTML in a policy is sanitised: scripts, event handlers and styles go; the markup
