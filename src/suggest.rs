@@ -13,10 +13,11 @@ use std::collections::{BTreeMap, HashMap};
 /// they get no suggestion rather than a distance that costs their length squared.
 const MAX_CHARS: usize = 128;
 
-/// Cells of edit-distance tables one [`Budget`] may fill: about a tenth of a second in a
-/// release build. Enough for every suggestion of a handbook with hundreds of typos among ten
-/// thousand documents; past it, the rest of the run gives no suggestions.
-pub const WORK: u64 = 50_000_000;
+/// Cells of edit-distance tables one [`Budget`] may fill when the index has no answer (typos
+/// of three or more edits, in names longer than eight characters): about 40 ms in a release
+/// build, hundreds of such questions among ten thousand names. Past it, those get no
+/// suggestion; one- and two-edit typos are still found.
+pub const WORK: u64 = 20_000_000;
 
 /// The edit distance allowed for a candidate of `chars` characters.
 fn allowed(chars: usize) -> usize {
