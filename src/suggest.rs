@@ -61,6 +61,9 @@ impl Budget {
 const INDEXED_CHARS: usize = 16;
 /// Edits the index finds: a name within two edits of another shares a two-deletion variant.
 const INDEXED_EDITS: usize = 2;
+/// Fewer candidates than this (the headings of most documents, a list of keys) are scanned,
+/// which costs less than an index of up to 137 keys a name.
+const INDEXED_FROM: usize = 32;
 
 /// Candidates indexed by length and by their deletion variants, with a memory of the
 /// answers already given.
@@ -73,6 +76,7 @@ pub struct Suggester<'a> {
     /// deleted. Typos of one or two edits (the common ones, and a renamed id prefix) are
     /// found by looking up the query's own variants, without a scan.
     near: Vec<(u64, u32)>,
+    indexed: bool,
     answers: RefCell<HashMap<String, Option<u32>>>,
 }
 
@@ -83,14 +87,12 @@ impl<'a> Suggester<'a> {
             lowered: Vec::new(),
             by_len: BTreeMap::new(),
             near: Vec::new(),
+            indexed: false,
             answers: RefCell::new(HashMap::new()),
         };
         for c in candidates {
             let i = s.names.len() as u32;
             let chars = lower(c);
-            if chars.len() <= INDEXED_CHARS {
-                s.near.extend(variants(&chars).into_iter().map(|k| (k, i)));
-            }
             if chars.len() <= MAX_CHARS {
                 s.by_len.entry(chars.len()).or_default().push(i);
                 s.lowered.push(chars);
@@ -99,7 +101,16 @@ impl<'a> Suggester<'a> {
             }
             s.names.push(c);
         }
-        s.near.sort_unstable();
+        s.indexed = s.names.len() >= INDEXED_FROM;
+        if s.indexed {
+            for (i, chars) in s.lowered.iter().enumerate() {
+                if chars.len() <= INDEXED_CHARS {
+                    s.near
+                        .extend(variants(chars).into_iter().map(|k| (k, i as u32)));
+                }
+            }
+            s.near.sort_unstable();
+        }
         s
     }
 
@@ -120,7 +131,10 @@ impl<'a> Suggester<'a> {
         let query = lower(input);
         let n = query.len();
         let mut rows = Rows::default();
-        let mut best = self.nearest_indexed(&query, &mut rows);
+        let mut best = None;
+        if self.indexed {
+            best = self.nearest_indexed(&query, &mut rows);
+        }
         // Every candidate within two edits is indexed when the query is this short, and
         // nothing farther can beat one found.
         if best.is_some() && n + INDEXED_EDITS <= INDEXED_CHARS {
@@ -137,7 +151,8 @@ impl<'a> Suggester<'a> {
         for (&len, group) in self.by_len.range(lengths) {
             let limit = allowed(len);
             // Short names are allowed no more edits than the index finds.
-            if n.abs_diff(len) > limit || (len <= INDEXED_CHARS && limit <= INDEXED_EDITS) {
+            let found_by_index = self.indexed && len <= INDEXED_CHARS && limit <= INDEXED_EDITS;
+            if n.abs_diff(len) > limit || found_by_index {
                 continue;
             }
             for &i in group {
