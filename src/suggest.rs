@@ -25,12 +25,32 @@ fn allowed(chars: usize) -> usize {
 }
 
 /// The closest candidate to `input`, if one is close enough to be a likely typo.
-/// For one-off questions over a short list; many questions over one list use [`Suggester`].
+/// For one question over a short list; many questions over one list use [`Suggester`].
 pub fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    Suggester::new(candidates).suggest(input, &Budget::default())
+    let query = lower(input);
+    if query.len() > MAX_CHARS {
+        return None;
+    }
+    let (mut rows, mut chars) = (Rows::default(), Vec::new());
+    let mut best: Option<(usize, &str)> = None;
+    for name in candidates {
+        chars.clear();
+        chars.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+        let limit = allowed(chars.len());
+        let bound = match best {
+            None => limit,
+            Some((d, b)) if name < b => d.min(limit),
+            Some((0, _)) => continue,
+            Some((d, _)) => (d - 1).min(limit),
+        };
+        if let (Some(d), _) = distance_within(&query, &chars, bound, &mut rows) {
+            best = Some((d, name));
+        }
+    }
+    best.map(|(_, name)| name)
 }
 
 /// Work left for suggestions, shared by the suggesters of one run.

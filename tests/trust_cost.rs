@@ -115,6 +115,27 @@ fn thousands_of_broken_links_print_in_linear_time_in_human_form() {
 }
 
 #[test]
+fn thousands_of_misspelt_front_matter_keys_print_in_linear_time() {
+    let keys = |n: usize| {
+        let hb = Handbook::fixture("_base");
+        let typos: String = (0..n).map(|i| format!("ownr{i}: x\n")).collect();
+        hb.write(
+            "content/t.md",
+            document("POL-001", "body\n").replacen("owner:", &format!("{typos}owner:"), 1),
+        );
+        hb
+    };
+    let hb = keys(5_000);
+    let run = hb.run(CHECK_HUMAN);
+    assert!(run
+        .stderr
+        .contains("unknown field `ownr4999` in front matter"));
+    let t1 = seconds(&hb, CHECK_HUMAN);
+    let t2 = seconds(&keys(10_000), CHECK_HUMAN);
+    assert_linear("misspelt front matter keys, human output", 5_000, t1, t2);
+}
+
+#[test]
 fn links_on_one_long_line_cost_linear_time() {
     let line = |n: usize, target: &str| format!("[x]({target}) ").repeat(n) + "\n";
     // Where the target of the last of n links on the line starts (13 characters a link).
