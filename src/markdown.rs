@@ -179,8 +179,8 @@ pub fn parse(body: &str, first_line: u32) -> Body {
 }
 
 /// The span of the link's target inside the link's source range, or of the whole link when
-/// the target is not written there (reference links).
-/// Links come in the order they are written, so one cursor finds every span in one pass.
+/// the target is not written there (reference links). Links come in the order they are
+/// written, so one cursor finds all their spans in one pass over the body.
 fn dest_span(
     cursor: &mut SpanCursor<'_>,
     body: &str,
