@@ -9,10 +9,13 @@
 //! - peak memory (GNU time's maximum resident set size);
 //! - the cost of git history at 1,000 documents and 5,000 commits, against
 //!   `git log --name-status` over the same repository;
-//! - the time from saving a file to the reload event of `serve`.
+//! - the time from saving a file to the reload event of `serve`;
+//! - `check` on pathological inputs (a 4 MB table, deep HTML, thousands of broken links …)
+//!   at two sizes each, whose times should be in proportion (see `scale/cost.rs`).
 //!
-//! Options: `-- --sizes 1000,10000 --commits 5000 --runs 5 [--keep]` (`--keep` leaves the
-//! generated corpora in the temporary directory, for profiling). Nothing here asserts a figure.
+//! Options: `-- --sizes 1000,10000 --commits 5000 --runs 5 [--keep] [--only cost]` (`--keep`
+//! leaves the generated corpora in the temporary directory, for profiling; `--only cost` runs
+//! the pathological inputs alone). Nothing here asserts a figure.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -20,6 +23,9 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "scale/cost.rs"]
+mod cost;
 
 const TODAY: &str = "2026-11-23";
 const PREFIXES: [&str; 5] = ["POL", "PRO", "STD", "GDL", "PLN"];
@@ -363,7 +369,7 @@ fn serve_latency(
         let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
         write!(
             s,
-            "GET /__ismsbook/poll?since={since} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            "GET /__ismsbook/poll?since={since} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         let mut text = String::new();
@@ -414,6 +420,10 @@ fn main() {
     let runs: usize = opt("--runs", "5").parse().unwrap();
     let bin = env!("CARGO_BIN_EXE_ismsbook");
     let base = std::env::temp_dir().join("ismsbook-bench");
+    if opt("--only", "") == "cost" {
+        cost::run(bin, &base, runs);
+        return;
+    }
     // Both generators write their output to memory (tmpfs) when the machine has one, so the
     // comparison measures them, not the disk: a shared disk's latency swings by 3x here.
     let out_base = if Path::new("/dev/shm").is_dir() {
@@ -548,6 +558,7 @@ fn main() {
             sorted[sorted.len() - 1]
         );
     }
+    cost::run(bin, &base, runs);
     let _ = std::fs::remove_dir_all(&out_base);
     if !args.iter().any(|a| a == "--keep") {
         let _ = std::fs::remove_dir_all(&base);

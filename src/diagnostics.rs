@@ -3,6 +3,7 @@
 //! Loaders, rules and commands produce [`Diagnostic`] values; only [`print_human`] and
 //! [`to_json`] turn them into text, so the human and machine forms never disagree.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -43,10 +44,12 @@ pub enum Code {
     UnsafeLink,
     /// An HTML or SVG asset that carries script: it would run with the handbook's origin.
     ActiveAsset,
+    /// Raw HTML nested deeper than browsers nest it (or with formatting left open): flattened.
+    NestedTooDeep,
 }
 
 impl Code {
-    pub const ALL: [Code; 24] = [
+    pub const ALL: [Code; 25] = [
         Code::FrontMatter,
         Code::MissingField,
         Code::UnknownField,
@@ -71,6 +74,7 @@ impl Code {
         Code::OutsideHandbook,
         Code::UnsafeLink,
         Code::ActiveAsset,
+        Code::NestedTooDeep,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +103,7 @@ impl Code {
             Code::OutsideHandbook => "outside-handbook",
             Code::UnsafeLink => "unsafe-link",
             Code::ActiveAsset => "active-asset",
+            Code::NestedTooDeep => "nested-too-deep",
         }
     }
 }
@@ -150,6 +155,65 @@ impl Span {
         Span::new(
             line,
             col,
+            piece.trim_end_matches('\r').chars().count().max(1) as u32,
+        )
+    }
+}
+
+/// Spans of many ranges in one text, in increasing order: each costs only the text between
+/// it and the one before, so 100,000 links on one line are found in one pass over the line
+/// instead of 100,000.
+pub struct SpanCursor<'a> {
+    text: &'a str,
+    /// Byte offset reached, its line, and the characters between its line's start and it.
+    pos: usize,
+    line: u32,
+    col: u32,
+}
+
+impl<'a> SpanCursor<'a> {
+    pub fn new(text: &'a str, first_line: u32) -> Self {
+        SpanCursor {
+            text,
+            pos: 0,
+            line: first_line,
+            col: 0,
+        }
+    }
+
+    /// The same span as [`Span::of_range`].
+    pub fn span(&mut self, range: std::ops::Range<usize>) -> Span {
+        let text = self.text;
+        let start = floor_char_boundary(text, range.start.min(text.len()));
+        if start >= self.pos {
+            let between = &text[self.pos..start];
+            match memchr::memrchr(b'\n', between.as_bytes()) {
+                Some(last) => {
+                    self.line += memchr::memchr_iter(b'\n', between.as_bytes()).count() as u32;
+                    self.col = between[last + 1..].chars().count() as u32;
+                }
+                None => self.col += between.chars().count() as u32,
+            }
+        } else {
+            // Back a little (an image inside a link comes after the link's own target).
+            let between = &text[start..self.pos];
+            let lines = memchr::memchr_iter(b'\n', between.as_bytes()).count() as u32;
+            if lines == 0 {
+                self.col -= between.chars().count() as u32;
+            } else {
+                self.line -= lines;
+                let line_start =
+                    memchr::memrchr(b'\n', &text.as_bytes()[..start]).map_or(0, |i| i + 1);
+                self.col = text[line_start..start].chars().count() as u32;
+            }
+        }
+        self.pos = start;
+        let end = floor_char_boundary(text, range.end.clamp(start, text.len()));
+        let piece = &text[start..end];
+        let piece = piece.split('\n').next().unwrap_or("");
+        Span::new(
+            self.line,
+            self.col + 1,
             piece.trim_end_matches('\r').chars().count().max(1) as u32,
         )
     }
@@ -252,6 +316,10 @@ pub fn count(diags: &[Diagnostic]) -> Counts {
     }
 }
 
+/// Lines longer than this are not quoted, only located: quoting one means reading all of it,
+/// once per diagnostic on it, and a terminal shows about a hundred characters anyway.
+const MAX_QUOTED_LINE: usize = 1_000;
+
 /// Prints diagnostics like rustc: header, location, the source line with a caret, help.
 /// `source` gives the text of a file (relative path) when it is at hand.
 pub fn print_human<'a>(
@@ -266,6 +334,8 @@ pub fn print_human<'a>(
     } else {
         Renderer::plain()
     };
+    // Where each file's lines start, found once per file rather than once per diagnostic.
+    let mut files: HashMap<&Path, Option<(&'a str, Vec<usize>)>> = HashMap::new();
     for d in diags {
         let level = match d.severity {
             Severity::Error => Level::ERROR,
@@ -274,9 +344,12 @@ pub fn print_human<'a>(
         let path = display_path(&d.file);
         let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
         let excerpt = d.span.and_then(|s| {
-            let text = source(&d.file)?;
-            let line = text.lines().nth(s.line.checked_sub(1)? as usize)?;
-            Some((s, line.trim_end_matches('\r')))
+            let (text, starts) = files
+                .entry(d.file.as_path())
+                .or_insert_with(|| source(&d.file).map(|t| (t, line_starts(t))))
+                .as_ref()?;
+            let line = nth_line(text, starts, s.line.checked_sub(1)? as usize)?;
+            (line.len() <= MAX_QUOTED_LINE).then_some((s, line))
         });
         let mut group = match excerpt {
             Some((s, line)) => {
@@ -300,6 +373,23 @@ pub fn print_human<'a>(
         writeln!(out, "{}\n", renderer.render(&[group]))?;
     }
     Ok(())
+}
+
+/// The byte offset where each line of `text` starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
+}
+
+/// Line `n` (from 0) without its line ending, as `str::lines` would give it.
+fn nth_line<'t>(text: &'t str, starts: &[usize], n: usize) -> Option<&'t str> {
+    let start = *starts.get(n)?;
+    if start == text.len() && n > 0 {
+        return None;
+    }
+    let end = starts.get(n + 1).map_or(text.len(), |next| next - 1);
+    Some(text[start..end].trim_end_matches('\r'))
 }
 
 fn char_to_byte(line: &str, chars: usize) -> usize {
@@ -368,6 +458,28 @@ mod tests {
         let text = "ab\ncé [x](Y)\n";
         let at = text.find('(').unwrap();
         assert_eq!(Span::of_range(text, at..at + 3, 10), Span::new(11, 7, 3));
+    }
+
+    #[test]
+    fn span_cursor_agrees_with_span_of_range_in_any_order() {
+        let text = "ab\ncé [x](Y) [z](W)\n\nlast é line";
+        let mut cursor = SpanCursor::new(text, 4);
+        for at in [0, 3, 5, 8, 14, 13, 2, 22, 25, text.len(), 21, 9, 1] {
+            let range = at..(at + 3).min(text.len());
+            assert_eq!(
+                cursor.span(range.clone()),
+                Span::of_range(text, range, 4),
+                "{at}"
+            );
+        }
+    }
+
+    #[test]
+    fn lines_are_found_as_str_lines_finds_them() {
+        let text = "one\r\ntwo\n\nfour\n";
+        let starts = line_starts(text);
+        let mine: Vec<_> = (0..6).map_while(|n| nth_line(text, &starts, n)).collect();
+        assert_eq!(mine, text.lines().collect::<Vec<_>>());
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Resolving the links of every body: by document id (`POL-009#retention`), by control id
 //! (`A.8.13`), by relative path to another content file or asset, or external.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::{OnceCell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 
 pub mod html_scan;
 
@@ -10,7 +12,7 @@ use crate::catalog::catalog;
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::load::CONTENT_DIR;
 use crate::model::{Document, Handbook};
-use crate::suggest::did_you_mean;
+use crate::suggest::{Budget, Suggester};
 use crate::types::{ControlId, DocumentId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +82,7 @@ pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
         by_path: &by_path,
         assets: &assets,
         unreadable: &unreadable,
+        hints: Hints::default(),
     };
 
     let targets = hb
@@ -132,6 +135,7 @@ struct Context<'a> {
     by_path: &'a BTreeMap<&'a Path, &'a Document>,
     assets: &'a BTreeSet<&'a Path>,
     unreadable: &'a BTreeSet<&'a Path>,
+    hints: Hints<'a>,
 }
 
 /// The schemes a link may use. Any other could run script in the reader's browser
@@ -172,8 +176,56 @@ fn unsafe_link(doc: &Document, link: &crate::markdown::Link) -> Diagnostic {
     .help(help)
 }
 
-impl Context<'_> {
-    fn resolve(&self, doc: &Document, dest: &str) -> Result<Target, Problem> {
+/// "Did you mean" for a whole run: candidates indexed once, when first needed, and one
+/// budget of work, so thousands of broken links cost no more than a few hundred.
+#[derive(Default)]
+struct Hints<'a> {
+    budget: Budget,
+    ids: OnceCell<Suggester<'a>>,
+    paths: OnceCell<Suggester<'a>>,
+    /// Per target document (by path), its heading anchors.
+    anchors: RefCell<HashMap<&'a Path, Rc<Suggester<'a>>>>,
+    /// Per document with many headings, the set of its anchors.
+    anchor_sets: RefCell<HashMap<&'a Path, Rc<HashSet<&'a str>>>>,
+}
+
+impl<'a> Hints<'a> {
+    /// Whether `doc` has a heading `#anchor`: a set per long document, so ten thousand
+    /// in-page links to ten thousand headings are not a hundred million comparisons.
+    fn has_anchor(&self, doc: &'a Document, anchor: &str) -> bool {
+        let headings = &doc.body.headings;
+        if headings.len() <= 16 {
+            return headings.iter().any(|h| h.anchor == anchor);
+        }
+        let set = Rc::clone(
+            self.anchor_sets
+                .borrow_mut()
+                .entry(doc.path.as_path())
+                .or_insert_with(|| Rc::new(headings.iter().map(|h| h.anchor.as_str()).collect())),
+        );
+        set.contains(anchor)
+    }
+
+    fn anchor(&self, doc: &'a Document, anchor: &str) -> Option<&'a str> {
+        let suggester = Rc::clone(
+            self.anchors
+                .borrow_mut()
+                .entry(doc.path.as_path())
+                .or_insert_with(|| {
+                    Rc::new(Suggester::new(
+                        doc.body.headings.iter().map(|h| h.anchor.as_str()),
+                    ))
+                }),
+        );
+        suggester.suggest(anchor, &self.budget)
+    }
+}
+
+/// At most this many headings are listed in the help of a broken anchor.
+const HEADINGS_LISTED: usize = 12;
+
+impl<'a> Context<'a> {
+    fn resolve(&self, doc: &'a Document, dest: &str) -> Result<Target, Problem> {
         if dest.is_empty() {
             return Err((
                 "empty link target".into(),
@@ -187,7 +239,7 @@ impl Context<'_> {
             return Ok(Target::External(html_scan::browser_url(dest)));
         }
         if let Some(anchor) = dest.strip_prefix('#') {
-            check_anchor(doc, anchor, "this document")?;
+            self.check_anchor(doc, anchor, "this document")?;
             return Ok(Target::Anchor(anchor.to_string()));
         }
         let (path_part, fragment) = match dest.split_once('#') {
@@ -199,7 +251,7 @@ impl Context<'_> {
                 return Err(self.unknown_document(&id));
             };
             if let Some(anchor) = &fragment {
-                check_anchor(target, anchor, &format!("{id}"))?;
+                self.check_anchor(target, anchor, &format!("{id}"))?;
             }
             return Ok(Target::Document {
                 id,
@@ -236,7 +288,7 @@ impl Context<'_> {
         if let Some(target) = self.by_path.get(joined.as_path()) {
             if let Some(id) = &target.id {
                 if let Some(anchor) = &fragment {
-                    check_anchor(target, anchor, &decoded)?;
+                    self.check_anchor(target, anchor, &decoded)?;
                 }
                 return Ok(Target::Document {
                     id: id.value.clone(),
@@ -254,12 +306,13 @@ impl Context<'_> {
                 fragment,
             });
         }
-        let help = did_you_mean(
-            &joined.to_string_lossy(),
-            self.by_path.keys().filter_map(|p| p.to_str()),
-        )
-        .map(|p| format!("did you mean {p}?"))
-        .unwrap_or_else(|| "link by document id (`POL-009`) or check the relative path".into());
+        let help = self
+            .hints
+            .paths
+            .get_or_init(|| Suggester::new(self.by_path.keys().filter_map(|p| p.to_str())))
+            .suggest(&joined.to_string_lossy(), &self.hints.budget)
+            .map(|p| format!("did you mean {p}?"))
+            .unwrap_or_else(|| "link by document id (`POL-009`) or check the relative path".into());
         Err((
             format!(
                 "link to `{path_part}`: no such file {}",
@@ -270,8 +323,13 @@ impl Context<'_> {
     }
 
     fn unknown_document(&self, id: &DocumentId) -> Problem {
-        let help = did_you_mean(id.as_str(), self.by_id.keys().map(|k| k.as_str()))
-            .and_then(|s| self.by_id.iter().find(|(k, _)| k.as_str() == s))
+        let help = self
+            .hints
+            .ids
+            .get_or_init(|| Suggester::new(self.by_id.keys().map(|k| k.as_str())))
+            .suggest(id.as_str(), &self.hints.budget)
+            .and_then(|s| s.parse::<DocumentId>().ok())
+            .and_then(|k| self.by_id.get(&k).map(|d| (k, d)))
             .map(|(k, d)| format!("did you mean {k} ({})?", d.title));
         (format!("link to unknown document {id}"), help)
     }
@@ -284,24 +342,32 @@ fn escapes(path: &str) -> Problem {
     )
 }
 
-fn check_anchor(doc: &Document, anchor: &str, name: &str) -> Result<(), Problem> {
-    if doc.body.headings.iter().any(|h| h.anchor == anchor) {
-        return Ok(());
+impl<'a> Context<'a> {
+    fn check_anchor(&self, doc: &'a Document, anchor: &str, name: &str) -> Result<(), Problem> {
+        if self.hints.has_anchor(doc, anchor) {
+            return Ok(());
+        }
+        let help = self
+            .hints
+            .anchor(doc, anchor)
+            .map(|a| format!("did you mean #{a}?"))
+            .or_else(|| {
+                let headings = &doc.body.headings;
+                (!headings.is_empty()).then(|| {
+                    let all: Vec<String> = headings
+                        .iter()
+                        .take(HEADINGS_LISTED)
+                        .map(|h| format!("#{}", h.anchor))
+                        .collect();
+                    let more = match headings.len().saturating_sub(HEADINGS_LISTED) {
+                        0 => String::new(),
+                        n => format!(" and {n} more"),
+                    };
+                    format!("its headings are {}{more}", all.join(", "))
+                })
+            });
+        Err((format!("no heading #{anchor} in {name}"), help))
     }
-    let help = did_you_mean(anchor, doc.body.headings.iter().map(|h| h.anchor.as_str()))
-        .map(|a| format!("did you mean #{a}?"))
-        .or_else(|| {
-            (!doc.body.headings.is_empty()).then(|| {
-                let all: Vec<String> = doc
-                    .body
-                    .headings
-                    .iter()
-                    .map(|h| format!("#{}", h.anchor))
-                    .collect();
-                format!("its headings are {}", all.join(", "))
-            })
-        });
-    Err((format!("no heading #{anchor} in {name}"), help))
 }
 
 /// Resolves `.` and `..` without touching the file system; `None` if it climbs above the start.

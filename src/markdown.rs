@@ -8,13 +8,16 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::diagnostics::Span;
+use crate::diagnostics::{Span, SpanCursor};
 use crate::links::html_scan;
+
+mod depth;
+pub use depth::{warning as flattened_warning, MAX_DEPTH};
 
 /// The placeholder written for link number N: `ismsbook-link:N`.
 pub const LINK_PLACEHOLDER: &str = "ismsbook-link:";
@@ -24,6 +27,8 @@ pub struct Body {
     pub html: String,
     pub links: Vec<Link>,
     pub headings: Vec<Heading>,
+    /// Start tags dropped because they nested deeper than [`MAX_DEPTH`] (raw HTML only).
+    pub flattened: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,16 +66,23 @@ fn options() -> Options {
 /// Parses `body`, which starts on file line `first_line`.
 pub fn parse(body: &str, first_line: u32) -> Body {
     let mut out = Body::default();
-    let mut events: Vec<Event<'_>> = Vec::new();
     let mut has_raw_html = false;
     // The URLs of raw HTML as a parser decodes them, to the number of their link.
     let mut raw_urls: HashMap<String, usize> = HashMap::new();
-    let mut raw_spans = html_scan::SpanCursor::new(body, first_line);
     let mut slugs: HashMap<String, usize> = HashMap::new();
     // Heading events are held back until the heading's text is known, to give it an id.
     let mut heading: Option<PendingHeading<'_>> = None;
+    let mut cursor = SpanCursor::new(body, first_line);
 
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    // Events stream into the HTML writer: collected first, a 4 MB table's events alone
+    // took a gigabyte. Only a heading's events wait, in `queue`, until its anchor is known.
+    let mut parser = Parser::new_ext(body, options()).into_offset_iter();
+    let mut queue: VecDeque<Event<'_>> = VecDeque::new();
+    let events = std::iter::from_fn(|| loop {
+        if let Some(e) = queue.pop_front() {
+            return Some(e);
+        }
+        let (event, range) = parser.next()?;
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -78,7 +90,7 @@ pub fn parse(body: &str, first_line: u32) -> Body {
                 title,
                 id,
             }) => {
-                let span = dest_span(body, range.clone(), &dest_url, first_line);
+                let span = dest_span(&mut cursor, body, range.clone(), &dest_url);
                 let n = out.links.len();
                 out.links.push(Link {
                     dest: dest_url.to_string(),
@@ -98,7 +110,7 @@ pub fn parse(body: &str, first_line: u32) -> Body {
                 title,
                 id,
             }) => {
-                let span = dest_span(body, range.clone(), &dest_url, first_line);
+                let span = dest_span(&mut cursor, body, range.clone(), &dest_url);
                 let n = out.links.len();
                 out.links.push(Link {
                     dest: dest_url.to_string(),
@@ -115,7 +127,7 @@ pub fn parse(body: &str, first_line: u32) -> Body {
             Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => {
                 has_raw_html = true;
                 let found = (&mut out.links, &mut raw_urls);
-                raw_references(body, range.clone(), &mut raw_spans, found);
+                raw_references(body, range.clone(), &mut cursor, found);
                 event
             }
             other => other,
@@ -137,14 +149,14 @@ pub fn parse(body: &str, first_line: u32) -> Body {
                         text: text.trim().to_string(),
                         anchor: anchor.clone(),
                     });
-                    events.push(Event::Start(Tag::Heading {
+                    queue.push_back(Event::Start(Tag::Heading {
                         level,
                         id: Some(anchor.into()),
                         classes,
                         attrs: Vec::new(),
                     }));
-                    events.extend(inner);
-                    events.push(Event::End(TagEnd::Heading(level)));
+                    queue.extend(inner);
+                    queue.push_back(Event::End(TagEnd::Heading(level)));
                 }
             }
             e => match &mut heading {
@@ -154,15 +166,15 @@ pub fn parse(body: &str, first_line: u32) -> Body {
                     }
                     inner.push(e);
                 }
-                None => events.push(e),
+                None => queue.push_back(e),
             },
         }
-    }
+    });
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    pulldown_cmark::html::push_html(&mut html, events);
     out.html = if has_raw_html {
         RAW_URLS.with(|urls| *urls.borrow_mut() = raw_urls);
-        let clean = sanitizer().clean(&html).to_string();
+        let clean = sanitise(html, &mut out.flattened);
         RAW_URLS.with(|urls| urls.borrow_mut().clear());
         clean
     } else {
@@ -178,15 +190,21 @@ pub fn parse(body: &str, first_line: u32) -> Body {
 
 /// The span of the link's target inside the link's source range; when it is written with
 /// entities or escapes (`java&#x09;script:`), of what follows `](`; of the whole link when
-/// the target is not written there (reference links).
-fn dest_span(body: &str, range: std::ops::Range<usize>, dest: &str, first_line: u32) -> Span {
+/// the target is not written there (reference links). Links come in the order they are
+/// written, so one cursor finds all their spans in one pass over the body.
+fn dest_span(
+    cursor: &mut SpanCursor<'_>,
+    body: &str,
+    range: std::ops::Range<usize>,
+    dest: &str,
+) -> Span {
     let source = &body[range.clone()];
     if dest.is_empty() {
-        return Span::of_range(body, range, first_line);
+        return cursor.span(range);
     }
     if let Some(at) = source.rfind(dest) {
         let start = range.start + at;
-        return Span::of_range(body, start..start + dest.len(), first_line);
+        return cursor.span(start..start + dest.len());
     }
     match source.find("](") {
         Some(p) => {
@@ -196,9 +214,9 @@ fn dest_span(body: &str, range: std::ops::Range<usize>, dest: &str, first_line: 
             let len = written
                 .find([' ', '\t', '\n', ')', '>'])
                 .unwrap_or(written.len());
-            Span::of_range(body, start..start + len, first_line)
+            cursor.span(start..start + len)
         }
-        None => Span::of_range(body, range, first_line),
+        None => cursor.span(range),
     }
 }
 
@@ -329,7 +347,7 @@ const URL_ATTRIBUTES: [&str; 17] = [
 fn raw_references(
     body: &str,
     range: std::ops::Range<usize>,
-    spans: &mut html_scan::SpanCursor<'_>,
+    spans: &mut SpanCursor<'_>,
     (links, urls): (&mut Vec<Link>, &mut HashMap<String, usize>),
 ) {
     let html = &body[range.clone()];
@@ -389,6 +407,19 @@ fn rewrite_url<'u>(_element: &str, attribute: &str, value: &'u str) -> Option<Co
         .strip_prefix(LINK_PLACEHOLDER)
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
     (ours || value.starts_with('#')).then_some(Cow::Borrowed(value))
+}
+
+/// Raw HTML through the sanitiser, first flattened beyond the depth that its parser handles
+/// in linear time (see `depth`).
+fn sanitise(html: String, flattened: &mut usize) -> String {
+    let html = match depth::flatten(&html) {
+        Some((flat, dropped)) => {
+            *flattened = dropped;
+            flat
+        }
+        None => html,
+    };
+    sanitizer().clean(&html).to_string()
 }
 
 /// Raw HTML in a policy is sanitised: scripts, event handlers and styles go; the markup

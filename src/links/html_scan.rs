@@ -236,51 +236,6 @@ pub fn browser_url(url: &str) -> String {
         .collect()
 }
 
-/// Spans of increasing positions in one text, each found from the last: linear in the text
-/// however many there are (a span computed from the start each time would be quadratic).
-pub struct SpanCursor<'t> {
-    text: &'t str,
-    pos: usize,
-    line: u32,
-    col: u32,
-    first_line: u32,
-}
-
-impl<'t> SpanCursor<'t> {
-    pub fn new(text: &'t str, first_line: u32) -> Self {
-        SpanCursor {
-            text,
-            pos: 0,
-            line: first_line,
-            col: 1,
-            first_line,
-        }
-    }
-
-    pub fn span(&mut self, range: Range<usize>) -> crate::diagnostics::Span {
-        if range.start < self.pos || !self.text.is_char_boundary(range.start) {
-            return crate::diagnostics::Span::of_range(self.text, range, self.first_line);
-        }
-        for &b in &self.text.as_bytes()[self.pos..range.start] {
-            if b == b'\n' {
-                self.line += 1;
-                self.col = 1;
-            } else if b & 0xc0 != 0x80 {
-                self.col += 1;
-            }
-        }
-        self.pos = range.start;
-        let end = range.end.clamp(range.start, self.text.len());
-        let piece = self.text.get(range.start..end).unwrap_or("");
-        let piece = piece
-            .split('\n')
-            .next()
-            .unwrap_or("")
-            .trim_end_matches('\r');
-        crate::diagnostics::Span::new(self.line, self.col, piece.chars().count().max(1) as u32)
-    }
-}
-
 /// The scheme of a URL as a browser reads it, lower-cased, if it has one.
 pub fn scheme(url: &str) -> Option<String> {
     let url = browser_url(url);
@@ -314,19 +269,6 @@ mod tests {
             [("src", "a.png"), ("alt", "b c"), ("srcset", "d.png 2x")]
         );
         assert_eq!(t[2].name, "script");
-    }
-
-    #[test]
-    fn the_cursor_gives_the_spans_a_fresh_count_gives() {
-        let text = "ab\ncé <x>\n\n  <y>";
-        let mut cursor = SpanCursor::new(text, 7);
-        for pat in ["<x>", "<y>"] {
-            let at = text.find(pat).unwrap();
-            let range = at..at + 3;
-            let fresh = crate::diagnostics::Span::of_range(text, range.clone(), 7);
-            assert_eq!(cursor.span(range), fresh);
-        }
-        assert_eq!(cursor.span(0..1), crate::diagnostics::Span::new(7, 1, 1));
     }
 
     #[test]

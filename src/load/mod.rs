@@ -385,6 +385,9 @@ fn read_document(
         Keep::Texts | Keep::Metadata => markdown::Body::default(),
         Keep::All | Keep::Bodies => markdown::parse(body_text, split.body_line),
     };
+    if body.flattened > 0 {
+        diags.push(markdown::flattened_warning(path, body.flattened));
+    }
     let digest = body_digest(body_text);
     let (body_start, body_line, source_len) = (split.body_start, split.body_line, source.len());
     if matches!(keep, Keep::Bodies | Keep::Metadata) {
