@@ -106,21 +106,6 @@ fn pdf_without_chromium_says_so() {
     assert!(!hb.path().join("public").exists());
 }
 
-#[test]
-fn pdf_prints_each_document_and_the_handbook() {
-    if Command::new("chromium").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "CI installs chromium");
-        return;
-    }
-    let hb = Handbook::fixture("_base");
-    hb.run(&["build", "--pdf", "--today", common::TODAY])
-        .assert_exit(0);
-    for f in ["public/pdf/BASE-01.pdf", "public/pdf/handbook.pdf"] {
-        let bytes = std::fs::read(hb.path().join(f)).unwrap();
-        assert!(bytes.starts_with(b"%PDF"), "{f}");
-    }
-}
-
 fn bundle(hb: &Handbook, name: &str) -> std::path::PathBuf {
     let out = hb.path().join(name);
     hb.run(&[
@@ -263,59 +248,4 @@ fn verify_refuses_entries_that_escape() {
             run.stderr
         );
     }
-}
-
-#[test]
-fn the_unpacked_bundle_works_from_file_in_a_browser_with_search() {
-    let Some(browser) = common::webdriver::Browser::start() else {
-        return;
-    };
-    let hb = Handbook::example();
-    let zip = bundle(&hb, "example.zip");
-    let unpack = Handbook::empty();
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
-    archive.extract(unpack.path()).unwrap();
-    let dir = std::fs::read_dir(unpack.path())
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    browser.goto(&format!("file://{}/index.html", dir.display()));
-    browser.wait_for("return document.title.indexOf('Home') === 0", 10);
-    browser.click("nav a[href$='documents/index.html']");
-    browser.wait_for(
-        "return location.href.indexOf('documents/index.html') > 0",
-        10,
-    );
-    browser.click("a[href='POL-005.html']");
-    browser.wait_for(
-        "return document.body.innerText.indexOf('Access Control Policy') >= 0",
-        10,
-    );
-    browser.click("a[href='../controls/A.5.15.html']");
-    browser.wait_for("return location.href.indexOf('controls/A.5.15.html') > 0 && document.body.innerText.indexOf('Access control') >= 0", 10);
-    browser.click("nav a[href$='soa.html']");
-    browser.wait_for(
-        "return document.querySelectorAll('table.soa tbody tr').length === 93",
-        10,
-    );
-    // Search from the header, from file://: a word of a body finds its document.
-    browser.type_into(".search-form input", "escrow\n");
-    browser.wait_for(
-        "return location.href.indexOf('search.html?q=escrow') > 0",
-        10,
-    );
-    browser.wait_for(
-        "return document.querySelectorAll('#search-results li').length > 0",
-        10,
-    );
-    let first =
-        browser.eval("return document.querySelector('#search-results li a').getAttribute('href')");
-    assert!(
-        first.as_str().unwrap_or("").starts_with("documents/"),
-        "{first}"
-    );
-    browser.click("#search-results li a");
-    browser.wait_for("return location.href.indexOf('/documents/') > 0", 10);
 }

@@ -3,78 +3,13 @@
 
 mod common;
 use common::Handbook;
-use std::io::{BufRead, BufReader, Read, Write};
+#[path = "serve/support.rs"]
+mod support;
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-pub struct Server {
-    child: Child,
-    pub port: u16,
-    pub log: mpsc::Receiver<String>,
-}
-
-impl Drop for Server {
-    /// SIGTERM first, so that serve removes its temporary directory (SIGKILL leaves it to
-    /// the next run).
-    fn drop(&mut self) {
-        #[cfg(target_os = "linux")]
-        // SAFETY: kill(2) on our own child.
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
-        }
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[allow(clippy::zombie_processes)] // the Server value kills and reaps it on drop
-pub fn serve(hb: &Handbook, extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ismsbook"))
-        .args(["serve", "--port", "0", "--today", common::TODAY])
-        .args(extra)
-        .arg("--root")
-        .arg(hb.path())
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("server did not start");
-        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
-            let port = rest
-                .trim_end_matches(|c: char| !c.is_ascii_digit())
-                .split('/')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
-            return Server {
-                child,
-                port,
-                log: rx,
-            };
-        }
-    }
-}
+use support::serve;
 
 pub struct Reply {
     pub status: u16,
@@ -250,47 +185,6 @@ fn many_waiting_clients_and_a_vanished_one_do_not_stall_it() {
     for w in waiting {
         assert_eq!(w.join().unwrap()["good"], 2);
     }
-}
-
-#[test]
-fn a_browser_shows_the_edit_without_any_action_and_keeps_its_scroll() {
-    let Some(browser) = common::webdriver::Browser::start() else {
-        return;
-    };
-    let hb = Handbook::fixture("_base");
-    let long: String = (1..=80)
-        .map(|i| format!("\nParagraph {i} of a long policy.\n"))
-        .collect();
-    let text = hb
-        .read("content/baseline.md")
-        .replace("status: approved", "status: draft")
-        + &long;
-    hb.write("content/baseline.md", &text);
-    let server = serve(&hb, &[]);
-    browser.goto(&format!(
-        "http://127.0.0.1:{}/documents/BASE-01.html",
-        server.port
-    ));
-    browser.wait_for(
-        "return document.body.innerText.indexOf('Paragraph 80') >= 0",
-        10,
-    );
-    browser.eval("window.scrollTo(0, 900); return window.scrollY");
-    hb.write(
-        "content/baseline.md",
-        text.replace("Paragraph 40 of", "Paragraph forty, edited live, of"),
-    );
-    browser.wait_for(
-        "return document.body.innerText.indexOf('Paragraph forty, edited live') >= 0",
-        10,
-    );
-    browser.wait_for("return Math.abs(window.scrollY - 900) < 5", 5);
-    // A broken edit: the overlay names the file and line; the last good text stays.
-    hb.write("content/broken.md", "---\nid: BAD-01\ntitle: [oops\n---\n");
-    browser.wait_for("var o = document.getElementById('ismsbook-overlay'); return !!o && o.innerText.indexOf('content/broken.md:3') >= 0", 10);
-    assert!(browser.text().contains("Paragraph forty, edited live"));
-    std::fs::remove_file(hb.path().join("content/broken.md")).unwrap();
-    browser.wait_for("return !document.getElementById('ismsbook-overlay')", 10);
 }
 
 #[test]

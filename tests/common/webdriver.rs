@@ -1,26 +1,39 @@
 //! A minimal W3C WebDriver client for Debian's chromium and chromedriver: enough to open a
-//! page, run a script, click and type. Plain HTTP on loopback, no crate needed.
+//! page, run a script, click and type. Plain HTTP on loopback, no crate needed. Whether the
+//! tools are there, and what a missing one means, is the browser harness's business
+//! (tests/browser/harness.rs), not this client's.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+/// One chromedriver, shared by every test of the browser binary: each test opens its own
+/// session (its own Chromium and profile), so tests stay independent.
+pub struct Driver {
+    child: Child,
+    port: u16,
+    chromium: PathBuf,
+}
+
+/// One Chromium under the driver; closed on drop, also when its test panics.
 pub struct Browser {
-    driver: Child,
     port: u16,
     session: String,
     _profile: tempfile::TempDir,
 }
 
-fn find(program: &str) -> Option<std::path::PathBuf> {
+/// `program` on PATH, as a shell would find it.
+pub fn find(program: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
         .to_str()?
         .split(':')
-        .map(|d| std::path::Path::new(d).join(program))
+        .filter(|d| !d.is_empty())
+        .map(|d| Path::new(d).join(program))
         .find(|p| p.is_file())
 }
 
@@ -62,59 +75,76 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::R
     Ok(serde_json::from_slice(&raw[head_end..]).unwrap_or(Value::Null))
 }
 
-impl Browser {
-    /// Starts headless Chromium. `None` when the browser is not installed and this is not CI
-    /// (CI installs it, so there a missing browser is a failure).
-    pub fn start() -> Option<Browser> {
-        let (Some(driver), Some(chromium)) = (find("chromedriver"), find("chromium")) else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must install chromium and chromium-driver"
-            );
-            eprintln!("skipped: chromium or chromedriver not installed");
-            return None;
-        };
+impl Driver {
+    /// Starts chromedriver and waits until it is ready. An error says what did not start.
+    pub fn start(chromedriver: &Path, chromium: &Path) -> Result<Driver, String> {
         let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free port for chromedriver: {e}"))?
             .port();
-        let child = Command::new(driver)
+        let child = Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
+            .map_err(|e| format!("cannot run {}: {e}", chromedriver.display()))?;
+        // From here on, dropping `driver` kills the child, also on the error paths.
+        let mut driver = Driver {
+            child,
+            port,
+            chromium: chromium.to_path_buf(),
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
-        while http(port, "GET", "/status", None)
-            .map(|v| v["value"]["ready"] != true)
-            .unwrap_or(true)
-        {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
+        while http(port, "GET", "/status", None).map_or(true, |v| v["value"]["ready"] != true) {
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                return Err(format!("{} exited ({status})", chromedriver.display()));
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{} not ready after 20 s", chromedriver.display()));
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let profile = tempfile::tempdir().unwrap();
+        Ok(driver)
+    }
+
+    /// A fresh headless Chromium with an empty profile.
+    pub fn session(&self) -> Result<Browser, String> {
+        let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": chromium,
+            "binary": self.chromium,
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                      "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                      "--allow-file-access-from-files", "--window-size=1200,800",
                      format!("--user-data-dir={}", profile.path().display())]
         }}}});
-        let mut browser = Browser {
-            driver: child,
-            port,
-            session: String::new(),
-            _profile: profile,
-        };
-        let created = http(port, "POST", "/session", Some(&caps)).unwrap();
-        browser.session = created["value"]["sessionId"]
+        let created = http(self.port, "POST", "/session", Some(&caps))
+            .map_err(|e| format!("chromedriver did not answer: {e}"))?;
+        let session = created["value"]["sessionId"]
             .as_str()
-            .unwrap_or_else(|| panic!("no session: {created}"))
+            .ok_or_else(|| {
+                format!(
+                    "{} did not start: {}",
+                    self.chromium.display(),
+                    created["value"]["message"]
+                )
+            })?
             .to_string();
-        Some(browser)
+        Ok(Browser {
+            port: self.port,
+            session,
+            _profile: profile,
+        })
     }
+}
 
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Browser {
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let v = http(
             self.port,
@@ -204,7 +234,5 @@ impl Drop for Browser {
             &format!("/session/{}", self.session),
             None,
         );
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
     }
 }
