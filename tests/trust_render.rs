@@ -1,7 +1,8 @@
 //! Trust in what the build publishes, tried as an attacker would: a withheld document must
 //! not leak through anything it references, a policy cannot put script in a reader's
-//! browser, an asset cannot run script from the handbook's origin, and no page of another
-//! origin can read the search data.
+//! browser, an asset cannot run script from the handbook's origin, and no script file holds
+//! the search data. (That no page of another origin can read it, in a real browser, is tried in
+//! tests/browser/search.rs.)
 
 mod common;
 use common::Handbook;

@@ -71,7 +71,15 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--exact" => a.exact = true,
             "--list" => a.list = true,
             "--skip" => a.skip.push(value()?),
-            "--format" => a.terse = value()? == "terse",
+            "--format" => match value()?.as_str() {
+                "pretty" => a.terse = false,
+                "terse" => a.terse = true,
+                other => {
+                    return Err(format!(
+                        "--format {other}: this runner prints pretty or terse"
+                    ))
+                }
+            },
             "--test-threads" => {
                 a.threads = Some(
                     value()?

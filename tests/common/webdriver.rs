@@ -125,7 +125,7 @@ impl Driver {
                 format!(
                     "{} did not start: {}",
                     self.chromium.display(),
-                    created["value"]["message"]
+                    created["value"]["message"].as_str().unwrap_or("no session")
                 )
             })?
             .to_string();
