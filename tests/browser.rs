@@ -5,6 +5,8 @@
 //! each test gets its own Chromium.
 
 mod common;
+#[path = "browser/webdriver.rs"]
+mod webdriver;
 #[macro_use]
 #[path = "browser/harness.rs"]
 mod harness;

@@ -2,8 +2,8 @@
 //! installs Chromium, see .ci/run) each one fails naming what is missing; elsewhere each one
 //! is reported `skipped`, visibly, and not counted as passed.
 
-use crate::common::webdriver::{self, Driver};
 use crate::harness::{Body, Test};
+use crate::webdriver::{self, Driver};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -5,8 +5,8 @@
 //! `test NAME ... skipped: chromium not found on PATH` and leaves skipped tests out of the
 //! passed count, so a run without a browser cannot look like a run with one.
 
-use crate::common::webdriver::Browser;
 use crate::gate::{self, Tools, Verdict};
+use crate::webdriver::Browser;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};

@@ -1,9 +1,9 @@
 //! Publishing, in a browser: PDF printed by Chromium, and the auditor's bundle unpacked and
 //! read from file://.
 
-use crate::common::webdriver::Browser;
 use crate::common::{self, Handbook};
 use crate::harness::Test;
+use crate::webdriver::Browser;
 
 pub const TESTS: &[Test] = &[
     test!(Chromium, pdf_prints_each_document_and_the_handbook),

@@ -1,10 +1,10 @@
 //! Search in a browser (issue 13's trust work): it works under a sub-path and from file://,
 //! and no page of another origin can read its data.
 
-use crate::common::webdriver::Browser;
 use crate::common::Handbook;
 use crate::harness::Test;
 use crate::sites::{attacker_page, serve_dir};
+use crate::webdriver::Browser;
 
 /// A restricted document's words in the `trust-withheld` fixture.
 const SECRET: &str = "VAULT-SECRET-PHRASE-93";

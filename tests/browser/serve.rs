@@ -1,9 +1,9 @@
 //! `serve` in a browser: an edit shows up without any action, where the reader was.
 
-use crate::common::webdriver::Browser;
 use crate::common::Handbook;
 use crate::harness::Test;
 use crate::serve_support::serve;
+use crate::webdriver::Browser;
 
 pub const TESTS: &[Test] = &[test!(
     WebDriver,

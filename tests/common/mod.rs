@@ -230,4 +230,3 @@ impl Run {
         self.assert_codes(&[])
     }
 }
-pub mod webdriver;
