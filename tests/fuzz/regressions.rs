@@ -1,0 +1,107 @@
+//! Each input the fuzzer found that crashed, hung or misplaced a diagnostic, kept as a plain
+//! test; and the hostile inputs it was built to try, which held.
+
+use std::time::{Duration, Instant};
+
+use crate::common;
+use crate::gen;
+use crate::harness::{check, check_sane, Mem, DOC, SOA};
+
+fn front(extra: &str) -> String {
+    gen::valid_front("FUZ-01").replacen("---\n", &format!("---\n{extra}\n"), 1) + "Body\n"
+}
+
+/// `- - - …` thousands of levels deep made the YAML loader recurse once per level until the
+/// stack overflowed: the process aborted (SIGABRT) without a word about which file.
+#[test]
+fn deeply_nested_front_matter_is_a_diagnostic_not_a_stack_overflow() {
+    let deep = format!("extra:\n{}x", "- ".repeat(20_000));
+    let hb = common::Handbook::fixture("_base");
+    hb.write("content/deep.md", front(&deep));
+    hb.check().assert_exit(1).assert_diagnostic(
+        "front-matter",
+        "content/deep.md:3:127",
+        "nested more than 64",
+    );
+}
+
+#[test]
+fn deeply_nested_soa_yaml_is_a_diagnostic_not_a_stack_overflow() {
+    let soa = format!("excluded:\n  A.7.4:\n  {}x", "- ".repeat(50_000));
+    let out = check_sane(&Mem::base().with(SOA, soa)).unwrap();
+    let d = out.diags.iter().find(|d| d.file.ends_with("soa.yaml"));
+    let d = d.expect("a diagnostic for soa.yaml");
+    assert!(d.message.contains("nested more than 64 levels"), "{d:?}");
+}
+
+/// Every way YAML nests, as deep as its scanner lets it (flow: 255), and deeper.
+#[test]
+fn nesting_of_every_kind_and_depth_is_bounded() {
+    for kind in 0..3 {
+        for depth in [63, 64, 65, 254, 255, 256, 5_000] {
+            let mem = Mem::base().with(DOC, front(&gen::nested(kind, depth)));
+            let out = check_sane(&mem).unwrap();
+            assert_eq!(
+                out.errors() > 0,
+                depth > 63,
+                "kind {kind} depth {depth}: {:#?}",
+                out.diags
+            );
+        }
+    }
+}
+
+/// YAML ends a line at a lone CR, editors and excerpts do not: soa.yaml errors pointed at
+/// line 5 of a 4-line file, and the excerpt was lost.
+#[test]
+fn lone_carriage_returns_do_not_push_lines_past_the_end_of_the_file() {
+    let soa = "excluded:\r\n  ?\r: 2026-01-15\r\n\r\nExcluded:\r\n";
+    let out = check_sane(&Mem::base().with(SOA, soa)).unwrap();
+    let d = out.diags.iter().find(|d| d.message.contains("`Excluded`"));
+    let d = d.expect("unknown section reported");
+    assert_eq!(d.span.unwrap().line, 4, "{d:?}");
+    assert!(out.human.contains("4 | Excluded:"), "{}", out.human);
+
+    let doc = "---\rid: FUZ-01\r---\nid: FUZ-02\ntitle: [x\n---\nBody\n";
+    let out = check_sane(&Mem::base().with(DOC, doc)).unwrap();
+    assert!(out.has("front-matter"), "{:#?}", out.diags);
+}
+
+/// Aliases are never expanded, so ten levels of ten (10^10 "lol"s if expanded) cost what
+/// their few hundred bytes cost.
+#[test]
+fn billion_laughs_are_not_expanded() {
+    for (levels, width) in [(10, 10), (30, 30)] {
+        let started = Instant::now();
+        let out = check_sane(&Mem::base().with(DOC, front(&gen::laughs(levels, width)))).unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(out.errors(), 0, "{:#?}", out.diags);
+
+        let soa = gen::laughs(levels, width).replacen("extra", "excluded", 1);
+        let out = check_sane(&Mem::base().with(SOA, soa)).unwrap();
+        assert!(out.has("unknown-control"), "{:#?}", out.diags);
+    }
+}
+
+/// A second YAML document in soa.yaml used to be dropped without a word, exclusions and all.
+#[test]
+fn a_second_yaml_document_in_soa_yaml_is_reported_not_dropped() {
+    let soa = "included:\n  A.8.24: GDPR\n---\nexcluded:\n  A.7.4: no premises\n";
+    let out = check_sane(&Mem::base().with(SOA, soa)).unwrap();
+    let d = out.diags.iter().find(|d| d.file.ends_with("soa.yaml"));
+    let d = d.expect("soa.yaml diagnostic");
+    assert_eq!(d.span.unwrap().line, 3, "{d:?}");
+    assert!(d.message.contains("second YAML document"), "{d:?}");
+}
+
+#[test]
+fn outputs_are_the_same_on_every_run() {
+    let mem = Mem::base()
+        .with(
+            DOC,
+            front("ownr: CISO\nversion: 1.10\neffective: 2026-02-30"),
+        )
+        .with(SOA, "exclude:\n  A.9.9: x\n");
+    let (a, b) = (check(&mem), check(&mem));
+    assert_eq!((a.human, a.json), (b.human, b.json));
+}
