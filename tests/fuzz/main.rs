@@ -104,3 +104,50 @@ fn random_bytes() {
         },
     );
 }
+
+/// The value parsers behind every field: any text parses or is refused (never a panic); what
+/// parses prints back to text that parses to the same value; date arithmetic with any
+/// accepted interval stays in range.
+#[test]
+fn values() {
+    use ismsbook::types::{ControlId, Date, DocumentId, Interval, Version};
+    let near = prop_oneof![
+        gen::junk(14),
+        (0u32..10_000, 0u32..15, 0u32..35).prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
+        (any::<u32>(), gen::junk(2)).prop_map(|(n, s)| format!("{n}{s}")),
+        (
+            any::<u32>(),
+            proptest::sample::select(&[" days", " weeks", " month", " years", " ye"])
+        )
+            .prop_map(|(n, u)| format!("{n}{u}")),
+        (0u32..2_000_000, 0u32..2_000_000).prop_map(|(a, b)| format!("{a}.{b}")),
+        (0u32..120, 0u32..120).prop_map(|(a, b)| format!("A.{a}.{b}")),
+    ];
+    let mut runner = TestRunner::new(config());
+    let cases = std::cell::Cell::new(0);
+    let result = runner.run(&(near, 0u32..10_000, 1u8..13, 1u8..32), |(s, y, m, d)| {
+        cases.set(cases.get() + 1);
+        fn back<T: std::str::FromStr + std::fmt::Display + PartialEq + std::fmt::Debug>(
+            s: &str,
+        ) -> Result<(), TestCaseError> {
+            if let Ok(v) = s.parse::<T>() {
+                prop_assert_eq!(v.to_string().parse::<T>().ok(), Some(v), "{:?}", s);
+            }
+            Ok(())
+        }
+        back::<Date>(&s)?;
+        back::<Version>(&s)?;
+        back::<ControlId>(&s)?;
+        back::<DocumentId>(&s)?;
+        if let (Ok(interval), Some(date)) = (s.parse::<Interval>(), Date::new(y as i32, m, d)) {
+            prop_assert_eq!(interval.to_string().parse::<Interval>(), Ok(interval));
+            if let Some(next) = date.plus(interval) {
+                prop_assert!(next >= date);
+                prop_assert!(next.days_since_epoch() - date.days_since_epoch() <= 366 * 100);
+            }
+        }
+        Ok(())
+    });
+    eprintln!("fuzz values: {} inputs", cases.get());
+    result.unwrap();
+}

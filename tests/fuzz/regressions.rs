@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::common;
 use crate::gen;
-use crate::harness::{check, check_sane, Mem, DOC, SOA};
+use crate::harness::{check, check_sane, Mem, CONFIG, DOC, SOA};
 
 fn front(extra: &str) -> String {
     gen::valid_front("FUZ-01").replacen("---\n", &format!("---\n{extra}\n"), 1) + "Body\n"
@@ -104,4 +104,49 @@ fn outputs_are_the_same_on_every_run() {
         .with(SOA, "exclude:\n  A.9.9: x\n");
     let (a, b) = (check(&mem), check(&mem));
     assert_eq!((a.human, a.json), (b.human, b.json));
+}
+
+/// `999999999 weeks` multiplied past `u32::MAX`: a panic ("attempt to multiply with
+/// overflow") in a debug build, a silently wrong interval in a release build.
+#[test]
+fn huge_review_intervals_are_a_diagnostic_not_an_overflow() {
+    for interval in [
+        "999999999 weeks",
+        "429496730 years",
+        "99999999 months",
+        "4294967295 days",
+    ] {
+        let toml = format!(
+            "[handbook]\ntitle = \"T\"\norganization = \"O\"\n[review]\nwarn_before = \"{interval}\"\ndefault_interval = \"{interval}\"\n"
+        );
+        let out = check_sane(&Mem::base().with(CONFIG, toml)).unwrap();
+        let d = out
+            .diags
+            .iter()
+            .filter(|d| d.message.contains("longer than 100 years"));
+        assert_eq!(d.count(), 2, "{interval}: {:#?}", out.diags);
+
+        let doc = front(&format!(
+            "review:\n  interval: {interval}\n  last: 2026-01-10"
+        ));
+        let out = check_sane(&Mem::base().with(DOC, doc)).unwrap();
+        assert!(out.human.contains("longer than 100 years"), "{}", out.human);
+    }
+}
+
+/// `1.01` read as 1.1: two different texts, one version, so an approval of one counted for
+/// the other. A leading zero is now refused like any other malformed version.
+#[test]
+fn a_version_with_a_leading_zero_is_refused_not_equated() {
+    for version in ["\"1.01\"", "01.1", "\"00.1\""] {
+        let doc = front("").replace("version: \"0.1\"", &format!("version: {version}"));
+        let out = check_sane(&Mem::base().with(DOC, doc)).unwrap();
+        assert!(
+            out.human.contains("without leading zeros"),
+            "{version}: {}",
+            out.human
+        );
+    }
+    let doc = front("").replace("version: \"0.1\"", "version: 1.10");
+    assert_eq!(check_sane(&Mem::base().with(DOC, doc)).unwrap().errors(), 0);
 }
