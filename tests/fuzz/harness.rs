@@ -179,6 +179,16 @@ pub fn check_sane(mem: &Mem) -> Result<Outcome, TestCaseError> {
         );
         proptest::prop_assert!(!d.message.is_empty(), "{at}: empty message");
     }
+    // A file that is not text is an error about that file, never skipped in silence.
+    for (path, bytes) in &mem.files {
+        if std::str::from_utf8(bytes).is_err() {
+            proptest::prop_assert!(
+                first.diags.iter().any(|d| d.is_error() && &d.file == path),
+                "{} is not UTF-8, yet no error names it",
+                path.display()
+            );
+        }
+    }
     let second = check(mem);
     proptest::prop_assert_eq!(
         &first.diags,

@@ -150,3 +150,40 @@ fn a_version_with_a_leading_zero_is_refused_not_equated() {
     let doc = front("").replace("version: \"0.1\"", "version: 1.10");
     assert_eq!(check_sane(&Mem::base().with(DOC, doc)).unwrap().errors(), 0);
 }
+
+/// TOML reports an error after a stray CR one column past the line an editor shows.
+#[test]
+fn a_toml_error_after_a_stray_carriage_return_points_inside_the_line() {
+    let out = check_sane(&Mem::base().with(CONFIG, "[[handbook]]\r")).unwrap();
+    let d = out
+        .diags
+        .iter()
+        .find(|d| d.message.contains("carriage return"));
+    assert_eq!(
+        d.expect("reported").span.unwrap().col,
+        13,
+        "{:#?}",
+        out.diags
+    );
+}
+
+/// A 6 MB ismsbook.toml of nested inline tables kept the TOML parser busy for seconds;
+/// a configuration over 1 MiB is now refused before parsing.
+#[test]
+fn an_oversized_configuration_is_refused_quickly() {
+    let depth = 200_000;
+    let toml = format!("x = {}1{}\n", "{ a = ".repeat(depth), " }".repeat(depth));
+    let started = Instant::now();
+    let out = check_sane(&Mem::base().with(CONFIG, toml)).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.diags.len(), 1, "{:#?}", out.diags);
+    assert!(
+        out.diags[0].message.contains("at most 1 MiB"),
+        "{:#?}",
+        out.diags
+    );
+}
