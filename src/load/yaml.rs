@@ -179,17 +179,24 @@ impl Builder {
 /// Parses `text`, whose first line is line `first_line` of the file. `None` for an empty text.
 pub fn parse(text: &str, first_line: u32) -> Result<Option<Node>, YamlError> {
     let lines = Lines::new(text, first_line);
-    let last_line = first_line + lines.starts.len() as u32;
+    // The scanner reports an error at the end of the text on the line after the final line
+    // break, which no editor shows: point at the end of the last real line instead.
+    let last = text.lines().last().unwrap_or("");
+    let last_line = first_line + text.lines().count().max(1) as u32 - 1;
+    let end_of_last = Span::new(
+        last_line,
+        last.trim_end_matches('\r').chars().count() as u32 + 1,
+        1,
+    );
     let mut builder = Builder {
         lines,
         stack: Vec::new(),
         root: None,
     };
     let scan_error = |builder: &Builder, e: yaml_rust2::ScanError| {
-        // The scanner reports some errors one past the last line; point at the last real one.
         let mut span = builder.lines.span(*e.marker(), 1);
         if span.line > last_line {
-            span = Span::new(last_line, 1, 1);
+            span = end_of_last;
         }
         YamlError {
             span,

@@ -161,6 +161,13 @@ fn line_lengths(bytes: &[u8]) -> Vec<usize> {
 /// every span inside its file, the same output both times.
 pub fn check_sane(mem: &Mem) -> Result<Outcome, TestCaseError> {
     let first = check(mem);
+    // Generous, for a debug build on a busy machine: this catches hangs, not slowness.
+    proptest::prop_assert!(
+        first.took < Duration::from_secs(30),
+        "took {:?} for {} bytes",
+        first.took,
+        first.input
+    );
     for d in &first.diags {
         let (Some(span), Some(bytes)) = (d.span, mem.files.get(&d.file)) else {
             continue;
@@ -207,6 +214,7 @@ pub struct Tally {
     with_errors: usize,
     bytes: usize,
     slowest: Duration,
+    slowest_bytes: usize,
 }
 
 impl Tally {
@@ -217,6 +225,7 @@ impl Tally {
             with_errors: 0,
             bytes: 0,
             slowest: Duration::ZERO,
+            slowest_bytes: 0,
         }
     }
 
@@ -224,19 +233,23 @@ impl Tally {
         self.cases += 1;
         self.with_errors += usize::from(outcome.errors() > 0);
         self.bytes += outcome.input;
-        self.slowest = self.slowest.max(outcome.took);
+        if outcome.took > self.slowest {
+            self.slowest = outcome.took;
+            self.slowest_bytes = outcome.input;
+        }
     }
 }
 
 impl Drop for Tally {
     fn drop(&mut self) {
         eprintln!(
-            "fuzz {}: {} inputs ({} with errors), {} KiB checked, slowest {} ms",
+            "fuzz {}: {} inputs ({} with errors), {} KiB checked, slowest {} ms ({} KiB)",
             self.name,
             self.cases,
             self.with_errors,
             self.bytes / 1024,
-            self.slowest.as_millis()
+            self.slowest.as_millis(),
+            self.slowest_bytes / 1024
         );
     }
 }

@@ -187,3 +187,39 @@ fn an_oversized_configuration_is_refused_quickly() {
         out.diags
     );
 }
+
+/// An error at the very end of a file was reported on the line after its last line break:
+/// a line no editor shows, and the excerpt was lost.
+#[test]
+fn an_error_at_the_end_of_a_file_points_at_its_last_line() {
+    let out = check_sane(&Mem::base().with(SOA, "excluded:\n  A.7.4: [unclosed\n")).unwrap();
+    let d = out.diags.iter().find(|d| d.file.ends_with("soa.yaml"));
+    assert_eq!(
+        d.expect("reported").span.unwrap().line,
+        2,
+        "{:#?}",
+        out.diags
+    );
+    assert!(
+        out.human.contains("2 |   A.7.4: [unclosed"),
+        "{}",
+        out.human
+    );
+
+    let out = check_sane(&Mem::base().with(CONFIG, "x = \"\"\"never closed\n")).unwrap();
+    let d = out
+        .diags
+        .iter()
+        .find(|d| d.message.contains("invalid TOML"));
+    assert_eq!(
+        d.expect("reported").span.unwrap().line,
+        1,
+        "{:#?}",
+        out.diags
+    );
+    assert!(
+        out.human.contains("1 | x = \"\"\"never closed"),
+        "{}",
+        out.human
+    );
+}
