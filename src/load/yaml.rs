@@ -180,7 +180,8 @@ impl Builder {
 pub fn parse(text: &str, first_line: u32) -> Result<Option<Node>, YamlError> {
     let lines = Lines::new(text, first_line);
     // The scanner reports an error at the end of the text on the line after the final line
-    // break, which no editor shows: point at the end of the last real line instead.
+    // break (or after a trailing lone CR), which no editor shows: point at the end of the
+    // last real line instead.
     let last = text.lines().last().unwrap_or("");
     let last_line = first_line + text.lines().count().max(1) as u32 - 1;
     let end_of_last = Span::new(
@@ -195,7 +196,7 @@ pub fn parse(text: &str, first_line: u32) -> Result<Option<Node>, YamlError> {
     };
     let scan_error = |builder: &Builder, e: yaml_rust2::ScanError| {
         let mut span = builder.lines.span(*e.marker(), 1);
-        if span.line > last_line {
+        if (span.line, span.col) > (end_of_last.line, end_of_last.col) {
             span = end_of_last;
         }
         YamlError {

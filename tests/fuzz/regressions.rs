@@ -206,6 +206,15 @@ fn an_error_at_the_end_of_a_file_points_at_its_last_line() {
         out.human
     );
 
+    let out = check_sane(&Mem::base().with(SOA, "excluded:\r  A.7.4: x\r  *c: y\r")).unwrap();
+    let d = out.diags.iter().find(|d| d.file.ends_with("soa.yaml"));
+    assert_eq!(
+        d.expect("reported").span.unwrap().col,
+        28,
+        "{:#?}",
+        out.diags
+    );
+
     let out = check_sane(&Mem::base().with(CONFIG, "x = \"\"\"never closed\n")).unwrap();
     let d = out
         .diags
