@@ -210,7 +210,7 @@ fn an_error_at_the_end_of_a_file_points_at_its_last_line() {
     let d = out.diags.iter().find(|d| d.file.ends_with("soa.yaml"));
     assert_eq!(
         d.expect("reported").span.unwrap().col,
-        28,
+        29,
         "{:#?}",
         out.diags
     );
