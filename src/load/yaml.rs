@@ -63,11 +63,16 @@ enum Frame {
 /// Turns the parser's character offsets into file lines and columns.
 ///
 /// YAML also breaks lines at a lone `\r`, but editors, `lines()` and our excerpts count
-/// only `\n`: its own line numbers would point past the end of such a file.
+/// only `\n`: its own line numbers would point past the end of such a file. And it reports
+/// what it finds at the end of the text on the line after the final line break (or after a
+/// trailing lone CR), which no editor shows: such a position becomes the end of the last
+/// real line.
 struct Lines {
     first_line: u32,
     /// The character offset at which each line after the first starts.
     starts: Vec<usize>,
+    /// The position just after the text of the last line, as (line, column).
+    end: (u32, u32),
 }
 
 impl Lines {
@@ -78,18 +83,28 @@ impl Lines {
             .filter(|(_, c)| *c == '\n')
             .map(|(i, _)| i + 1)
             .collect();
-        Lines { first_line, starts }
+        let last = text.lines().last().unwrap_or("");
+        let end = (
+            first_line + text.lines().count().max(1) as u32 - 1,
+            last.trim_end_matches('\r').chars().count() as u32 + 1,
+        );
+        Lines {
+            first_line,
+            starts,
+            end,
+        }
     }
 
     fn span(&self, mark: Marker, len: usize) -> Span {
         let index = mark.index();
         let line = self.starts.partition_point(|&s| s <= index);
         let line_start = line.checked_sub(1).map_or(0, |i| self.starts[i]);
-        Span::new(
+        let at = (
             self.first_line + line as u32,
             (index - line_start) as u32 + 1,
-            len.max(1) as u32,
-        )
+        );
+        let (line, col) = at.min(self.end);
+        Span::new(line, col, len.max(1) as u32)
     }
 }
 
@@ -178,31 +193,14 @@ impl Builder {
 
 /// Parses `text`, whose first line is line `first_line` of the file. `None` for an empty text.
 pub fn parse(text: &str, first_line: u32) -> Result<Option<Node>, YamlError> {
-    let lines = Lines::new(text, first_line);
-    // The scanner reports an error at the end of the text on the line after the final line
-    // break (or after a trailing lone CR), which no editor shows: point at the end of the
-    // last real line instead.
-    let last = text.lines().last().unwrap_or("");
-    let last_line = first_line + text.lines().count().max(1) as u32 - 1;
-    let end_of_last = Span::new(
-        last_line,
-        last.trim_end_matches('\r').chars().count() as u32 + 1,
-        1,
-    );
     let mut builder = Builder {
-        lines,
+        lines: Lines::new(text, first_line),
         stack: Vec::new(),
         root: None,
     };
-    let scan_error = |builder: &Builder, e: yaml_rust2::ScanError| {
-        let mut span = builder.lines.span(*e.marker(), 1);
-        if (span.line, span.col) > (end_of_last.line, end_of_last.col) {
-            span = end_of_last;
-        }
-        YamlError {
-            span,
-            message: e.info().to_string(),
-        }
+    let scan_error = |builder: &Builder, e: yaml_rust2::ScanError| YamlError {
+        span: builder.lines.span(*e.marker(), 1),
+        message: e.info().to_string(),
     };
     // Event by event rather than `Parser::load`, which recurses once per level of nesting.
     let mut parser = Parser::new_from_str(text);

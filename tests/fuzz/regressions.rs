@@ -232,3 +232,23 @@ fn an_error_at_the_end_of_a_file_points_at_its_last_line() {
         out.human
     );
 }
+
+/// A node at the very end of soa.yaml, after a lone CR, was placed one column past the end
+/// of the line; and an empty key was called "unknown section ``".
+#[test]
+fn a_node_at_the_end_of_soa_yaml_after_a_lone_cr_is_placed_on_the_line() {
+    let out = check_sane(&Mem::base().with(SOA, "excluded:\r  A.8.24: x\r?\r")).unwrap();
+    let d = out.diags.iter().find(|d| d.file.ends_with("soa.yaml"));
+    let d = d.expect("reported");
+    assert!(d.message.contains("without a name"), "{d:?}");
+    assert_eq!(d.span.unwrap().col, 24, "{d:?}");
+
+    let out = check_sane(&Mem::base().with(SOA, "&-\r")).unwrap();
+    let d = out.diags.iter().find(|d| d.file.ends_with("soa.yaml"));
+    assert_eq!(
+        d.expect("reported").span.unwrap().col,
+        3,
+        "{:#?}",
+        out.diags
+    );
+}
