@@ -151,3 +151,35 @@ fn values() {
     eprintln!("fuzz values: {} inputs", cases.get());
     result.unwrap();
 }
+
+/// Fuzzed bodies that pass `check` go on to `build`: the pages are rendered (into a
+/// temporary folder) through the same calls, and must come out without a panic.
+#[test]
+fn markdown_rendered() {
+    use ismsbook::load::{self, Keep};
+    let mut config = config();
+    config.cases = config.cases.div_ceil(4); // a whole site per case
+    let strategy = gen::markdown().prop_map(|b| gen::valid_front("FUZ-01") + &b);
+    let tera = ismsbook::render::theme::templates(std::path::Path::new("/nonexistent")).unwrap();
+    let (cases, rendered) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+    let result = TestRunner::new(config).run(&strategy, |text| {
+        cases.set(cases.get() + 1);
+        let mem = Mem::base().with(DOC, text);
+        let outcome = check_sane(&mem)?;
+        if outcome.errors() > 0 {
+            return Ok(());
+        }
+        let today = harness::TODAY.parse().unwrap();
+        let hb = load::load(std::path::Path::new("/fuzz"), &mem, today, Keep::Bodies).unwrap();
+        let checked = ismsbook::validate::check(&hb);
+        let out = tempfile::tempdir().unwrap();
+        let opts = ismsbook::render::Options::default();
+        ismsbook::render::write_site(&hb, &checked, &opts, &tera, &mem, out.path())
+            .map_err(TestCaseError::fail)?;
+        rendered.set(rendered.get() + 1);
+        Ok(())
+    });
+    let (cases, rendered) = (cases.get(), rendered.get());
+    eprintln!("fuzz markdown rendered: {cases} inputs, {rendered} sites built");
+    result.unwrap();
+}
