@@ -377,7 +377,7 @@ fn toml_value() -> impl Strategy<Value = String> {
         ])
         .prop_map(String::from),
         (0usize..3000, any::<bool>()).prop_map(|(d, inline)| match inline {
-            true => format!("{}{}", "{ a = ".repeat(d), format!("1{}", " }".repeat(d))),
+            true => format!("{}1{}", "{ a = ".repeat(d), " }".repeat(d)),
             false => format!("{}{}", "[".repeat(d), "]".repeat(d)),
         }),
         junk(10).prop_map(|j| format!("\"{j}\"")),
