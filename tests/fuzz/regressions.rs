@@ -252,3 +252,36 @@ fn a_node_at_the_end_of_soa_yaml_after_a_lone_cr_is_placed_on_the_line() {
         out.diags
     );
 }
+
+/// The YAML reader costs time in proportion to its input: four times the list items,
+/// anchors and aliases take about four times as long, far from the 16 of a quadratic cost
+/// (8 allowed, for a busy machine).
+#[test]
+fn yaml_reading_time_is_linear_in_the_input() {
+    use ismsbook::load::yaml;
+    let text = |n: usize| {
+        let mut s = String::from("extra:\n  base: &b [x]\n  items:\n");
+        for i in 0..n {
+            s.push_str(&format!(
+                "    - {{ id: POL-{i}, see: *b, note: \"é\\r\" }}\r\n"
+            ));
+        }
+        s
+    };
+    let time = |n: usize| {
+        let t = text(n);
+        (0..3)
+            .map(|_| {
+                let started = Instant::now();
+                yaml::parse(&t, 2).unwrap();
+                started.elapsed()
+            })
+            .min()
+            .unwrap()
+    };
+    let (small, large) = (time(2_000), time(8_000));
+    assert!(
+        large < small * 8,
+        "2k items: {small:?}, 8k items: {large:?}"
+    );
+}
