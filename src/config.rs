@@ -11,6 +11,9 @@ use crate::suggest::did_you_mean;
 use crate::types::{DocType, Interval};
 
 pub const FILE: &str = "ismsbook.toml";
+/// A configuration is a few kilobytes; a megabyte is a mistake (or an attack) that the TOML
+/// parser would otherwise spend seconds on.
+pub const MAX_BYTES: usize = 1024 * 1024;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -100,10 +103,25 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
         diags: Vec::new(),
     };
     let mut config = Config::default();
+    if text.len() > MAX_BYTES {
+        reader.diags.push(
+            Diagnostic::error(
+                Code::Config,
+                FILE,
+                format!(
+                    "the configuration is {:.1} MiB; it may be at most {} MiB",
+                    text.len() as f64 / 1048576.0,
+                    MAX_BYTES / 1048576
+                ),
+            )
+            .help("see the ismsbook.toml example in the README: a configuration is a few lines"),
+        );
+        return (config, reader.diags);
+    }
     let table = match DeTable::parse(text) {
         Ok(t) => t.into_inner(),
         Err(e) => {
-            let span = e.span().map(|r| Span::of_range(text, r, 1));
+            let span = e.span().map(|r| span_of(text, r));
             let message = e.message().trim().to_string();
             reader.diags.push(
                 Diagnostic::error(Code::Config, FILE, format!("invalid TOML: {message}"))
@@ -115,6 +133,22 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
     };
     reader.read_root(&table, &mut config);
     (config, reader.diags)
+}
+
+/// The span of a byte range, never past the end of its line or of the file: TOML reports an
+/// error after a stray `\r`, or at the end of a file on the line after its last line break,
+/// beyond the text an editor shows.
+fn span_of(text: &str, range: std::ops::Range<usize>) -> Span {
+    let mut span = Span::of_range(text, range, 1);
+    let lines = text.lines().count().max(1) as u32;
+    if span.line > lines {
+        span.line = lines;
+        span.col = u32::MAX;
+    }
+    let line = text.lines().nth(span.line as usize - 1).unwrap_or("");
+    let width = line.trim_end_matches('\r').chars().count() as u32;
+    span.col = span.col.min(width + 1);
+    span
 }
 
 struct Reader<'t> {
@@ -129,7 +163,7 @@ type Entry<'a, 'i> = (
 
 impl Reader<'_> {
     fn span(&self, range: std::ops::Range<usize>) -> Span {
-        Span::of_range(self.text, range, 1)
+        span_of(self.text, range)
     }
 
     fn unknown(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, section: &str, known: &[&str]) {
@@ -416,7 +450,7 @@ impl Reader<'_> {
     fn find_line(&self, needle: &str) -> Span {
         let quoted = format!("\"{needle}\"");
         match self.text.find(&quoted) {
-            Some(at) => Span::of_range(self.text, at..at + quoted.len(), 1),
+            Some(at) => span_of(self.text, at..at + quoted.len()),
             None => Span::new(1, 1, 1),
         }
     }

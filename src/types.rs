@@ -101,10 +101,15 @@ pub struct Version {
 impl FromStr for Version {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
+        // A leading zero is refused: `1.01` would be the same version as `1.1`, and so would
+        // an approval of either.
         let digits = |x: &str| -> Option<u32> {
-            (!x.is_empty() && x.len() <= 6 && x.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| x.parse().ok())
-                .flatten()
+            (!x.is_empty()
+                && x.len() <= 6
+                && x.bytes().all(|b| b.is_ascii_digit())
+                && (x == "0" || !x.starts_with('0')))
+            .then(|| x.parse().ok())
+            .flatten()
         };
         s.split_once('.')
             .and_then(|(a, b)| {
@@ -113,7 +118,9 @@ impl FromStr for Version {
                     minor: digits(b)?,
                 })
             })
-            .ok_or_else(|| format!("`{s}` is not a version: expected MAJOR.MINOR, like \"1.2\""))
+            .ok_or_else(|| {
+                format!("`{s}` is not a version: expected MAJOR.MINOR without leading zeros, like \"1.2\" or \"1.10\"")
+            })
     }
 }
 
@@ -246,6 +253,9 @@ pub enum Interval {
     None,
 }
 
+/// The longest interval accepted: a review cycle beyond a century is a typo (or `none`).
+pub const MAX_INTERVAL_YEARS: u32 = 100;
+
 impl FromStr for Interval {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -258,13 +268,24 @@ impl FromStr for Interval {
         };
         let (n, unit) = t.split_once(char::is_whitespace).ok_or_else(bad)?;
         let n: u32 = n.parse().map_err(|_| bad())?;
-        match unit.trim().trim_end_matches('s') {
-            "day" => Ok(Interval::Days(n)),
-            "week" => Ok(Interval::Days(n * 7)),
-            "month" => Ok(Interval::Months(n)),
-            "year" => Ok(Interval::Months(n * 12)),
-            _ => Err(bad()),
+        let interval = match unit.trim().trim_end_matches('s') {
+            "day" => Interval::Days(n),
+            "week" => Interval::Days(n.saturating_mul(7)),
+            "month" => Interval::Months(n),
+            "year" => Interval::Months(n.saturating_mul(12)),
+            _ => return Err(bad()),
+        };
+        let too_long = match interval {
+            Interval::Days(d) => d > MAX_INTERVAL_YEARS * 366,
+            Interval::Months(m) => m > MAX_INTERVAL_YEARS * 12,
+            Interval::None => false,
+        };
+        if too_long {
+            return Err(format!(
+                "`{s}` is longer than {MAX_INTERVAL_YEARS} years: write a shorter interval, or \"none\" for no review cycle"
+            ));
         }
+        Ok(interval)
     }
 }
 
@@ -359,6 +380,9 @@ mod tests {
         assert!(v > "1.9".parse().unwrap());
         assert!("1".parse::<Version>().is_err());
         assert!("1.2.3".parse::<Version>().is_err());
+        assert!("01.1".parse::<Version>().is_err());
+        assert!("1.01".parse::<Version>().is_err());
+        assert_eq!("0.0".parse::<Version>().unwrap().to_string(), "0.0");
     }
 
     #[test]
@@ -396,5 +420,17 @@ mod tests {
         assert_eq!("30 days".parse::<Interval>(), Ok(Interval::Days(30)));
         assert_eq!("none".parse::<Interval>(), Ok(Interval::None));
         assert!("soon".parse::<Interval>().is_err());
+        assert_eq!("100 years".parse::<Interval>(), Ok(Interval::Months(1200)));
+        for huge in [
+            "101 years",
+            "99999999 months",
+            "4294967295 weeks",
+            "429496730 years",
+        ] {
+            assert!(
+                huge.parse::<Interval>().unwrap_err().contains("100 years"),
+                "{huge}"
+            );
+        }
     }
 }

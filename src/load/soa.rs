@@ -49,14 +49,14 @@ pub fn read(text: &str, diags: &mut Vec<Diagnostic>) -> Soa {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "soa.yaml has two sections: `excluded:` and `included:`".to_string(),
                 };
+                let message = match name {
+                    "" => "a section without a name in soa.yaml".to_string(),
+                    _ => format!("unknown section `{name}` in soa.yaml"),
+                };
                 diags.push(
-                    Diagnostic::error(
-                        Code::UnknownField,
-                        file,
-                        format!("unknown section `{name}` in soa.yaml"),
-                    )
-                    .at(key.span)
-                    .help(help),
+                    Diagnostic::error(Code::UnknownField, file, message)
+                        .at(key.span)
+                        .help(help),
                 );
                 continue;
             }

@@ -4,7 +4,7 @@
 //! file's line, not the front matter's) and the scalar as written (`version: 1.10` must stay
 //! "1.10", not become the float 1.1). So we build the tree from the parser's marked events.
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::diagnostics::Span;
@@ -51,26 +51,70 @@ pub struct YamlError {
     pub message: String,
 }
 
+/// Deeper nesting than any handbook needs. The cap keeps a hostile file (`- - - - …` a few
+/// thousand levels deep) from overflowing the stack, while building the tree or dropping it.
+pub const MAX_DEPTH: usize = 64;
+
 enum Frame {
     Seq(Vec<Node>, Span),
     Map(Vec<(Node, Node)>, Option<Node>, Span),
 }
 
-struct Builder {
+/// Turns the parser's character offsets into file lines and columns.
+///
+/// YAML also breaks lines at a lone `\r`, but editors, `lines()` and our excerpts count
+/// only `\n`: its own line numbers would point past the end of such a file. And it reports
+/// what it finds at the end of the text on the line after the final line break (or after a
+/// trailing lone CR), which no editor shows: such a position becomes the end of the last
+/// real line.
+struct Lines {
     first_line: u32,
+    /// The character offset at which each line after the first starts.
+    starts: Vec<usize>,
+    /// The position just after the text of the last line, as (line, column).
+    end: (u32, u32),
+}
+
+impl Lines {
+    fn new(text: &str, first_line: u32) -> Lines {
+        let starts = text
+            .chars()
+            .enumerate()
+            .filter(|(_, c)| *c == '\n')
+            .map(|(i, _)| i + 1)
+            .collect();
+        let last = text.lines().last().unwrap_or("");
+        let end = (
+            first_line + text.lines().count().max(1) as u32 - 1,
+            last.trim_end_matches('\r').chars().count() as u32 + 1,
+        );
+        Lines {
+            first_line,
+            starts,
+            end,
+        }
+    }
+
+    fn span(&self, mark: Marker, len: usize) -> Span {
+        let index = mark.index();
+        let line = self.starts.partition_point(|&s| s <= index);
+        let line_start = line.checked_sub(1).map_or(0, |i| self.starts[i]);
+        let at = (
+            self.first_line + line as u32,
+            (index - line_start) as u32 + 1,
+        );
+        let (line, col) = at.min(self.end);
+        Span::new(line, col, len.max(1) as u32)
+    }
+}
+
+struct Builder {
+    lines: Lines,
     stack: Vec<Frame>,
     root: Option<Node>,
 }
 
 impl Builder {
-    fn span(&self, mark: Marker, len: usize) -> Span {
-        Span::new(
-            self.first_line + mark.line() as u32 - 1,
-            mark.col() as u32 + 1,
-            len.max(1) as u32,
-        )
-    }
-
     fn push(&mut self, node: Node) {
         match self.stack.last_mut() {
             Some(Frame::Seq(items, _)) => items.push(node),
@@ -85,10 +129,9 @@ impl Builder {
             }
         }
     }
-}
 
-impl MarkedEventReceiver for Builder {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
+    /// Takes one parser event; an error when the nesting gets too deep.
+    fn on_event(&mut self, ev: Event, mark: Marker) -> Result<(), YamlError> {
         match ev {
             Event::Scalar(text, style, _, _) => {
                 let quoted = style != TScalarStyle::Plain;
@@ -99,19 +142,26 @@ impl MarkedEventReceiver for Builder {
                     }
                     _ => 1,
                 };
-                let span = self.span(mark, len);
+                let span = self.lines.span(mark, len);
                 self.push(Node {
                     value: Value::Scalar { text, quoted },
                     span,
                 });
             }
-            Event::SequenceStart(..) => {
-                let span = self.span(mark, 1);
-                self.stack.push(Frame::Seq(Vec::new(), span));
-            }
-            Event::MappingStart(..) => {
-                let span = self.span(mark, 1);
-                self.stack.push(Frame::Map(Vec::new(), None, span));
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                let span = self.lines.span(mark, 1);
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(YamlError {
+                        span,
+                        message: format!(
+                            "nested more than {MAX_DEPTH} levels deep (no handbook needs that many; flatten it)"
+                        ),
+                    });
+                }
+                self.stack.push(match ev {
+                    Event::SequenceStart(..) => Frame::Seq(Vec::new(), span),
+                    _ => Frame::Map(Vec::new(), None, span),
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match self.stack.pop() {
@@ -123,12 +173,13 @@ impl MarkedEventReceiver for Builder {
                         value: Value::Map(entries),
                         span,
                     },
-                    None => return,
+                    None => return Ok(()),
                 };
                 self.push(node);
             }
+            // Aliases stay unexpanded: a billion laughs costs what its text costs.
             Event::Alias(_) => {
-                let span = self.span(mark, 1);
+                let span = self.lines.span(mark, 1);
                 self.push(Node {
                     value: Value::Alias,
                     span,
@@ -136,27 +187,39 @@ impl MarkedEventReceiver for Builder {
             }
             _ => {}
         }
+        Ok(())
     }
 }
 
 /// Parses `text`, whose first line is line `first_line` of the file. `None` for an empty text.
 pub fn parse(text: &str, first_line: u32) -> Result<Option<Node>, YamlError> {
     let mut builder = Builder {
-        first_line,
+        lines: Lines::new(text, first_line),
         stack: Vec::new(),
         root: None,
     };
+    let scan_error = |builder: &Builder, e: yaml_rust2::ScanError| YamlError {
+        span: builder.lines.span(*e.marker(), 1),
+        message: e.info().to_string(),
+    };
+    // Event by event rather than `Parser::load`, which recurses once per level of nesting.
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|e| {
-        let m = e.marker();
-        let line = first_line + m.line() as u32 - 1;
-        // The scanner reports some errors one past the last line; point at the last real one.
-        let last_line = first_line + text.lines().count().max(1) as u32 - 1;
-        YamlError {
-            span: Span::new(line.min(last_line), m.col() as u32 + 1, 1),
-            message: e.info().to_string(),
+    let mut documents = 0;
+    loop {
+        let (ev, mark) = parser.next_token().map_err(|e| scan_error(&builder, e))?;
+        match ev {
+            Event::StreamEnd => break,
+            Event::DocumentStart if documents == 1 => {
+                return Err(YamlError {
+                    span: builder.lines.span(mark, 3),
+                    message: "a second YAML document (after a `---` line) would be ignored"
+                        .to_string(),
+                })
+            }
+            Event::DocumentStart => documents += 1,
+            ev => builder.on_event(ev, mark)?,
         }
-    })?;
+    }
     Ok(builder.root)
 }
 
