@@ -48,6 +48,10 @@ pub struct Changed {
     pub controls_gained: Vec<String>,
     pub controls_lost: Vec<String>,
     pub body_changed: bool,
+    /// The classification of each version: an edition that withholds either withholds the
+    /// redline, which shows words of both (see `Withheld::redact`).
+    #[serde(skip)]
+    pub classifications: [String; 2],
     /// The body as runs of kept, removed and added words; long kept runs shortened.
     pub redline: Vec<Piece>,
 }
@@ -182,6 +186,10 @@ pub fn compare(
             controls_gained: names(nc.difference(&oc).copied()),
             controls_lost: names(oc.difference(&nc).copied()),
             body_changed,
+            classifications: [
+                o.classification.value.clone(),
+                n.classification.value.clone(),
+            ],
             redline: if body_changed {
                 redline(&body(from, from_source, o), &body(to, to_source, n))
             } else {

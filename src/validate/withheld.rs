@@ -15,6 +15,8 @@ pub struct Withheld {
     /// Ids of the withheld documents. A link names an id, and under a duplicate id the
     /// stricter document wins: every document with a withheld id is withheld.
     ids: BTreeSet<String>,
+    /// The levels at or below the maximum: what the edition shows.
+    shown: BTreeSet<String>,
     /// The assets to publish; `None`: all of them.
     assets: Option<BTreeSet<PathBuf>>,
 }
@@ -61,6 +63,7 @@ impl Withheld {
         Withheld {
             level: Some(level.to_string()),
             ids,
+            shown: hb.config.levels[..=rank].iter().cloned().collect(),
             assets: Some(assets),
         }
     }
@@ -95,13 +98,19 @@ impl Withheld {
             .collect()
     }
 
-    /// Clears the redlines of withheld documents: their text must not leak through a diff.
+    /// Whether text classified `level` is left out (a level not in ismsbook.toml is).
+    pub fn level_withheld(&self, level: &str) -> bool {
+        self.level.is_some() && !self.shown.contains(level)
+    }
+
+    /// Clears the redlines of withheld documents, and of documents whose other version was
+    /// classified above the edition: a redline shows the removed words too, so a document
+    /// cut down and reclassified would leak what it was cut from.
     pub fn redact(&self, changes: &mut crate::changes::Changes) {
-        for d in changes
-            .changed
-            .iter_mut()
-            .filter(|d| self.ids.contains(&d.id))
-        {
+        let withheld = |d: &crate::changes::Changed| {
+            self.ids.contains(&d.id) || d.classifications.iter().any(|l| self.level_withheld(l))
+        };
+        for d in changes.changed.iter_mut().filter(|d| withheld(d)) {
             d.redline.clear();
         }
     }
