@@ -133,36 +133,7 @@ pub fn compare(
         let Some(o) = old.get(id) else { continue };
         let body_changed = o.digest != n.digest;
         let (oc, nc) = (controls(o), controls(n));
-        let known: BTreeSet<(String, String, String, String)> = o
-            .approvals
-            .iter()
-            .map(|a| {
-                (
-                    a.version.to_string(),
-                    a.by.clone(),
-                    a.role.value.clone(),
-                    a.date.to_string(),
-                )
-            })
-            .collect();
-        let approvals_given: Vec<String> = n
-            .approvals
-            .iter()
-            .filter(|a| {
-                !known.contains(&(
-                    a.version.to_string(),
-                    a.by.clone(),
-                    a.role.value.clone(),
-                    a.date.to_string(),
-                ))
-            })
-            .map(|a| {
-                format!(
-                    "version {} approved by {} ({}) on {}",
-                    a.version, a.by, a.role.value, a.date
-                )
-            })
-            .collect();
+        let approvals_given = approvals_given(o, n);
         let renamed = o.path != n.path;
         if !(body_changed
             || renamed
@@ -210,6 +181,29 @@ pub fn compare(
         controls_gained: names(after.difference(&before).copied()),
         controls_lost: names(before.difference(&after).copied()),
     }
+}
+
+/// The approvals of `n` that `o` did not have, as sentences.
+fn approvals_given(o: &Document, n: &Document) -> Vec<String> {
+    let key = |a: &crate::model::Approval| {
+        (
+            a.version.to_string(),
+            a.by.clone(),
+            a.role.value.clone(),
+            a.date.to_string(),
+        )
+    };
+    let known: BTreeSet<_> = o.approvals.iter().map(key).collect();
+    n.approvals
+        .iter()
+        .filter(|a| !known.contains(&key(a)))
+        .map(|a| {
+            format!(
+                "version {} approved by {} ({}) on {}",
+                a.version, a.by, a.role.value, a.date
+            )
+        })
+        .collect()
 }
 
 /// Words removed and added between two bodies; unchanged stretches longer than a few lines

@@ -160,4 +160,19 @@ mod tests {
             assert_eq!(w.published_assets(&hb).len(), 1);
         }
     }
+
+    #[test]
+    fn the_check_decides_coverage_and_what_an_edition_withholds() {
+        let (mut hb, _) = base();
+        hb.documents[0].classification.value = "confidential".into();
+        let source = crate::load::WorkTree {
+            root: hb.root.clone(),
+        };
+        let checked = crate::validate::check_for(&hb, &source, Some("internal"));
+        assert_eq!(checked.withheld.level(), Some("internal"));
+        assert!(!checked.withheld.publishes(&hb, 0));
+        assert_eq!(checked.coverage.len(), 93);
+        let checked = crate::validate::check_with(&hb, &source);
+        assert_eq!(checked.withheld, Withheld::none());
+    }
 }
