@@ -10,8 +10,8 @@ use similar::{ChangeTag, TextDiff};
 use crate::diagnostics::display_path;
 use crate::load::Source;
 use crate::model::{Document, Handbook};
-use crate::types::ControlId;
-use crate::validate::implementers;
+use crate::types::{ControlId, Status};
+use crate::validate::{coverage, ControlCoverage};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Changes {
@@ -30,7 +30,7 @@ pub struct DocSummary {
     pub id: String,
     pub title: String,
     pub version: String,
-    pub status: &'static str,
+    pub status: Status,
     pub path: String,
 }
 
@@ -42,21 +42,33 @@ pub struct Changed {
     pub path: String,
     pub version_from: String,
     pub version_to: String,
-    pub status_from: &'static str,
-    pub status_to: &'static str,
+    pub status_from: Status,
+    pub status_to: Status,
     pub approvals_given: Vec<String>,
     pub controls_gained: Vec<String>,
     pub controls_lost: Vec<String>,
     pub body_changed: bool,
+    /// The classification of each version: an edition that withholds either withholds the
+    /// redline, which shows words of both (see `Withheld::redact`).
+    #[serde(skip)]
+    pub classifications: [String; 2],
     /// The body as runs of kept, removed and added words; long kept runs shortened.
     pub redline: Vec<Piece>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Piece {
-    /// "same", "del" or "ins"
-    pub kind: &'static str,
+    pub kind: PieceKind,
     pub text: String,
+}
+
+/// Whether a run of words is kept, removed or added; serialised as "same", "del", "ins".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PieceKind {
+    Same,
+    Del,
+    Ins,
 }
 
 fn summary(d: &Document) -> DocSummary {
@@ -64,7 +76,7 @@ fn summary(d: &Document) -> DocSummary {
         id: d.id_str().to_string(),
         title: d.title.clone(),
         version: d.version.to_string(),
-        status: d.status.as_str(),
+        status: d.status,
         path: display_path(&d.path),
     }
 }
@@ -73,10 +85,13 @@ fn controls(d: &Document) -> BTreeSet<ControlId> {
     d.controls.iter().map(|c| c.value).collect()
 }
 
-fn covered(hb: &Handbook) -> BTreeSet<ControlId> {
-    implementers(hb)
-        .into_keys()
-        .filter(|c| !hb.soa.excluded.contains_key(c))
+/// The applicable controls some non-retired document claims, from coverage as the check
+/// decides it.
+fn covered(controls: &[ControlCoverage]) -> BTreeSet<ControlId> {
+    controls
+        .iter()
+        .filter(|c| c.coverage.is_claimed())
+        .map(|c| c.control)
         .collect()
 }
 
@@ -118,36 +133,7 @@ pub fn compare(
         let Some(o) = old.get(id) else { continue };
         let body_changed = o.digest != n.digest;
         let (oc, nc) = (controls(o), controls(n));
-        let known: BTreeSet<(String, String, String, String)> = o
-            .approvals
-            .iter()
-            .map(|a| {
-                (
-                    a.version.to_string(),
-                    a.by.clone(),
-                    a.role.value.clone(),
-                    a.date.to_string(),
-                )
-            })
-            .collect();
-        let approvals_given: Vec<String> = n
-            .approvals
-            .iter()
-            .filter(|a| {
-                !known.contains(&(
-                    a.version.to_string(),
-                    a.by.clone(),
-                    a.role.value.clone(),
-                    a.date.to_string(),
-                ))
-            })
-            .map(|a| {
-                format!(
-                    "version {} approved by {} ({}) on {}",
-                    a.version, a.by, a.role.value, a.date
-                )
-            })
-            .collect();
+        let approvals_given = approvals_given(o, n);
         let renamed = o.path != n.path;
         if !(body_changed
             || renamed
@@ -165,12 +151,16 @@ pub fn compare(
             path: display_path(&n.path),
             version_from: o.version.to_string(),
             version_to: n.version.to_string(),
-            status_from: o.status.as_str(),
-            status_to: n.status.as_str(),
+            status_from: o.status,
+            status_to: n.status,
             approvals_given,
             controls_gained: names(nc.difference(&oc).copied()),
             controls_lost: names(oc.difference(&nc).copied()),
             body_changed,
+            classifications: [
+                o.classification.value.clone(),
+                n.classification.value.clone(),
+            ],
             redline: if body_changed {
                 redline(&body(from, from_source, o), &body(to, to_source, n))
             } else {
@@ -178,7 +168,10 @@ pub fn compare(
             },
         });
     }
-    let (before, after) = (covered(from), covered(to));
+    let (before, after) = (
+        covered(&coverage::compute(from)),
+        covered(&coverage::compute(to)),
+    );
     Changes {
         from: from_label.to_string(),
         to: to_label.to_string(),
@@ -188,6 +181,29 @@ pub fn compare(
         controls_gained: names(after.difference(&before).copied()),
         controls_lost: names(before.difference(&after).copied()),
     }
+}
+
+/// The approvals of `n` that `o` did not have, as sentences.
+fn approvals_given(o: &Document, n: &Document) -> Vec<String> {
+    let key = |a: &crate::model::Approval| {
+        (
+            a.version.to_string(),
+            a.by.clone(),
+            a.role.value.clone(),
+            a.date.to_string(),
+        )
+    };
+    let known: BTreeSet<_> = o.approvals.iter().map(key).collect();
+    n.approvals
+        .iter()
+        .filter(|a| !known.contains(&key(a)))
+        .map(|a| {
+            format!(
+                "version {} approved by {} ({}) on {}",
+                a.version, a.by, a.role.value, a.date
+            )
+        })
+        .collect()
 }
 
 /// Words removed and added between two bodies; unchanged stretches longer than a few lines
@@ -200,9 +216,9 @@ pub fn redline(old: &str, new: &str) -> Vec<Piece> {
     let mut pieces: Vec<Piece> = Vec::new();
     for change in diff.iter_all_changes() {
         let kind = match change.tag() {
-            ChangeTag::Equal => "same",
-            ChangeTag::Delete => "del",
-            ChangeTag::Insert => "ins",
+            ChangeTag::Equal => PieceKind::Same,
+            ChangeTag::Delete => PieceKind::Del,
+            ChangeTag::Insert => PieceKind::Ins,
         };
         match pieces.last_mut() {
             Some(last) if last.kind == kind => last.text.push_str(change.value()),
@@ -216,7 +232,7 @@ pub fn redline(old: &str, new: &str) -> Vec<Piece> {
     for (i, p) in pieces
         .iter_mut()
         .enumerate()
-        .filter(|(_, p)| p.kind == "same")
+        .filter(|(_, p)| p.kind == PieceKind::Same)
     {
         let words: Vec<&str> = p.text.split_whitespace().collect();
         if words.len() <= 3 * EDGE {
@@ -290,9 +306,9 @@ pub fn to_markdown(c: &Changes) -> String {
                 out.push_str("\nRedline (`[-removed-]` `{+added+}`):\n\n> ");
                 for p in &d.redline {
                     let text = match p.kind {
-                        "del" => format!("[-{}-]", p.text),
-                        "ins" => format!("{{+{}+}}", p.text),
-                        _ => p.text.clone(),
+                        PieceKind::Del => format!("[-{}-]", p.text),
+                        PieceKind::Ins => format!("{{+{}+}}", p.text),
+                        PieceKind::Same => p.text.clone(),
                     };
                     out.push_str(&text.replace('\n', "\n> "));
                 }
@@ -334,7 +350,15 @@ mod tests {
         let new = format!("{long}keep new end");
         let r = redline(&old, &new);
         let kinds: Vec<_> = r.iter().map(|p| p.kind).collect();
-        assert_eq!(kinds, ["same", "del", "ins", "same"]);
+        assert_eq!(
+            kinds,
+            [
+                PieceKind::Same,
+                PieceKind::Del,
+                PieceKind::Ins,
+                PieceKind::Same
+            ]
+        );
         assert!(
             r[0].text.starts_with('…') && r[0].text.len() < 150,
             "{:?}",

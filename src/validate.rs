@@ -2,8 +2,10 @@
 //! adds diagnostics; none changes anything.
 
 pub mod active;
+pub mod coverage;
+pub mod withheld;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::catalog::{catalog, unknown_control};
@@ -13,13 +15,18 @@ use crate::links::{self, Resolved, Target};
 use crate::load::{CONTENT_DIR, SOA_FILE};
 use crate::model::{Document, Handbook};
 use crate::suggest::did_you_mean;
-use crate::types::{ControlId, Date, Status};
+use crate::types::{Date, Status};
+pub use coverage::{ControlCoverage, Coverage, Implementation};
+pub use withheld::Withheld;
 
-/// The result of checking: every diagnostic (load's included), sorted, and the resolved links
-/// that rendering needs.
+/// The result of checking: every diagnostic (load's included), sorted, the resolved links,
+/// each control's coverage and what the edition withholds: what rendering and `changes` read.
 pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     pub links: Resolved,
+    /// Every control of the catalogue, in catalogue order.
+    pub coverage: Vec<ControlCoverage>,
+    pub withheld: Withheld,
 }
 
 /// Checks the handbook as read from its work tree (`hb.root`).
@@ -34,6 +41,16 @@ pub fn check(hb: &Handbook) -> Checked {
 
 /// Checks the handbook read from `source`, which is where its assets are read from.
 pub fn check_with(hb: &Handbook, source: &dyn crate::load::Source) -> Checked {
+    check_for(hb, source, None)
+}
+
+/// Checks the handbook read from `source` for an edition that withholds the documents above
+/// `max_classification` (a level of ismsbook.toml: callers refuse any other first).
+pub fn check_for(
+    hb: &Handbook,
+    source: &dyn crate::load::Source,
+    max_classification: Option<&str>,
+) -> Checked {
     let mut diags = hb.diagnostics.clone();
     active_assets(hb, source, &mut diags);
     let links = links::resolve(hb, &mut diags);
@@ -44,14 +61,18 @@ pub fn check_with(hb: &Handbook, source: &dyn crate::load::Source) -> Checked {
         approval(doc, &hb.config, &mut diags);
         review(doc, &hb.config, hb.today, &mut diags);
     }
-    coverage(hb, &mut diags);
+    let coverage = coverage::compute(hb);
+    coverage_rules(hb, &coverage, &mut diags);
     mandatory_documents(hb, &mut diags);
     retired_referenced(hb, &links, &mut diags);
     crate::diagnostics::sort(&mut diags);
     diags.dedup();
+    let withheld = Withheld::above(hb, &links, max_classification);
     Checked {
         diagnostics: diags,
         links,
+        coverage,
+        withheld,
     }
 }
 
@@ -264,6 +285,30 @@ pub enum ReviewState {
     NoCycle,
 }
 
+impl ReviewState {
+    /// How the register, the reviews page and the CSV files name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewState::Overdue => "overdue",
+            ReviewState::DueSoon => "due soon",
+            ReviewState::Later => "scheduled",
+            ReviewState::NoCycle => "no review cycle",
+        }
+    }
+}
+
+impl std::fmt::Display for ReviewState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl serde::Serialize for ReviewState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.label())
+    }
+}
+
 pub fn review_state(doc: &Document, config: &Config, today: Date) -> (ReviewState, Option<Date>) {
     let Some(next) = next_review(doc, config) else {
         return (ReviewState::NoCycle, None);
@@ -323,20 +368,6 @@ fn review(doc: &Document, config: &Config, today: Date, diags: &mut Vec<Diagnost
     }
 }
 
-/// Which documents claim each control, ignoring retired ones.
-pub fn implementers(hb: &Handbook) -> BTreeMap<ControlId, Vec<&Document>> {
-    let mut map: BTreeMap<ControlId, Vec<&Document>> = BTreeMap::new();
-    for doc in hb.documents.iter().filter(|d| d.status != Status::Retired) {
-        let mut seen = BTreeSet::new();
-        for c in &doc.controls {
-            if seen.insert(c.value) {
-                map.entry(c.value).or_default().push(doc);
-            }
-        }
-    }
-    map
-}
-
 fn soa_file(hb: &Handbook) -> PathBuf {
     if hb.soa_source.is_some() {
         PathBuf::from(SOA_FILE)
@@ -345,59 +376,63 @@ fn soa_file(hb: &Handbook) -> PathBuf {
     }
 }
 
-fn coverage(hb: &Handbook, diags: &mut Vec<Diagnostic>) {
-    let by_control = implementers(hb);
-    for control in &catalog().controls {
-        let docs = by_control.get(&control.id).map_or(&[][..], Vec::as_slice);
-        if let Some(excluded) = hb.soa.excluded.get(&control.id) {
-            for doc in docs {
-                let span = doc
-                    .controls
-                    .iter()
-                    .find(|c| c.value == control.id)
-                    .map(|c| c.span);
-                diags.push(
-                    Diagnostic::warning(
-                        Code::ExcludedButImplemented,
-                        &doc.path,
-                        format!("{} ({}) is excluded in soa.yaml, but this document implements it", control.id, control.title),
-                    )
-                    .at_opt(span)
-                    .help(format!(
-                        "remove {} from `controls:` here, or remove its exclusion (soa.yaml line {})",
-                        control.id, excluded.span.line
-                    )),
-                );
+/// uncovered-control, control-only-in-drafts and excluded-but-implemented, from the coverage
+/// the check computed.
+fn coverage_rules(hb: &Handbook, coverage: &[ControlCoverage], diags: &mut Vec<Diagnostic>) {
+    let cat = catalog();
+    for (c, control) in coverage.iter().zip(&cat.controls) {
+        let docs = c.by.iter().map(|&i| &hb.documents[i]);
+        match c.coverage {
+            Coverage::Excluded { .. } => {
+                let line = hb.soa.excluded.get(&c.control).map_or(0, |e| e.span.line);
+                for doc in docs {
+                    let span = doc
+                        .controls
+                        .iter()
+                        .find(|x| x.value == c.control)
+                        .map(|x| x.span);
+                    diags.push(
+                        Diagnostic::warning(
+                            Code::ExcludedButImplemented,
+                            &doc.path,
+                            format!("{} ({}) is excluded in soa.yaml, but this document implements it", c.control, control.title),
+                        )
+                        .at_opt(span)
+                        .help(format!(
+                            "remove {} from `controls:` here, or remove its exclusion (soa.yaml line {line})",
+                            c.control
+                        )),
+                    );
+                }
             }
-            continue;
-        }
-        if docs.is_empty() {
-            diags.push(
+            Coverage::Uncovered => diags.push(
                 Diagnostic::error(
                     Code::UncoveredControl,
                     soa_file(hb),
-                    format!("{} ({}) is applicable, but no document implements it", control.id, control.title),
+                    format!("{} ({}) is applicable, but no document implements it", c.control, control.title),
                 )
                 .help(format!(
                     "add {} to `controls:` of the document that implements it, or exclude it in content/soa.yaml with a justification",
-                    control.id
+                    c.control
                 )),
-            );
-        } else if docs.iter().all(|d| !d.status.is_in_force()) {
-            let names: Vec<&str> = docs.iter().map(|d| d.id_str()).collect();
-            diags.push(
-                Diagnostic::warning(
-                    Code::ControlOnlyInDrafts,
-                    soa_file(hb),
-                    format!(
-                        "{} ({}) is implemented only by documents not yet approved: {}",
-                        control.id,
-                        control.title,
-                        names.join(", ")
-                    ),
-                )
-                .help("have one of them approved"),
-            );
+            ),
+            Coverage::OnlyInDrafts => {
+                let names: Vec<&str> = docs.map(|d| d.id_str()).collect();
+                diags.push(
+                    Diagnostic::warning(
+                        Code::ControlOnlyInDrafts,
+                        soa_file(hb),
+                        format!(
+                            "{} ({}) is implemented only by documents not yet approved: {}",
+                            c.control,
+                            control.title,
+                            names.join(", ")
+                        ),
+                    )
+                    .help("have one of them approved"),
+                );
+            }
+            Coverage::Implemented => {}
         }
     }
 }

@@ -1,6 +1,7 @@
 //! What each page shows: the data handed to its template, computed once per build.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -14,7 +15,8 @@ use crate::catalog::catalog;
 use crate::diagnostics::{count, display_path, Counts};
 use crate::model::{Document, Handbook};
 use crate::types::{DocumentId, Status};
-use crate::validate::{self, Checked, ReviewState};
+use crate::validate::coverage::{self, Implementation, Summary};
+use crate::validate::{self, Checked, ReviewState, Withheld};
 
 /// Shown on every page; small on purpose, since it is serialised for each page.
 #[derive(Clone, Debug, Serialize)]
@@ -32,13 +34,13 @@ pub struct DocRow {
     pub title: String,
     pub doc_type: &'static str,
     pub version: String,
-    pub status: &'static str,
+    pub status: Status,
     pub owner: String,
     pub classification: String,
     pub approved_by: String,
     pub approved_on: String,
     pub next_review: String,
-    pub review_state: &'static str,
+    pub review_state: ReviewState,
     /// Classified above `--max-classification`: listed, but without a page.
     pub withheld: bool,
 }
@@ -50,8 +52,7 @@ pub struct ControlRow {
     pub theme: &'static str,
     pub applicable: bool,
     pub justification: String,
-    /// implemented | partially implemented | not implemented
-    pub status: &'static str,
+    pub status: Implementation,
     pub documents: Vec<DocRef>,
 }
 
@@ -60,7 +61,7 @@ pub struct DocRef {
     pub id: String,
     pub title: String,
     pub version: String,
-    pub status: &'static str,
+    pub status: Status,
     pub withheld: bool,
 }
 
@@ -91,17 +92,8 @@ pub struct Site<'a> {
     controls: OnceLock<Vec<ControlRow>>,
     backlinks: OnceLock<BTreeMap<&'a DocumentId, Vec<usize>>>,
     index_of: OnceLock<BTreeMap<&'a DocumentId, usize>>,
-    /// Ids of documents above `--max-classification`.
-    pub withheld: BTreeSet<String>,
-}
-
-fn review_label(state: ReviewState) -> &'static str {
-    match state {
-        ReviewState::Overdue => "overdue",
-        ReviewState::DueSoon => "due soon",
-        ReviewState::Later => "scheduled",
-        ReviewState::NoCycle => "no review cycle",
-    }
+    /// What `--max-classification` leaves out.
+    pub withheld: Cow<'a, Withheld>,
 }
 
 impl<'a> Site<'a> {
@@ -112,22 +104,12 @@ impl<'a> Site<'a> {
             version_label: opts.history.label.clone(),
             today: hb.today.to_string(),
         };
-        let withheld: BTreeSet<String> = match opts
-            .max_classification
-            .as_deref()
-            .and_then(|m| hb.config.level_rank(m))
-        {
-            Some(max) => hb
-                .documents
-                .iter()
-                .filter(|d| {
-                    hb.config
-                        .level_rank(&d.classification.value)
-                        .is_none_or(|r| r > max)
-                })
-                .map(|d| d.id_str().to_string())
-                .collect(),
-            None => BTreeSet::new(),
+        // The check decided it, when it was told the level; a caller that checked without it
+        // still never publishes what the options withhold.
+        let level = opts.max_classification.as_deref();
+        let withheld = match checked.withheld.level() == level {
+            true => Cow::Borrowed(&checked.withheld),
+            false => Cow::Owned(Withheld::above(hb, &checked.links, level)),
         };
         Site {
             hb,
@@ -161,25 +143,21 @@ impl<'a> Site<'a> {
         }
     }
 
-    /// The 93 controls with their applicability, status and implementing documents.
+    /// The 93 controls with their applicability, status and implementing documents, as the
+    /// check decided them.
     pub fn controls(&self) -> &[ControlRow] {
         self.controls.get_or_init(|| {
             let hb = self.hb;
-            let implementers = validate::implementers(hb);
-            catalog()
-                .controls
+            let cat = catalog();
+            self.checked
+                .coverage
                 .iter()
-                .map(|c| {
-                    let docs = implementers.get(&c.id).map_or(&[][..], Vec::as_slice);
-                    let excluded = hb.soa.excluded.get(&c.id);
-                    let status = if docs.iter().any(|d| d.status.is_in_force()) {
-                        "implemented"
-                    } else if !docs.is_empty() {
-                        "partially implemented"
-                    } else {
-                        "not implemented"
-                    };
-                    let justification = excluded
+                .zip(&cat.controls)
+                .map(|(cov, c)| {
+                    let justification = hb
+                        .soa
+                        .excluded
+                        .get(&c.id)
                         .or_else(|| hb.soa.included.get(&c.id))
                         .map(|s| s.value.clone())
                         .unwrap_or_default();
@@ -187,10 +165,14 @@ impl<'a> Site<'a> {
                         id: c.id.to_string(),
                         title: c.title,
                         theme: c.theme.name(),
-                        applicable: excluded.is_none(),
+                        applicable: cov.coverage.is_applicable(),
                         justification,
-                        status,
-                        documents: docs.iter().map(|d| doc_ref(d, &self.withheld)).collect(),
+                        status: cov.coverage.implementation(),
+                        documents: cov
+                            .by
+                            .iter()
+                            .map(|&j| doc_ref(&hb.documents[j], &self.withheld))
+                            .collect(),
                     }
                 })
                 .collect()
@@ -257,36 +239,12 @@ impl<'a> Site<'a> {
     }
 
     pub(super) fn is_published(&self, i: usize) -> bool {
-        let d = &self.hb.documents[i];
-        d.id.is_some() && !self.withheld.contains(d.id_str())
+        self.withheld.publishes(self.hb, i)
     }
 
-    /// The assets to publish. When documents are withheld (`--max-classification`), only
-    /// those a published document references: a file named only by a withheld document, by
-    /// any syntax, or by no document at all, may be as secret as the document next to it.
+    /// The assets to publish (see [`Withheld::published_assets`]).
     pub fn published_assets(&self) -> Vec<&'a std::path::Path> {
-        if self.opts.max_classification.is_none() {
-            return self.hb.assets.iter().map(PathBuf::as_path).collect();
-        }
-        let referenced: BTreeSet<&std::path::Path> = self
-            .checked
-            .links
-            .targets
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| self.is_published(i))
-            .flat_map(|(_, targets)| targets)
-            .filter_map(|t| match t {
-                crate::links::Target::Asset { path, .. } => Some(path.as_path()),
-                _ => None,
-            })
-            .collect();
-        self.hb
-            .assets
-            .iter()
-            .map(PathBuf::as_path)
-            .filter(|a| referenced.contains(a))
-            .collect()
+        self.withheld.published_assets(self.hb)
     }
 
     pub(super) fn page(
@@ -357,14 +315,7 @@ impl<'a> Site<'a> {
             Job::Changes => {
                 let mut changes = self.opts.changes.clone();
                 if let Some(c) = &mut changes {
-                    // A withheld document's text must not leak through its redline.
-                    for d in c
-                        .changed
-                        .iter_mut()
-                        .filter(|d| self.withheld.contains(&d.id))
-                    {
-                        d.redline.clear();
-                    }
+                    self.withheld.redact(c);
                 }
                 ctx.insert("changes", &changes);
                 ctx.insert("history_note", &self.opts.history.note);
@@ -486,30 +437,13 @@ impl<'a> Site<'a> {
         }
     }
 
-    pub(super) fn coverage(&self) -> serde_json::Value {
-        let controls = self.controls();
-        let applicable: Vec<&ControlRow> = controls.iter().filter(|c| c.applicable).collect();
-        let implemented = applicable
-            .iter()
-            .filter(|c| c.status == "implemented")
-            .count();
-        let partial = applicable
-            .iter()
-            .filter(|c| c.status == "partially implemented")
-            .count();
-        serde_json::json!({
-            "total": controls.len(),
-            "applicable": applicable.len(),
-            "excluded": controls.len() - applicable.len(),
-            "implemented": implemented,
-            "partial": partial,
-            "missing": applicable.len() - implemented - partial,
-        })
+    pub(super) fn coverage(&self) -> Summary {
+        coverage::summary(&self.checked.coverage)
     }
 
     fn dashboard(&self) -> serde_json::Value {
         let Counts { errors, warnings } = count(&self.checked.diagnostics);
-        let by_state = |s: &str| self.rows().iter().filter(|r| r.review_state == s).count();
+        let by_state = |s: ReviewState| self.rows().iter().filter(|r| r.review_state == s).count();
         let by_status = |s: Status| self.hb.documents.iter().filter(|d| d.status == s).count();
         let problems: Vec<_> = self
             .checked
@@ -518,14 +452,17 @@ impl<'a> Site<'a> {
             .map(|d| serde_json::json!({ "severity": d.severity, "code": d.code.as_str(), "location": d.location(), "message": d.message }))
             .collect();
         let readiness = self.readiness();
-        let present = readiness.iter().filter(|r| r["state"] != "missing").count();
+        let present = readiness
+            .iter()
+            .filter(|r| r.state != Readiness::Missing)
+            .count();
         serde_json::json!({
             "documents": self.hb.documents.len(),
             "approved": by_status(Status::Approved),
             "drafts": by_status(Status::Draft) + by_status(Status::InReview),
             "retired": by_status(Status::Retired),
-            "overdue": by_state("overdue"),
-            "due_soon": by_state("due soon"),
+            "overdue": by_state(ReviewState::Overdue),
+            "due_soon": by_state(ReviewState::DueSoon),
             "errors": errors,
             "warnings": warnings,
             "problems": problems,
@@ -535,37 +472,72 @@ impl<'a> Site<'a> {
         })
     }
 
-    fn readiness(&self) -> Vec<serde_json::Value> {
+    fn readiness(&self) -> Vec<ReadinessRow> {
         validate::mandatory_coverage(self.hb)
             .into_iter()
             .map(|(m, docs)| {
                 let state = if m.met_by.is_empty() {
-                    "generated"
+                    Readiness::Generated
                 } else if docs.iter().any(|d| d.status.is_in_force()) {
-                    "approved"
+                    Readiness::Approved
                 } else if !docs.is_empty() {
-                    "draft"
+                    Readiness::Draft
                 } else {
-                    "missing"
+                    Readiness::Missing
                 };
-                let refs: Vec<DocRef> = docs.iter().map(|d| doc_ref(d, &self.withheld)).collect();
-                serde_json::json!({ "clause": m.clause, "title": m.title, "kind": m.kind, "state": state, "documents": refs })
+                ReadinessRow {
+                    clause: m.clause,
+                    title: m.title,
+                    kind: m.kind,
+                    state,
+                    documents: docs.iter().map(|d| doc_ref(d, &self.withheld)).collect(),
+                }
             })
             .collect()
     }
 }
 
-fn doc_ref(d: &Document, withheld: &BTreeSet<String>) -> DocRef {
+/// Where a piece of mandatory documented information stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Readiness {
+    /// The tool makes it (the Statement of Applicability).
+    Generated,
+    Approved,
+    Draft,
+    Missing,
+}
+
+impl Serialize for Readiness {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match self {
+            Readiness::Generated => "generated",
+            Readiness::Approved => "approved",
+            Readiness::Draft => "draft",
+            Readiness::Missing => "missing",
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct ReadinessRow {
+    clause: &'static str,
+    title: &'static str,
+    kind: &'static str,
+    state: Readiness,
+    documents: Vec<DocRef>,
+}
+
+fn doc_ref(d: &Document, withheld: &Withheld) -> DocRef {
     DocRef {
         id: d.id_str().to_string(),
         title: d.title.clone(),
         version: d.version.to_string(),
-        status: d.status.as_str(),
-        withheld: withheld.contains(d.id_str()),
+        status: d.status,
+        withheld: withheld.id(d.id_str()),
     }
 }
 
-fn doc_row(hb: &Handbook, d: &Document, withheld: &BTreeSet<String>) -> DocRow {
+fn doc_row(hb: &Handbook, d: &Document, withheld: &Withheld) -> DocRow {
     let (state, next) = validate::review_state(d, &hb.config, hb.today);
     let approval = d.current_approval();
     DocRow {
@@ -573,7 +545,7 @@ fn doc_row(hb: &Handbook, d: &Document, withheld: &BTreeSet<String>) -> DocRow {
         title: d.title.clone(),
         doc_type: d.doc_type.as_str(),
         version: d.version.to_string(),
-        status: d.status.as_str(),
+        status: d.status,
         owner: d.owner.value.clone(),
         classification: d.classification.value.clone(),
         approved_by: approval
@@ -581,7 +553,7 @@ fn doc_row(hb: &Handbook, d: &Document, withheld: &BTreeSet<String>) -> DocRow {
             .unwrap_or_default(),
         approved_on: approval.map(|a| a.date.to_string()).unwrap_or_default(),
         next_review: next.map(|n| n.to_string()).unwrap_or_default(),
-        review_state: review_label(state),
-        withheld: withheld.contains(d.id_str()),
+        review_state: state,
+        withheld: withheld.id(d.id_str()),
     }
 }

@@ -197,7 +197,7 @@ pub fn resolve_body(
     html: &str,
     targets: &[Target],
     place: &Place<'_>,
-    withheld: &BTreeSet<String>,
+    withheld: &crate::validate::Withheld,
 ) -> String {
     const ID: &str = " id=\"";
     const FRAGMENT: &str = "href=\"#";
@@ -249,7 +249,11 @@ pub fn resolve_body(
     out
 }
 
-fn href(target: Option<&Target>, place: &Place<'_>, withheld: &BTreeSet<String>) -> String {
+fn href(
+    target: Option<&Target>,
+    place: &Place<'_>,
+    withheld: &crate::validate::Withheld,
+) -> String {
     let with_fragment = |base: String, fragment: &Option<String>| match fragment {
         Some(f) => format!("{base}#{f}"),
         None => base,
@@ -259,7 +263,7 @@ fn href(target: Option<&Target>, place: &Place<'_>, withheld: &BTreeSet<String>)
         Place::Print { .. } => "",
     };
     match (target, place) {
-        (Some(Target::Document { id, .. }), _) if withheld.contains(id.as_str()) => {
+        (Some(Target::Document { id, .. }), _) if withheld.id(id.as_str()) => {
             format!("{root}documents/index.html")
         }
         (Some(Target::Document { id, anchor }), Place::Print { .. }) => match anchor {
@@ -329,7 +333,7 @@ mod tests {
             html,
             &targets,
             &Place::Print { doc: "POL-001" },
-            &BTreeSet::new(),
+            &crate::validate::Withheld::none(),
         );
         assert_eq!(
             out,
@@ -356,7 +360,7 @@ mod tests {
             html,
             &targets,
             &Place::Page { root: "../" },
-            &BTreeSet::new(),
+            &crate::validate::Withheld::none(),
         );
         assert_eq!(
             out,

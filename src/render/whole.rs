@@ -9,6 +9,8 @@ use tera::{Context, Tera};
 use super::context::{DocRow, Site};
 use super::{resolve_body, Place};
 use crate::catalog::Theme;
+use crate::types::Status;
+use crate::validate::ReviewState;
 
 impl Site<'_> {
     /// `search.html` with its index: titles, ids, headings and text of every published
@@ -161,16 +163,16 @@ impl Site<'_> {
         let mut approved: Vec<&DocRow> = self
             .rows()
             .iter()
-            .filter(|r| r.status == "approved")
+            .filter(|r| r.status == Status::Approved)
             .collect();
         approved.sort_by(|a, b| (&a.next_review, &a.id).cmp(&(&b.next_review, &b.id)));
         let groups = [
-            ("overdue", "Overdue"),
-            ("due soon", "Due soon"),
-            ("scheduled", "Later"),
-            ("no review cycle", "No review cycle"),
+            (ReviewState::Overdue, "Overdue"),
+            (ReviewState::DueSoon, "Due soon"),
+            (ReviewState::Later, "Later"),
+            (ReviewState::NoCycle, "No review cycle"),
         ];
-        let members = |state: &'static str| {
+        let members = |state: ReviewState| {
             approved
                 .iter()
                 .copied()
@@ -184,7 +186,7 @@ impl Site<'_> {
                 .enumerate()
                 .map(|(n, (state, title))| {
                     serde_json::json!({
-                        "title": title, "state": state, "count": members(state).count(),
+                        "title": title, "state": state, "count": members(*state).count(),
                         "rows": slot(n),
                     })
                 })
@@ -198,7 +200,7 @@ impl Site<'_> {
                     "reviews-rows.html",
                     "documents",
                     "",
-                    members(state),
+                    members(*state),
                     DOC_CHUNK,
                 )
             })

@@ -1,0 +1,86 @@
+//! What an edition withholds (`--max-classification`) stays withheld through the history
+//! pages: a redline shows the words of both versions, so the older version's classification
+//! counts as much as the current one's.
+
+mod common;
+use common::Handbook;
+use std::process::Command;
+
+fn git(hb: &Handbook, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(hb.path())
+        .env("GIT_AUTHOR_NAME", "Ada Author")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .env("GIT_COMMITTER_NAME", "Ada Author")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-03-01T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-03-01T10:00:00Z")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", hb.path())
+        .output()
+        .expect("git must be installed for the history tests");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn commit_all(hb: &Handbook, message: &str) {
+    git(hb, &["add", "-A"]);
+    git(hb, &["commit", "-q", "-m", message]);
+}
+
+const SECRET: &str = "The vault opens with 4711-KESTREL.";
+
+fn vault(classification: &str, text: &str) -> String {
+    format!("---\nid: PRO-007\ntitle: Vault Procedure\ntype: procedure\nversion: \"0.1\"\nstatus: draft\nowner: CISO\nclassification: {classification}\n---\n\n# Vault\n\nKeep the vault shut. {text}\n")
+}
+
+/// A restricted procedure at tag v1; since then its secret sentence was cut and it was
+/// reclassified internal.
+fn downgraded() -> Handbook {
+    let hb = Handbook::fixture("_base");
+    git(&hb, &["init", "-q", "-b", "main"]);
+    hb.write(".gitignore", "/public\n");
+    hb.write("content/vault.md", vault("restricted", SECRET));
+    commit_all(&hb, "Vault procedure");
+    git(&hb, &["tag", "v1"]);
+    hb.write(
+        "content/vault.md",
+        vault("internal", "Ask the CISO for the code."),
+    );
+    commit_all(&hb, "Vault procedure for everyone");
+    hb
+}
+
+#[test]
+fn a_redline_never_shows_the_words_of_a_version_classified_above_the_edition() {
+    let hb = downgraded();
+    hb.run(&["build", "--max-classification", "internal"])
+        .assert_exit(0);
+    let changes = hb.read("public/changes.html");
+    assert!(changes.contains("Vault Procedure"), "{changes}");
+    assert!(!changes.contains("4711-KESTREL"), "{changes}");
+    for (path, bytes) in common::files(&hb.path().join("public")) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("4711-KESTREL"), "{} leaks", path.display());
+    }
+    // The document itself is internal now: its page is published.
+    assert!(hb
+        .read("public/documents/PRO-007.html")
+        .contains("Ask the CISO"));
+}
+
+#[test]
+fn without_a_maximum_the_redline_shows_both_versions() {
+    let hb = downgraded();
+    hb.build().assert_exit(0);
+    let changes = hb.read("public/changes.html");
+    assert!(
+        changes.contains("<del>The vault opens with 4711-KESTREL.</del>")
+            || changes.contains("4711-KESTREL"),
+        "{changes}"
+    );
+}
