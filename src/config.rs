@@ -136,14 +136,14 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
 }
 
 /// The span of a byte range, never past the end of its line or of the file: TOML reports an
-/// error after a stray `\r`, or at the end of a file on the line after its last line break,
-/// beyond the text an editor shows.
+/// error after a stray `\r` beyond the text an editor shows, and one at the end of a file on
+/// the line after its last line break (which becomes the start of the last line).
 fn span_of(text: &str, range: std::ops::Range<usize>) -> Span {
     let mut span = Span::of_range(text, range, 1);
     let lines = text.lines().count().max(1) as u32;
     if span.line > lines {
         span.line = lines;
-        span.col = u32::MAX;
+        span.col = 1;
     }
     let line = text.lines().nth(span.line as usize - 1).unwrap_or("");
     let width = line.trim_end_matches('\r').chars().count() as u32;

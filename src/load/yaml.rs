@@ -64,9 +64,9 @@ enum Frame {
 ///
 /// YAML also breaks lines at a lone `\r`, but editors, `lines()` and our excerpts count
 /// only `\n`: its own line numbers would point past the end of such a file. And it reports
-/// what it finds at the end of the text on the line after the final line break (or after a
-/// trailing lone CR), which no editor shows: such a position becomes the end of the last
-/// real line.
+/// what it finds at the end of the text on the line after the final line break, which no
+/// editor shows: such a position becomes the start of the last real line (and one after a
+/// trailing lone CR, its end).
 struct Lines {
     first_line: u32,
     /// The character offset at which each line after the first starts.
@@ -103,7 +103,10 @@ impl Lines {
             self.first_line + line as u32,
             (index - line_start) as u32 + 1,
         );
-        let (line, col) = at.min(self.end);
+        let (line, col) = match at.0 > self.end.0 {
+            true => (self.end.0, 1),
+            false => at.min(self.end),
+        };
         Span::new(line, col, len.max(1) as u32)
     }
 }
