@@ -210,7 +210,8 @@ impl Schema {
 
     /// Reports every required field the front matter does not write (a field written with a
     /// wrong value has had its own error). `missing-field` errors point at the opening `---`,
-    /// or at the mapping that lacks the field.
+    /// or at the mapping that lacks the field. A mapping is required whenever one of its fields
+    /// is (`tests` below hold the table to that), so an absent one is reported once.
     pub fn require(&self, fields: &Fields, file: &Path, diags: &mut Vec<Diagnostic>) {
         let approved = fields.status == Some(Status::Approved);
         let written = |name: &str| fields.spans.iter().find(|(k, _)| *k == name).map(|s| s.1);
@@ -244,18 +245,8 @@ impl Schema {
                     "add `{}: {}` to the front matter{when}",
                     f.name, f.example
                 )),
-                Some((p, None)) => Diagnostic::error(
-                    Code::MissingField,
-                    file,
-                    format!("missing field `{}`", p.name),
-                )
-                .at(header)
-                .help(format!(
-                    "add `{}: {{ {}: {} }}` to the front matter{when}",
-                    p.name,
-                    f.key(),
-                    f.example
-                )),
+                // The mapping is absent: its own row reports it, once.
+                Some((_, None)) => continue,
                 Some((p, Some(span))) => Diagnostic::error(
                     Code::MissingField,
                     file,
@@ -343,7 +334,7 @@ pub static FIELDS: Schema = Schema(&[
     Field {
         name: "review",
         kind: Kind::Mapping,
-        required: Required::Never,
+        required: Required::OnceApproved,
         help: "The review cycle. The next review is `next`, else `last` plus `interval`.",
         example: "{ last: 2026-01-10 }",
         set: |r, _, n, f| r.review(n, f),
@@ -481,3 +472,42 @@ pub static FIELDS: Schema = Schema(&[
         set: |_, _, _, _| {},
     },
 ]);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strictness(r: Required) -> u8 {
+        match r {
+            Required::Always => 2,
+            Required::OnceApproved => 1,
+            Required::OnceApprovedBy(_) | Required::Never => 0,
+        }
+    }
+
+    #[test]
+    fn the_table_is_consistent() {
+        for (i, f) in FIELDS.iter().enumerate() {
+            assert!(
+                FIELDS.iter().skip(i + 1).all(|g| g.name != f.name),
+                "{} twice",
+                f.name
+            );
+            if f.parent().is_empty() {
+                continue;
+            }
+            let p = FIELDS
+                .get(f.parent())
+                .unwrap_or_else(|| panic!("{} has no parent", f.name));
+            assert!(matches!(p.kind, Kind::Mapping | Kind::MappingList));
+            // `require` reports an absent mapping once, on its own row.
+            if p.kind == Kind::Mapping {
+                assert!(
+                    strictness(p.required) >= strictness(f.required),
+                    "{}",
+                    f.name
+                );
+            }
+        }
+    }
+}
