@@ -183,6 +183,12 @@ fn example(key: &str) -> String {
     }
 }
 
+/// The keys of a mapping field, for a message: `interval, last, next`.
+fn keys_of(parent: &'static str) -> String {
+    let keys: Vec<&str> = FIELDS.children(parent).map(Field::key).collect();
+    keys.join(", ")
+}
+
 struct Reader<'a> {
     file: &'a Path,
     diags: &'a mut Vec<Diagnostic>,
@@ -306,14 +312,15 @@ impl Reader<'_> {
     }
 
     /// Reads `review:` into `f.review`, recording where each of its keys was written.
-    fn review(&mut self, node: &Node, f: &mut Fields) {
+    fn review(&mut self, node: &Node, key: &'static str, f: &mut Fields) {
         let Value::Map(entries) = &node.value else {
             if !node.is_null() {
-                self.wrong_type(node, "review", "a mapping with last, next or interval");
+                let expected = format!("a mapping of {}", keys_of(key));
+                self.wrong_type(node, key, &expected);
             }
             return;
         };
-        for (field, value) in self.unique_entries(entries, "review", "review") {
+        for (field, value) in self.unique_entries(entries, key, key) {
             f.spans.push((field.name, value.span));
             (field.set)(self, field.name, value, f);
         }
@@ -322,11 +329,8 @@ impl Reader<'_> {
     fn approvals(&mut self, node: &Node, key: &'static str, f: &mut Fields) {
         for item in self.list(node, key) {
             let Value::Map(entries) = &item.value else {
-                self.wrong_type(
-                    item,
-                    key,
-                    "a list of mappings (version, by, role, date, digest)",
-                );
+                let expected = format!("a list of mappings of {}", keys_of(key));
+                self.wrong_type(item, key, &expected);
                 continue;
             };
             f.draft = ApprovalDraft::default();
@@ -400,8 +404,8 @@ impl Reader<'_> {
             .collect()
     }
 
-    fn digest(&mut self, node: &Node) -> Option<String> {
-        let text = self.text(node, "approvals.digest")?;
+    fn digest(&mut self, node: &Node, key: &str) -> Option<String> {
+        let text = self.text(node, key)?;
         let hex = text.strip_prefix("sha256:").unwrap_or("");
         if hex.len() == 64
             && hex
@@ -414,7 +418,7 @@ impl Reader<'_> {
                 Diagnostic::error(
                     Code::FrontMatter,
                     self.file,
-                    "`approvals.digest` must be `sha256:` and 64 lowercase hex digits",
+                    format!("`{key}` must be `sha256:` and 64 lowercase hex digits"),
                 )
                 .at(node.span)
                 .help("let `ismsbook approve` write the digest"),

@@ -129,6 +129,14 @@ impl Field {
 
     /// The help line of a wrong or missing value.
     pub fn write_it_like(&self) -> String {
+        if matches!(self.kind, Kind::Mapping | Kind::MappingList) {
+            let mut out = String::from("write it like:\n");
+            FIELDS.write_yaml(self, &mut out);
+            if self.kind == Kind::MappingList {
+                out.push_str("(`ismsbook approve` writes approvals)");
+            }
+            return out.trim_end().to_string();
+        }
         let mut out = format!("write it like: {}: {}", self.key(), self.example);
         if let Some(hint) = self.kind.hint() {
             out.push_str(&format!("  ({hint})"));
@@ -168,23 +176,27 @@ impl Schema {
     pub fn example(&self) -> String {
         let mut out = String::from("---\n");
         for f in self.children("") {
-            match f.kind {
-                Kind::Mapping | Kind::MappingList => {
-                    out.push_str(&format!("{}:\n", f.name));
-                    for (i, c) in self.children(f.name).enumerate() {
-                        let lead = match (f.kind, i) {
-                            (Kind::MappingList, 0) => "  - ",
-                            (Kind::MappingList, _) => "    ",
-                            _ => "  ",
-                        };
-                        out.push_str(&format!("{lead}{}: {}\n", c.key(), c.example));
-                    }
-                }
-                _ => out.push_str(&format!("{}: {}\n", f.name, f.example)),
-            }
+            self.write_yaml(f, &mut out);
         }
         out.push_str("---\n");
         out
+    }
+
+    /// One top-level field as YAML lines, its nested fields below it.
+    fn write_yaml(&self, f: &Field, out: &mut String) {
+        if !matches!(f.kind, Kind::Mapping | Kind::MappingList) {
+            out.push_str(&format!("{}: {}\n", f.name, f.example));
+            return;
+        }
+        out.push_str(&format!("{}:\n", f.name));
+        for (i, c) in self.children(f.name).enumerate() {
+            let lead = match (f.kind, i) {
+                (Kind::MappingList, 0) => "  - ",
+                (Kind::MappingList, _) => "    ",
+                _ => "  ",
+            };
+            out.push_str(&format!("{lead}{}: {}\n", c.key(), c.example));
+        }
     }
 
     /// The reference table of `docs/front-matter.md`.
@@ -337,7 +349,7 @@ pub static FIELDS: Schema = Schema(&[
         required: Required::OnceApproved,
         help: "The review cycle. The next review is `next`, else `last` plus `interval`.",
         example: "{ last: 2026-01-10 }",
-        set: |r, _, n, f| r.review(n, f),
+        set: |r, k, n, f| r.review(n, k, f),
     },
     Field {
         name: "review.interval",
@@ -409,7 +421,7 @@ pub static FIELDS: Schema = Schema(&[
         required: Required::Always,
         help: "SHA-256 of the body approved (every byte after the closing `---` line, CRLF read as LF). A different body is `changed-since-approval`.",
         example: "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-        set: |r, _, n, f| f.draft.digest = r.digest(n).map(|d| (d, n.span)),
+        set: |r, k, n, f| f.draft.digest = r.digest(n, k).map(|d| (d, n.span)),
     },
     Field {
         name: "controls",
