@@ -105,6 +105,9 @@ pub struct Fields {
     pub spans: Vec<(&'static str, Span)>,
     /// Control ids that did not parse, kept for the catalogue's help (2013 ids).
     pub bad_controls: Vec<Spanned<String>>,
+    /// Where each top-level key itself was written: a field missing from a mapping is
+    /// reported at the mapping's key.
+    key_spans: Vec<(&'static str, Span)>,
     /// The approval being read: its fields' setters fill it, `approvals` takes it.
     draft: ApprovalDraft,
 }
@@ -168,8 +171,9 @@ pub fn read(split: &Split<'_>, file: &Path, diags: &mut Vec<Diagnostic>) -> Opti
     };
     let mut r = Reader { file, diags };
     let mut f = Fields::default();
-    for (field, value) in r.unique_entries(entries, "", "front matter") {
+    for (field, key, value) in r.unique_entries(entries, "", "front matter") {
         f.spans.push((field.name, value.span));
+        f.key_spans.push((field.name, key));
         (field.set)(&mut r, field.name, value, &mut f);
     }
     Some(f)
@@ -214,7 +218,7 @@ impl Reader<'_> {
         entries: &'n [(Node, Node)],
         parent: &'static str,
         what: &str,
-    ) -> Vec<(&'static Field, &'n Node)> {
+    ) -> Vec<(&'static Field, Span, &'n Node)> {
         let known = FIELDS.children(parent);
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         let mut out = Vec::new();
@@ -240,7 +244,7 @@ impl Reader<'_> {
             }
             seen.insert(text, key.span);
             match known.clone().find(|f| f.key() == text) {
-                Some(f) => out.push((f, value)),
+                Some(f) => out.push((f, key.span, value)),
                 None => {
                     let help = match did_you_mean(text, known.clone().map(Field::key)) {
                         Some(s) => format!("did you mean `{s}`?"),
@@ -320,7 +324,7 @@ impl Reader<'_> {
             }
             return;
         };
-        for (field, value) in self.unique_entries(entries, key, key) {
+        for (field, _, value) in self.unique_entries(entries, key, key) {
             f.spans.push((field.name, value.span));
             (field.set)(self, field.name, value, f);
         }
@@ -335,7 +339,7 @@ impl Reader<'_> {
             };
             f.draft = ApprovalDraft::default();
             let mut written = Vec::new();
-            for (field, value) in self.unique_entries(entries, key, "an approval") {
+            for (field, _, value) in self.unique_entries(entries, key, "an approval") {
                 written.push(field);
                 (field.set)(self, field.name, value, f);
             }
@@ -503,6 +507,11 @@ mod tests {
             ],
             "approvals are left to unapproved-version: {diags:#?}"
         );
+        let last = diags
+            .iter()
+            .find(|d| d.message.contains("review.last"))
+            .unwrap();
+        assert_eq!(last.span, Some(Span::new(3, 1, 6)), "at the `review` key");
         // An approved document without `review:` at all is told to add the mapping.
         let (_, diags) = read_text("---\nstatus: approved\n---\n");
         assert!(diags.iter().any(|d| d.message == "missing field `review`"

@@ -246,7 +246,8 @@ impl Schema {
                 Required::OnceApproved => ": it is required once the status is approved",
                 _ => "",
             };
-            let diag = match parent.map(|p| (p, written(p.name))) {
+            let key_span = |name: &str| fields.key_spans.iter().find(|(k, _)| *k == name);
+            let diag = match parent.map(|p| (p, key_span(p.name).map(|s| s.1))) {
                 None => Diagnostic::error(
                     Code::MissingField,
                     file,
