@@ -8,28 +8,10 @@ use super::yaml::{self, Node, Value};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::model::{Approval, Review, Spanned};
 use crate::suggest::did_you_mean;
-use crate::types::{ControlId, Date, DocType, DocumentId, Interval, Status, Version};
+use crate::types::{ControlId, Date, DocType, DocumentId, Status, Version};
 
-pub const FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "type",
-    "version",
-    "status",
-    "owner",
-    "classification",
-    "effective",
-    "review",
-    "approvals",
-    "controls",
-    "clauses",
-    "related",
-    "supersedes",
-    "tags",
-    "extra",
-];
-const REVIEW_FIELDS: &[&str] = &["interval", "last", "next"];
-const APPROVAL_FIELDS: &[&str] = &["version", "by", "role", "date", "digest"];
+mod schema;
+pub use schema::{Field, Required, FIELDS};
 
 /// Where the front matter and the body lie in a file's text.
 #[derive(Debug, Clone, Copy)]
@@ -40,8 +22,6 @@ pub struct Split<'a> {
     pub body_start: usize,
     pub body_line: u32,
 }
-
-const SKELETON: &str = "start the file with a front matter block, e.g.\n---\nid: POL-001\ntitle: Information Security Policy\ntype: policy\nversion: \"0.1\"\nstatus: draft\nowner: CISO\nclassification: internal\n---";
 
 /// Finds the front matter: a first line `---`, then YAML, then a line `---` (or `...`).
 pub fn split<'a>(text: &'a str, file: &Path) -> Result<Split<'a>, Diagnostic> {
@@ -56,7 +36,7 @@ pub fn split<'a>(text: &'a str, file: &Path) -> Result<Split<'a>, Diagnostic> {
         let first_len = first.map_or(1, |(_, l)| l.trim_end().chars().count().max(1));
         return Err(Diagnostic::error(Code::FrontMatter, file, message)
             .at(Span::new(1, 1, first_len as u32))
-            .help(SKELETON));
+            .help(FIELDS.skeleton()));
     }
     let yaml_start = lines.pos;
     let mut line_no = 1;
@@ -125,6 +105,20 @@ pub struct Fields {
     pub spans: Vec<(&'static str, Span)>,
     /// Control ids that did not parse, kept for the catalogue's help (2013 ids).
     pub bad_controls: Vec<Spanned<String>>,
+    /// Where each top-level key itself was written: a field missing from a mapping is
+    /// reported at the mapping's key.
+    key_spans: Vec<(&'static str, Span)>,
+    /// The approval being read: its fields' setters fill it, `approvals` takes it.
+    draft: ApprovalDraft,
+}
+
+#[derive(Debug, Default)]
+struct ApprovalDraft {
+    version: Option<Version>,
+    by: Option<String>,
+    role: Option<Spanned<String>>,
+    date: Option<Date>,
+    digest: Option<(String, Span)>,
 }
 
 /// Reads the fields, reporting every problem (not only the first) into `diags`.
@@ -135,7 +129,7 @@ pub fn read(split: &Split<'_>, file: &Path, diags: &mut Vec<Diagnostic>) -> Opti
             diags.push(
                 Diagnostic::error(Code::FrontMatter, file, "the front matter is empty")
                     .at(Span::new(1, 1, 3))
-                    .help(SKELETON),
+                    .help(FIELDS.skeleton()),
             );
             return None;
         }
@@ -177,109 +171,26 @@ pub fn read(split: &Split<'_>, file: &Path, diags: &mut Vec<Diagnostic>) -> Opti
     };
     let mut r = Reader { file, diags };
     let mut f = Fields::default();
-    for (key, value) in r.unique_entries(entries, FIELDS, "front matter") {
-        f.spans.push((key, value.span));
-        match key {
-            "id" => {
-                f.id = r.parse(value, key).map(|v| Spanned {
-                    value: v,
-                    span: value.span,
-                })
-            }
-            "title" => f.title = r.text(value, key),
-            "type" => f.doc_type = r.parse(value, key),
-            "version" => f.version = r.version(value, key),
-            "status" => f.status = r.parse(value, key),
-            "owner" => f.owner = r.spanned_text(value, key),
-            "classification" => f.classification = r.spanned_text(value, key),
-            "effective" => f.effective = r.parse(value, key),
-            "review" => f.review = r.review(value),
-            "approvals" => f.approvals = r.approvals(value),
-            "controls" => {
-                for item in r.list(value, key) {
-                    let Some(text) = r.text(item, key) else {
-                        continue;
-                    };
-                    match ControlId::from_str(&text) {
-                        Ok(c) => f.controls.push(Spanned {
-                            value: c,
-                            span: item.span,
-                        }),
-                        Err(_) => f.bad_controls.push(Spanned {
-                            value: text,
-                            span: item.span,
-                        }),
-                    }
-                }
-            }
-            "clauses" => {
-                f.clauses = r
-                    .list(value, key)
-                    .into_iter()
-                    .filter_map(|item| r.spanned_text(item, key))
-                    .collect()
-            }
-            "related" | "supersedes" => {
-                let ids = r
-                    .list(value, key)
-                    .into_iter()
-                    .filter_map(|item| {
-                        r.parse(item, key).map(|v| Spanned {
-                            value: v,
-                            span: item.span,
-                        })
-                    })
-                    .collect();
-                if key == "related" {
-                    f.related = ids;
-                } else {
-                    f.supersedes = ids;
-                }
-            }
-            "tags" => {
-                f.tags = r
-                    .list(value, key)
-                    .into_iter()
-                    .filter_map(|i| r.text(i, key))
-                    .collect()
-            }
-            _ => {} // extra: free-form by design
-        }
+    for (field, key, value) in r.unique_entries(entries, "", "front matter") {
+        f.spans.push((field.name, value.span));
+        f.key_spans.push((field.name, key));
+        (field.set)(&mut r, field.name, value, &mut f);
     }
     Some(f)
 }
 
 /// How a field is written, for the help line of a wrong value.
 fn example(key: &str) -> String {
-    let field = key.rsplit('.').next().unwrap_or(key);
-    let sample = match field {
-        "id" => "POL-001".to_string(),
-        "title" => "Access Control Policy  (quote it if it starts with [ { * & ! or contains `: `)"
-            .to_string(),
-        "type" => DocType::ALL
-            .iter()
-            .map(|t| t.as_str())
-            .collect::<Vec<_>>()
-            .join(" | "),
-        "version" => "\"1.2\"  (MAJOR.MINOR, quoted)".to_string(),
-        "status" => Status::ALL
-            .iter()
-            .map(|t| t.as_str())
-            .collect::<Vec<_>>()
-            .join(" | "),
-        "effective" | "last" | "next" | "date" => {
-            "2026-01-15  (a real date, YYYY-MM-DD)".to_string()
-        }
-        "interval" => "12 months".to_string(),
-        "controls" => "[A.5.15, A.8.5]".to_string(),
-        "clauses" => "[\"5.2\", \"6.1.2\"]".to_string(),
-        "related" | "supersedes" => "[POL-001, PRO-004]".to_string(),
-        "tags" => "[access, identity]".to_string(),
-        "review" => "{ last: 2026-01-10, interval: 12 months }".to_string(),
-        "approvals" => "written by `ismsbook approve`".to_string(),
-        _ => "see the front matter reference in the README".to_string(),
-    };
-    format!("write it like: {field}: {sample}")
+    match FIELDS.get(key) {
+        Some(field) => field.write_it_like(),
+        None => "see docs/front-matter.md".to_string(),
+    }
+}
+
+/// The keys of a mapping field, for a message: `interval, last, next`.
+fn keys_of(parent: &'static str) -> String {
+    let keys: Vec<&str> = FIELDS.children(parent).map(Field::key).collect();
+    keys.join(", ")
 }
 
 struct Reader<'a> {
@@ -300,13 +211,15 @@ impl Reader<'_> {
         );
     }
 
-    /// The entries of a mapping with known keys; unknown and repeated keys are reported.
+    /// The entries of a mapping with the schema's fields under `parent`; unknown and repeated
+    /// keys are reported.
     fn unique_entries<'n>(
         &mut self,
         entries: &'n [(Node, Node)],
-        known: &[&'static str],
+        parent: &'static str,
         what: &str,
-    ) -> Vec<(&'static str, &'n Node)> {
+    ) -> Vec<(&'static Field, Span, &'n Node)> {
+        let known = FIELDS.children(parent);
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         let mut out = Vec::new();
         for (key, value) in entries {
@@ -330,16 +243,19 @@ impl Reader<'_> {
                 continue;
             }
             seen.insert(text, key.span);
-            match known.iter().find(|k| **k == text) {
-                Some(k) => out.push((*k, value)),
+            match known.clone().find(|f| f.key() == text) {
+                Some(f) => out.push((f, key.span, value)),
                 None => {
-                    let help = match did_you_mean(text, known.iter().copied()) {
+                    let help = match did_you_mean(text, known.clone().map(Field::key)) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None if what == "front matter" => {
-                            "put custom data under `extra:`; the fields are listed in the README"
+                        None if parent.is_empty() => {
+                            "put custom data under `extra:`; the fields are listed in docs/front-matter.md"
                                 .to_string()
                         }
-                        None => format!("the keys of {what} are: {}", known.join(", ")),
+                        None => {
+                            let keys: Vec<&str> = known.clone().map(Field::key).collect();
+                            format!("the keys of {what} are: {}", keys.join(", "))
+                        }
                     };
                     self.diags.push(
                         Diagnostic::error(
@@ -388,12 +304,6 @@ impl Reader<'_> {
         }
     }
 
-    /// Versions are read from the scalar as written, so an unquoted `1.10` is 1.10.
-    fn version(&mut self, node: &Node, key: &str) -> Option<Version> {
-        let v: Version = self.parse(node, key)?;
-        Some(v)
-    }
-
     fn list<'n>(&mut self, node: &'n Node, key: &str) -> Vec<&'n Node> {
         match &node.value {
             Value::Seq(items) => items.iter().collect(),
@@ -405,67 +315,41 @@ impl Reader<'_> {
         }
     }
 
-    fn review(&mut self, node: &Node) -> Review {
-        let mut review = Review::default();
+    /// Reads `review:` into `f.review`, recording where each of its keys was written.
+    fn review(&mut self, node: &Node, key: &'static str, f: &mut Fields) {
         let Value::Map(entries) = &node.value else {
             if !node.is_null() {
-                self.wrong_type(node, "review", "a mapping with last, next or interval");
+                let expected = format!("a mapping of {}", keys_of(key));
+                self.wrong_type(node, key, &expected);
             }
-            return review;
+            return;
         };
-        for (key, value) in self.unique_entries(entries, REVIEW_FIELDS, "review") {
-            match key {
-                "interval" => review.interval = self.parse::<Interval>(value, "review.interval"),
-                "last" => review.last = self.parse(value, "review.last"),
-                _ => review.next = self.parse(value, "review.next"),
-            }
+        for (field, _, value) in self.unique_entries(entries, key, key) {
+            f.spans.push((field.name, value.span));
+            (field.set)(self, field.name, value, f);
         }
-        review
     }
 
-    fn approvals(&mut self, node: &Node) -> Vec<Approval> {
-        let mut out = Vec::new();
-        for item in self.list(node, "approvals") {
+    fn approvals(&mut self, node: &Node, key: &'static str, f: &mut Fields) {
+        for item in self.list(node, key) {
             let Value::Map(entries) = &item.value else {
-                self.wrong_type(
-                    item,
-                    "approvals",
-                    "a list of mappings (version, by, role, date, digest)",
-                );
+                let expected = format!("a list of mappings of {}", keys_of(key));
+                self.wrong_type(item, key, &expected);
                 continue;
             };
-            let mut digest_span = item.span;
-            let (mut version, mut by, mut role, mut date, mut digest) =
-                (None, None, None, None, None);
-            for (key, value) in self.unique_entries(entries, APPROVAL_FIELDS, "an approval") {
-                let name = format!("approvals.{key}");
-                match key {
-                    "version" => version = self.version(value, &name),
-                    "by" => by = self.text(value, &name),
-                    "role" => role = self.spanned_text(value, &name),
-                    "date" => date = self.parse(value, &name),
-                    _ => {
-                        digest_span = value.span;
-                        digest = self.digest(value);
-                    }
-                }
+            f.draft = ApprovalDraft::default();
+            let mut written = Vec::new();
+            for (field, _, value) in self.unique_entries(entries, key, "an approval") {
+                written.push(field);
+                (field.set)(self, field.name, value, f);
             }
-            let missing: Vec<&str> = [
-                ("version", version.is_none()),
-                ("by", by.is_none()),
-                ("role", role.is_none()),
-                ("date", date.is_none()),
-                ("digest", digest.is_none()),
-            ]
-            .iter()
-            .filter(|(k, absent)| {
-                *absent
-                    && !entries
-                        .iter()
-                        .any(|(n, _)| matches!(&n.value, Value::Scalar { text, .. } if text == k))
-            })
-            .map(|(k, _)| *k)
-            .collect();
+            // A key written with a wrong value has had its own error: only absent ones here.
+            let missing: Vec<&str> = FIELDS
+                .children(key)
+                .filter(|c| c.required == Required::Always)
+                .filter(|c| !written.iter().any(|w| std::ptr::eq(*w, *c)))
+                .map(Field::key)
+                .collect();
             if !missing.is_empty() {
                 self.diags.push(
                     Diagnostic::error(
@@ -477,10 +361,11 @@ impl Reader<'_> {
                     .help("approvals are written by `ismsbook approve ID --by NAME --role ROLE`"),
                 );
             }
-            if let (Some(version), Some(by), Some(role), Some(date), Some(digest)) =
-                (version, by, role, date, digest)
+            let d = std::mem::take(&mut f.draft);
+            if let (Some(version), Some(by), Some(role), Some(date), Some((digest, digest_span))) =
+                (d.version, d.by, d.role, d.date, d.digest)
             {
-                out.push(Approval {
+                f.approvals.push(Approval {
                     version,
                     by,
                     role,
@@ -491,11 +376,40 @@ impl Reader<'_> {
                 });
             }
         }
-        out
     }
 
-    fn digest(&mut self, node: &Node) -> Option<String> {
-        let text = self.text(node, "approvals.digest")?;
+    fn controls(&mut self, node: &Node, key: &str, f: &mut Fields) {
+        for item in self.list(node, key) {
+            let Some(text) = self.text(item, key) else {
+                continue;
+            };
+            match ControlId::from_str(&text) {
+                Ok(c) => f.controls.push(Spanned {
+                    value: c,
+                    span: item.span,
+                }),
+                Err(_) => f.bad_controls.push(Spanned {
+                    value: text,
+                    span: item.span,
+                }),
+            }
+        }
+    }
+
+    fn ids(&mut self, node: &Node, key: &str) -> Vec<Spanned<DocumentId>> {
+        self.list(node, key)
+            .into_iter()
+            .filter_map(|item| {
+                self.parse(item, key).map(|value| Spanned {
+                    value,
+                    span: item.span,
+                })
+            })
+            .collect()
+    }
+
+    fn digest(&mut self, node: &Node, key: &str) -> Option<String> {
+        let text = self.text(node, key)?;
         let hex = text.strip_prefix("sha256:").unwrap_or("");
         if hex.len() == 64
             && hex
@@ -508,7 +422,7 @@ impl Reader<'_> {
                 Diagnostic::error(
                     Code::FrontMatter,
                     self.file,
-                    "`approvals.digest` must be `sha256:` and 64 lowercase hex digits",
+                    format!("`{key}` must be `sha256:` and 64 lowercase hex digits"),
                 )
                 .at(node.span)
                 .help("let `ismsbook approve` write the digest"),
@@ -541,5 +455,85 @@ mod tests {
         assert_eq!(diags[0].code, Code::UnknownField);
         assert_eq!(diags[0].help.as_deref(), Some("did you mean `owner`?"));
         assert_eq!(diags[1].span.unwrap().line, 4);
+    }
+
+    fn read_text(text: &str) -> (Option<Fields>, Vec<Diagnostic>) {
+        let s = split(text, Path::new("x.md")).unwrap();
+        let mut diags = Vec::new();
+        let fields = read(&s, Path::new("x.md"), &mut diags);
+        if let Some(f) = &fields {
+            FIELDS.require(f, Path::new("x.md"), &mut diags);
+        }
+        (fields, diags)
+    }
+
+    #[test]
+    fn the_schema_example_sets_every_field_without_a_problem() {
+        let (f, diags) = read_text(&FIELDS.example());
+        assert!(diags.is_empty(), "{diags:#?}");
+        let f = f.unwrap();
+        for field in FIELDS.iter().filter(|f| f.parent() != "approvals") {
+            assert!(
+                f.spans.iter().any(|(k, _)| *k == field.name),
+                "{} not read",
+                field.name
+            );
+        }
+        assert_eq!(f.approvals.len(), 1);
+        assert_eq!(f.controls.len(), 3);
+        assert!(f.review.last.is_some() && f.review.next.is_some());
+        assert!(f.review.interval.is_some() && f.effective.is_some());
+    }
+
+    #[test]
+    fn required_fields_are_the_schemas() {
+        let (_, diags) = read_text("---\nstatus: approved\nreview:\n  interval: 1 year\n---\n");
+        let missing: Vec<&str> = diags
+            .iter()
+            .filter(|d| d.code == Code::MissingField)
+            .map(|d| d.message.trim_start_matches("missing field "))
+            .collect();
+        assert_eq!(
+            missing,
+            [
+                "`id`",
+                "`title`",
+                "`type`",
+                "`version`",
+                "`owner`",
+                "`classification`",
+                "`effective`",
+                "`review.last`"
+            ],
+            "approvals are left to unapproved-version: {diags:#?}"
+        );
+        let last = diags
+            .iter()
+            .find(|d| d.message.contains("review.last"))
+            .unwrap();
+        assert_eq!(last.span, Some(Span::new(3, 1, 6)), "at the `review` key");
+        // An approved document without `review:` at all is told to add the mapping.
+        let (_, diags) = read_text("---\nstatus: approved\n---\n");
+        assert!(diags.iter().any(|d| d.message == "missing field `review`"
+            && d.help
+                .as_deref()
+                .is_some_and(|h| h.contains("review: { last: 2026-01-10 }"))));
+        // A draft needs neither.
+        let (_, diags) = read_text("---\nstatus: draft\n---\n");
+        assert!(
+            !diags.iter().any(|d| d.message.contains("review")),
+            "{diags:#?}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_in_a_mapping_lists_the_schemas_keys() {
+        let (_, diags) = read_text("---\nreview:\n  frequency: 1 year\n---\n");
+        let d = diags.iter().find(|d| d.code == Code::UnknownField).unwrap();
+        assert_eq!(d.message, "unknown field `frequency` in review");
+        assert_eq!(
+            d.help.as_deref(),
+            Some("the keys of review are: interval, last, next")
+        );
     }
 }
