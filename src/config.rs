@@ -114,7 +114,7 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
                     MAX_BYTES / 1048576
                 ),
             )
-            .help("see the ismsbook.toml example in the README: a configuration is a few lines"),
+            .help("see the example in docs/configuration.md: a configuration is a few lines"),
         );
         return (config, reader.diags);
     }
@@ -126,7 +126,7 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
             reader.diags.push(
                 Diagnostic::error(Code::Config, FILE, format!("invalid TOML: {message}"))
                     .at_opt(span)
-                    .help("see the ismsbook.toml example in the README"),
+                    .help("see the example in docs/configuration.md"),
             );
             return (config, reader.diags);
         }

@@ -1,4 +1,4 @@
-//! Validate: the rules of DESIGN.md over the loaded handbook. Each rule reads the model and
+//! Validate: the rules of docs/rules.md over the loaded handbook. Each rule reads the model and
 //! adds diagnostics; none changes anything.
 
 pub mod active;

@@ -1,4 +1,4 @@
-//! One test per rule of DESIGN.md: a fixture handbook showing the problem, one command, the
+//! One test per rule of docs/rules.md: a fixture handbook showing the problem, one command, the
 //! exact diagnostic expected. Each fails if its rule is removed.
 
 mod common;
