@@ -313,11 +313,7 @@ pub fn review_state(doc: &Document, config: &Config, today: Date) -> (ReviewStat
     let Some(next) = next_review(doc, config) else {
         return (ReviewState::NoCycle, None);
     };
-    let warn_from = match config.warn_before {
-        crate::types::Interval::Days(d) => next.add_days(-i64::from(d)),
-        crate::types::Interval::Months(m) => next.add_months(-i64::from(m)),
-        crate::types::Interval::None => next,
-    };
+    let warn_from = next.minus(config.warn_before).unwrap_or(next);
     let state = if today > next {
         ReviewState::Overdue
     } else if today >= warn_from {
@@ -340,7 +336,7 @@ fn review(doc: &Document, config: &Config, today: Date, diags: &mut Vec<Diagnost
                 &doc.path,
                 format!(
                     "review overdue: it was due on {next} ({} days ago)",
-                    today.days_since_epoch() - next.days_since_epoch()
+                    next.days_until(today)
                 ),
             )
             .at_opt(span)
@@ -353,10 +349,7 @@ fn review(doc: &Document, config: &Config, today: Date, diags: &mut Vec<Diagnost
             Diagnostic::warning(
                 Code::ReviewDueSoon,
                 &doc.path,
-                format!(
-                    "review due on {next}, in {} days",
-                    next.days_since_epoch() - today.days_since_epoch()
-                ),
+                format!("review due on {next}, in {} days", today.days_until(next)),
             )
             .at_opt(span)
             .help(format!(

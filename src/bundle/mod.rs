@@ -224,12 +224,8 @@ fn write_zip(
     let file = std::fs::File::create(path)
         .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
-    let date = today.to_string();
-    let (y, m, d) = (
-        date[..4].parse().unwrap_or(1980),
-        date[5..7].parse().unwrap_or(1),
-        date[8..].parse().unwrap_or(1),
-    );
+    // Zip stores 1980-2107; a date outside that gets zip's default, 1980-01-01.
+    let (y, m, d) = (today.year(), today.month(), today.day());
     let time = zip::DateTime::from_date_and_time(y, m, d, 0, 0, 0).unwrap_or_default();
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)

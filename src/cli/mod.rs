@@ -204,7 +204,9 @@ pub fn today(arg: Option<Date>) -> Result<Date, String> {
                 .trim()
                 .parse()
                 .map_err(|_| format!("SOURCE_DATE_EPOCH must be a number of seconds, not `{v}`"))?;
-            Ok(Date::from_days_since_epoch(secs.div_euclid(86_400)))
+            Date::from_unix_seconds(secs).ok_or_else(|| {
+                format!("SOURCE_DATE_EPOCH `{v}` is not a time in the years 0000-9999: set it to the Unix time in seconds of the build, e.g. `git log -1 --format=%ct`")
+            })
         }
         _ => Ok(Date::today_utc()),
     }

@@ -250,7 +250,9 @@ impl Repo {
             let time = commit.time().map_err(err)?;
             let revision = Revision {
                 id: id.to_hex_with_len(7).to_string(),
-                date: Date::from_days_since_epoch(time.seconds.div_euclid(86_400)).to_string(),
+                // A commit time outside 0000-9999 (forged) shows no date, not a wrapped one.
+                date: Date::from_unix_seconds(time.seconds)
+                    .map_or_else(String::new, |d| d.to_string()),
                 author: commit
                     .author()
                     .map(|a| a.name.to_string())
