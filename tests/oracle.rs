@@ -24,12 +24,16 @@ struct Doc {
     status: u8,
     controls: Vec<u8>,
     related: Vec<u8>,
+    supersedes: Vec<u8>,
     /// Links written into the body (by id, by path), fixed when the body was written: a
     /// rename leaves them pointing at the old path, as it would on disk.
     links: Vec<String>,
     body: u8,
     broken: bool,
 }
+
+/// Relative to `content/`.
+const ASSET: &str = "files/diagram.txt";
 
 const STATUSES: [&str; 4] = ["draft", "in-review", "retired", "approved"];
 
@@ -42,7 +46,10 @@ impl Doc {
             );
         }
         let controls: Vec<String> = self.controls.iter().map(|c| format!("A.8.{c}")).collect();
-        let related: Vec<String> = self.related.iter().map(|r| format!("POL-00{r}")).collect();
+        let ids = |v: &[u8]| -> String {
+            let ids: Vec<String> = v.iter().map(|r| format!("POL-00{r}")).collect();
+            ids.join(", ")
+        };
         let links: String = self
             .links
             .iter()
@@ -52,12 +59,13 @@ impl Doc {
         format!(
             "---\nid: POL-00{id}\ntitle: Policy {id} take {title}\ntype: policy\nversion: \"1.0\"\n\
              status: {status}\nowner: CISO\nclassification: internal\ncontrols: [{controls}]\n\
-             related: [{related}]\n---\n\n# Policy {id}\n\nBody version {body}.\n\n{links}",
+             related: [{related}]\nsupersedes: [{supersedes}]\n---\n\n# Policy {id}\n\nBody version {body}.\n\n{links}",
             id = self.id,
             title = self.title,
             status = STATUSES[self.status as usize % STATUSES.len()],
             controls = controls.join(", "),
-            related = related.join(", "),
+            related = ids(&self.related),
+            supersedes = ids(&self.supersedes),
             body = self.body,
         )
     }
@@ -67,9 +75,16 @@ impl Doc {
 enum Step {
     Body(usize, u8, Vec<(usize, bool)>),
     Title(usize, u8),
+    /// A document takes another id (its page moves).
+    Id(usize, u8),
     Controls(usize, Vec<u8>),
     Status(usize, u8),
     Related(usize, Vec<u8>),
+    Supersedes(usize, Vec<u8>),
+    /// An asset under `content/files/` appears (true) or goes.
+    Asset(bool),
+    /// An editor's swap file comes and goes: nothing to rebuild.
+    Swap,
     Rename(usize),
     Delete(usize),
     Add(u8),
@@ -84,9 +99,13 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         3 => (0..8usize, 0..4u8, links).prop_map(|(d, b, l)| Step::Body(d, b, l)),
         2 => (0..8usize, 0..4u8).prop_map(|(d, t)| Step::Title(d, t)),
+        1 => (0..8usize, 1..7u8).prop_map(|(d, id)| Step::Id(d, id)),
         2 => (0..8usize, prop::collection::vec(1..5u8, 0..3)).prop_map(|(d, c)| Step::Controls(d, c)),
         2 => (0..8usize, 0..4u8).prop_map(|(d, s)| Step::Status(d, s)),
         1 => (0..8usize, prop::collection::vec(1..7u8, 0..2)).prop_map(|(d, r)| Step::Related(d, r)),
+        1 => (0..8usize, prop::collection::vec(1..7u8, 0..2)).prop_map(|(d, r)| Step::Supersedes(d, r)),
+        1 => any::<bool>().prop_map(Step::Asset),
+        1 => Just(Step::Swap),
         1 => (0..8usize).prop_map(Step::Rename),
         1 => (0..8usize).prop_map(Step::Delete),
         1 => (1..7u8).prop_map(Step::Add),
@@ -122,6 +141,7 @@ impl World {
                 status: 0,
                 controls: vec![id],
                 related: vec![id % 3 + 1],
+                supersedes: vec![],
                 links: vec![format!("POL-00{}", id % 3 + 1)],
                 body: 0,
                 broken: false,
@@ -179,9 +199,31 @@ impl World {
                 })
             }
             Step::Title(i, t) => edit(self, *i, &|d| d.title = *t),
+            Step::Id(i, id) => edit(self, *i, &|d| d.id = *id),
             Step::Controls(i, c) => edit(self, *i, &|d| d.controls = c.clone()),
             Step::Status(i, s) => edit(self, *i, &|d| d.status = *s),
             Step::Related(i, r) => edit(self, *i, &|d| d.related = r.clone()),
+            Step::Supersedes(i, r) => edit(self, *i, &|d| d.supersedes = r.clone()),
+            Step::Asset(present) => {
+                let path = Path::new("content").join(ASSET);
+                let on_disk = self.hb.path().join(&path);
+                match present {
+                    true => {
+                        std::fs::create_dir_all(on_disk.parent().unwrap()).unwrap();
+                        std::fs::write(&on_disk, format!("diagram {}\n", self.renames)).unwrap();
+                    }
+                    false => {
+                        let _ = std::fs::remove_file(&on_disk);
+                    }
+                }
+                vec![path]
+            }
+            Step::Swap => {
+                let path = PathBuf::from("content/.a.md.swp");
+                self.hb.write("content/.a.md.swp", "swap");
+                std::fs::remove_file(self.hb.path().join(&path)).unwrap();
+                vec![path]
+            }
             Step::Break(i) => edit(self, *i, &|d| d.broken = true),
             Step::Fix(i) => edit(self, *i, &|d| {
                 d.broken = false;
@@ -217,6 +259,7 @@ impl World {
                     status: 0,
                     controls: vec![],
                     related: vec![],
+                    supersedes: vec![],
                     links: vec![],
                     body: 1,
                     broken: false,
@@ -373,4 +416,19 @@ proptest! {
             n[0], n[1], n[2], n[3], n[4]
         );
     }
+}
+
+/// Found by the oracle: an edited id left the page of the old id in `serve`'s site (a stale
+/// page at the old address); the update is now a rewrite.
+#[test]
+fn an_edited_id_takes_the_old_page_away() {
+    run(&[Step::Add(4), Step::Id(1, 5)]).unwrap();
+}
+
+/// The same through a broken edit: the document had no id while its front matter was
+/// unreadable, then came back under another.
+#[test]
+fn an_id_changed_across_a_broken_edit_takes_the_old_page_away() {
+    run(&[Step::Add(4), Step::Break(1), Step::Fix(1), Step::Id(1, 6)]).unwrap();
+    run(&[Step::Add(4), Step::Break(1), Step::Id(1, 6), Step::Fix(1)]).unwrap();
 }

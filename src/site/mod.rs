@@ -134,8 +134,12 @@ pub struct Site {
 impl Site {
     /// Loads and checks the handbook under `root`; gathers history when it has no errors.
     pub fn open(root: &Path, opts: Options) -> Result<Site, Error> {
-        let repo = Repo::open(root);
-        let (source, git) = source_at(root, &repo, opts.rev.as_deref())?;
+        // `check` and `approve` never ask git anything: opening a repository costs time.
+        let repo = match opts.rev.is_some() || opts.history != History::None {
+            true => Repo::open(root),
+            false => Err("git is not asked".to_string()),
+        };
+        let (source, commit) = source_at(root, &repo, opts.rev.as_deref())?;
         let hb = load::load(root, source.as_ref(), opts.today, opts.keep)?;
         if let Some(level) = &opts.max_classification {
             if hb.config.level_rank(level).is_none() {
@@ -156,7 +160,7 @@ impl Site {
             tera: Default::default(),
             pending: update::Pending::default(),
         };
-        site.render = site.render_options(&repo, git);
+        site.render = site.render_options(&repo, commit);
         if site.has_errors() {
             site.pending.everything = true;
         }
@@ -174,7 +178,11 @@ impl Site {
 
     /// The one place `render::Options` is made. History is gathered only for a handbook
     /// without errors, as nothing is rendered otherwise.
-    fn render_options(&self, repo: &Result<Repo, String>, git: Git) -> render::Options {
+    fn render_options(
+        &self,
+        repo: &Result<Repo, String>,
+        commit: Option<gix::ObjectId>,
+    ) -> render::Options {
         let mut render = render::Options {
             max_classification: self.opts.max_classification.clone(),
             inject: self.opts.inject.clone(),
@@ -183,17 +191,26 @@ impl Site {
         if self.opts.history == History::None || self.has_errors() {
             return render;
         }
+        // The commit built, and how the files built differ from it (`None`: unknown).
+        let (tip, changed) = match (repo, commit) {
+            (Ok(r), Some(c)) => (Some(c), WorkTreeChanges::none(r, c)),
+            (Ok(r), None) => {
+                let tip = r.head();
+                (tip, tip.and_then(|t| r.work_tree_changes(t, &self.root)))
+            }
+            (Err(_), _) => (None, None),
+        };
         render.history = crate::history::info(
             repo.as_ref().map_err(String::as_str),
-            git.tip,
-            git.changed.as_ref(),
+            tip,
+            changed.as_ref(),
             &self.hb,
         );
         if self.opts.history == History::WithChanges {
-            if let (Ok(r), Some(tip), Some(label)) = (repo, git.tip, &render.history.label) {
+            if let (Ok(r), Some(tip), Some(label)) = (repo, tip, &render.history.label) {
                 let built = history::Built {
                     tip,
-                    changed: git.changed.as_ref(),
+                    changed: changed.as_ref(),
                     hb: &self.hb,
                     source: self.source.as_ref(),
                 };
@@ -221,7 +238,10 @@ impl Site {
             dir,
         )?;
         // What the pages show is now written: nothing is pending any more.
-        self.pending = update::Pending::default();
+        self.pending = update::Pending {
+            written: update::ids(&self.hb),
+            ..Default::default()
+        };
         Ok(written)
     }
 
@@ -250,49 +270,26 @@ impl Site {
     }
 }
 
-/// What the build's files are compared with in git: the tip commit, and how the files
-/// differ from it (`None`: unknown).
-struct Git {
-    tip: Option<gix::ObjectId>,
-    changed: Option<WorkTreeChanges>,
-}
-
-/// The files at `rev`, or the work tree.
+/// The files at `rev` and its commit, or the work tree.
 fn source_at(
     root: &Path,
     repo: &Result<Repo, String>,
     rev: Option<&str>,
-) -> Result<(Box<dyn Source + Send>, Git), Error> {
-    match rev {
-        None => {
-            let tip = repo.as_ref().ok().and_then(Repo::head);
-            let changed = match (repo, tip) {
-                (Ok(r), Some(t)) => r.work_tree_changes(t, root),
-                _ => None,
-            };
-            let source = Box::new(WorkTree {
-                root: root.to_path_buf(),
-            });
-            Ok((source, Git { tip, changed }))
-        }
-        Some(rev) => {
-            let r = repo.as_ref().map_err(|why| Error::NoGit {
-                what: "--rev",
-                root: root.to_path_buf(),
-                why: why.clone(),
-            })?;
-            let commit = r.resolve(rev).map_err(Error::Git)?;
-            let changed = WorkTreeChanges::none(r, commit);
-            let source = Box::new(r.tree_source(commit).map_err(Error::Git)?);
-            Ok((
-                source,
-                Git {
-                    tip: Some(commit),
-                    changed,
-                },
-            ))
-        }
-    }
+) -> Result<(Box<dyn Source + Send>, Option<gix::ObjectId>), Error> {
+    let Some(rev) = rev else {
+        let source = Box::new(WorkTree {
+            root: root.to_path_buf(),
+        });
+        return Ok((source, None));
+    };
+    let r = repo.as_ref().map_err(|why| Error::NoGit {
+        what: "--rev",
+        root: root.to_path_buf(),
+        why: why.clone(),
+    })?;
+    let commit = r.resolve(rev).map_err(Error::Git)?;
+    let source = Box::new(r.tree_source(commit).map_err(Error::Git)?);
+    Ok((source, Some(commit)))
 }
 
 /// What changed between two versions of the handbook under `root`: `from` and `to`

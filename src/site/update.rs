@@ -25,6 +25,17 @@ pub(super) struct Pending {
     pub lists: bool,
     /// Nothing was written since the site was read whole: every page must be.
     pub everything: bool,
+    /// The ids whose pages the written site holds: a page whose id is gone (an id edited)
+    /// must go too, which writing pages over the site cannot do.
+    pub written: BTreeSet<String>,
+}
+
+/// The ids of the documents that have pages.
+pub(super) fn ids(hb: &Handbook) -> BTreeSet<String> {
+    hb.documents
+        .iter()
+        .filter_map(|d| d.id.as_ref().map(|id| id.value.to_string()))
+        .collect()
 }
 
 /// What an update asks the caller to write.
@@ -139,15 +150,24 @@ impl Site {
         if self.has_errors() {
             return Update::Broken;
         }
-        if self.pending.everything {
+        let now = ids(&self.hb);
+        if self.pending.everything || !now.is_superset(&self.pending.written) {
             // The history was left out while the handbook had errors.
             let repo = crate::history::Repo::open(&self.root);
-            if let Ok((_, git)) = super::source_at(&self.root, &repo, self.opts.rev.as_deref()) {
-                self.render = self.render_options(&repo, git);
-            }
+            let commit = match (&repo, self.opts.rev.as_deref()) {
+                (Ok(r), Some(rev)) => r.resolve(rev).ok(),
+                _ => None,
+            };
+            self.render = self.render_options(&repo, commit);
             return Update::Rewrite;
         }
-        let pending = std::mem::take(&mut self.pending);
+        let pending = std::mem::replace(
+            &mut self.pending,
+            Pending {
+                written: now,
+                ..Pending::default()
+            },
+        );
         let mut documents = BTreeSet::new();
         for path in pending.documents {
             if let Some(i) = index_of(&self.hb, &path) {
