@@ -238,10 +238,7 @@ impl Site {
             dir,
         )?;
         // What the pages show is now written: nothing is pending any more.
-        self.pending = update::Pending {
-            written: update::ids(&self.hb),
-            ..Default::default()
-        };
+        self.pending = update::Pending::default();
         Ok(written)
     }
 

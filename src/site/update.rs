@@ -25,17 +25,9 @@ pub(super) struct Pending {
     pub lists: bool,
     /// Nothing was written since the site was read whole: every page must be.
     pub everything: bool,
-    /// The ids whose pages the written site holds: a page whose id is gone (an id edited)
-    /// must go too, which writing pages over the site cannot do.
-    pub written: BTreeSet<String>,
-}
-
-/// The ids of the documents that have pages.
-pub(super) fn ids(hb: &Handbook) -> BTreeSet<String> {
-    hb.documents
-        .iter()
-        .filter_map(|d| d.id.as_ref().map(|id| id.value.to_string()))
-        .collect()
+    /// Ids that an edit took from a document: if no document has one of them any more,
+    /// its page must go, which writing pages over the site cannot do.
+    pub gone: BTreeSet<String>,
 }
 
 /// What an update asks the caller to write.
@@ -89,6 +81,13 @@ impl Site {
     /// were never sources (an editor's temporary file) are no change at all, except under
     /// `theme/`, whose files the site does not list.
     fn classify(&self, changed: &[PathBuf]) -> Change {
+        if self.opts.rev.is_some() {
+            return Change::None; // a revision's files do not change
+        }
+        if self.opts.max_classification.is_some() {
+            // Which assets are published then depends on every document's links.
+            return Change::Whole;
+        }
         let known = |p: &Path| {
             self.hb.documents.iter().any(|d| d.path == p)
                 || self.hb.unreadable.iter().any(|u| u == p)
@@ -150,8 +149,12 @@ impl Site {
         if self.has_errors() {
             return Update::Broken;
         }
-        let now = ids(&self.hb);
-        if self.pending.everything || !now.is_superset(&self.pending.written) {
+        let page_gone = self
+            .pending
+            .gone
+            .iter()
+            .any(|id| !self.hb.documents.iter().any(|d| d.id_str() == id));
+        if self.pending.everything || page_gone {
             // The history was left out while the handbook had errors.
             let repo = crate::history::Repo::open(&self.root);
             let commit = match (&repo, self.opts.rev.as_deref()) {
@@ -161,13 +164,7 @@ impl Site {
             self.render = self.render_options(&repo, commit);
             return Update::Rewrite;
         }
-        let pending = std::mem::replace(
-            &mut self.pending,
-            Pending {
-                written: now,
-                ..Pending::default()
-            },
-        );
+        let pending = std::mem::take(&mut self.pending);
         let mut documents = BTreeSet::new();
         for path in pending.documents {
             if let Some(i) = index_of(&self.hb, &path) {
@@ -209,7 +206,12 @@ impl Site {
         let relisted = listed_before.is_none() || listed_before != listed_after;
         self.hb.diagnostics.retain(|d| &d.file != path);
         self.hb.diagnostics.extend(diags);
+        let old_id = before.map(|i| self.hb.documents[i].id_str().to_string());
         let after = self.hb.replace_file(path, loaded);
+        let new_id = after.map(|i| self.hb.documents[i].id_str());
+        if let Some(old) = old_id.filter(|old| !old.is_empty() && Some(old.as_str()) != new_id) {
+            pending.gone.insert(old);
+        }
         if relisted {
             pending.lists = true;
             pending.controls.extend(old_controls);
