@@ -25,6 +25,8 @@ struct Doc {
     controls: Vec<u8>,
     related: Vec<u8>,
     supersedes: Vec<u8>,
+    /// Type, classification, owner and version, picked by this number.
+    meta: u8,
     /// Links written into the body (by id, by path), fixed when the body was written: a
     /// rename leaves them pointing at the old path, as it would on disk.
     links: Vec<String>,
@@ -57,8 +59,8 @@ impl Doc {
             .map(|(i, l)| format!("- [link {i}]({l})\n"))
             .collect();
         format!(
-            "---\nid: POL-00{id}\ntitle: Policy {id} take {title}\ntype: policy\nversion: \"1.0\"\n\
-             status: {status}\nowner: CISO\nclassification: internal\ncontrols: [{controls}]\n\
+            "---\nid: POL-00{id}\ntitle: Policy {id} take {title}\ntype: {kind}\nversion: \"{version}\"\n\
+             status: {status}\nowner: {owner}\nclassification: {level}\ncontrols: [{controls}]\n\
              related: [{related}]\nsupersedes: [{supersedes}]\n---\n\n# Policy {id}\n\nBody version {body}.\n\n{links}",
             id = self.id,
             title = self.title,
@@ -67,6 +69,10 @@ impl Doc {
             related = ids(&self.related),
             supersedes = ids(&self.supersedes),
             body = self.body,
+            kind = ["policy", "standard", "procedure"][self.meta as usize % 3],
+            level = ["internal", "public"][self.meta as usize / 3 % 2],
+            owner = ["CISO", "CEO"][self.meta as usize / 6 % 2],
+            version = ["1.0", "1.10"][self.meta as usize / 12 % 2],
         )
     }
 }
@@ -75,6 +81,7 @@ impl Doc {
 enum Step {
     Body(usize, u8, Vec<(usize, bool)>),
     Title(usize, u8),
+    Meta(usize, u8),
     /// A document takes another id (its page moves).
     Id(usize, u8),
     Controls(usize, Vec<u8>),
@@ -100,6 +107,7 @@ fn step() -> impl Strategy<Value = Step> {
         3 => (0..8usize, 0..4u8, links).prop_map(|(d, b, l)| Step::Body(d, b, l)),
         2 => (0..8usize, 0..4u8).prop_map(|(d, t)| Step::Title(d, t)),
         1 => (0..8usize, 1..7u8).prop_map(|(d, id)| Step::Id(d, id)),
+        2 => (0..8usize, 0..24u8).prop_map(|(d, m)| Step::Meta(d, m)),
         2 => (0..8usize, prop::collection::vec(1..5u8, 0..3)).prop_map(|(d, c)| Step::Controls(d, c)),
         2 => (0..8usize, 0..4u8).prop_map(|(d, s)| Step::Status(d, s)),
         1 => (0..8usize, prop::collection::vec(1..7u8, 0..2)).prop_map(|(d, r)| Step::Related(d, r)),
@@ -142,6 +150,7 @@ impl World {
                 controls: vec![id],
                 related: vec![id % 3 + 1],
                 supersedes: vec![],
+                meta: 0,
                 links: vec![format!("POL-00{}", id % 3 + 1)],
                 body: 0,
                 broken: false,
@@ -200,6 +209,7 @@ impl World {
             }
             Step::Title(i, t) => edit(self, *i, &|d| d.title = *t),
             Step::Id(i, id) => edit(self, *i, &|d| d.id = *id),
+            Step::Meta(i, m) => edit(self, *i, &|d| d.meta = *m),
             Step::Controls(i, c) => edit(self, *i, &|d| d.controls = c.clone()),
             Step::Status(i, s) => edit(self, *i, &|d| d.status = *s),
             Step::Related(i, r) => edit(self, *i, &|d| d.related = r.clone()),
@@ -260,6 +270,7 @@ impl World {
                     controls: vec![],
                     related: vec![],
                     supersedes: vec![],
+                    meta: 0,
                     links: vec![],
                     body: 1,
                     broken: false,

@@ -127,9 +127,12 @@ impl Shared {
     pub fn rebuild(&self, changed: Option<&[PathBuf]>) -> Duration {
         let started = Instant::now();
         let mut site = self.site.lock().unwrap_or_else(|e| e.into_inner());
-        let update = match (changed, site.as_mut()) {
+        // Past midnight, reviews are checked against the new date: everything is read again.
+        let today = self.today();
+        let current = site.as_mut().filter(|s| s.options().today == today);
+        let update = match (changed, current) {
             (Some(paths), Some(s)) => s.update(paths),
-            _ => self.open().map(|s| {
+            _ => self.open(today).map(|s| {
                 let broken = s.has_errors();
                 *site = Some(s);
                 match broken {
@@ -160,11 +163,11 @@ impl Shared {
         self.rebuild(Some(changed));
     }
 
-    fn open(&self) -> Result<Site, crate::site::Error> {
-        let today = self
-            .today
-            .map_or_else(|| crate::site::today(None), Ok)
-            .unwrap_or_else(|_| Date::today_utc());
+    fn today(&self) -> Date {
+        crate::site::today(self.today).unwrap_or_else(|_| Date::today_utc())
+    }
+
+    fn open(&self, today: Date) -> Result<Site, crate::site::Error> {
         let opts = crate::site::Options {
             history: crate::site::History::Revisions,
             inject: inject(),
