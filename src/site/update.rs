@@ -155,13 +155,11 @@ impl Site {
             .iter()
             .any(|id| !self.hb.documents.iter().any(|d| d.id_str() == id));
         if self.pending.everything || page_gone {
-            // The history was left out while the handbook had errors.
-            let repo = crate::history::Repo::open(&self.root);
-            let commit = match (&repo, self.opts.rev.as_deref()) {
-                (Ok(r), Some(rev)) => r.resolve(rev).ok(),
-                _ => None,
-            };
-            self.render = self.render_options(&repo, commit);
+            if self.opts.history != super::History::None {
+                // The history was left out while the handbook had errors.
+                let repo = crate::history::Repo::open(&self.root);
+                self.render = self.render_options(&repo, None);
+            }
             return Update::Rewrite;
         }
         let pending = std::mem::take(&mut self.pending);
