@@ -170,18 +170,21 @@ impl World {
         (n > 0).then(|| self.docs.keys().nth(i % n).cloned().unwrap_or_default())
     }
 
-    /// A link from `from` to the `to`-th document, by id or by relative path.
+    /// A link from `from` to the `to`-th document, by id or by relative path; `to` 7 is
+    /// the asset (which may be absent), 6 a control, 5 a heading of POL-001.
     fn link(&self, from: &str, to: usize, by_path: bool) -> Option<String> {
-        let target = self.nth(to)?;
-        if !by_path {
-            return Some(format!("POL-00{}", self.docs[&target].id));
+        let up = "../".repeat(Path::new(from).components().count() - 2);
+        match to {
+            7 => return Some(format!("{up}{ASSET}")),
+            6 => return Some("A.8.2".into()),
+            5 => return Some("POL-001#policy-1".into()),
+            _ => {}
         }
-        let depth = Path::new(from).components().count() - 2;
-        Some(format!(
-            "{}{}",
-            "../".repeat(depth),
-            &target["content/".len()..]
-        ))
+        let target = self.nth(to)?;
+        match by_path {
+            true => Some(format!("{up}{}", &target["content/".len()..])),
+            false => Some(format!("POL-00{}", self.docs[&target].id)),
+        }
     }
 
     /// Applies `step` on disk; returns the changed paths, relative to the root.
