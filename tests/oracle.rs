@@ -446,3 +446,17 @@ fn an_id_changed_across_a_broken_edit_takes_the_old_page_away() {
     run(&[Step::Add(4), Step::Break(1), Step::Fix(1), Step::Id(1, 6)]).unwrap();
     run(&[Step::Add(4), Step::Break(1), Step::Id(1, 6), Step::Fix(1)]).unwrap();
 }
+
+/// An asset added while a document is broken reopens a broken site; the fix then writes the
+/// whole site (before the driver, serve wrote only the pages over the last good generation,
+/// which lacked the asset).
+#[test]
+fn an_asset_added_while_broken_is_served_once_fixed() {
+    run(&[
+        Step::Break(0),
+        Step::Asset(true),
+        Step::Fix(0),
+        Step::Body(0, 1, vec![(7, true)]),
+    ])
+    .unwrap();
+}
