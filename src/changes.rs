@@ -112,7 +112,7 @@ pub fn compare(
         if !d.source.is_empty() {
             return d.body_text().to_string();
         }
-        hb.reread(source, &d.path)
+        crate::load::reread(hb, source, &d.path)
             .and_then(|text| text.get(d.body_start..).map(str::to_string))
             .unwrap_or_default()
     };

@@ -2,7 +2,8 @@
 //!
 //! The pipeline runs one way: [`config`] and [`load`] read the files into the [`model`];
 //! [`validate`] applies the rules and resolves [`links`]; [`render`] produces the pages and
-//! [`write`] puts them in place. [`diagnostics`] is the one type for problems and the one
+//! [`write`] puts them in place. [`site`] owns that pipeline: every command (`cli`, `serve`,
+//! `bundle`) goes through its `Site`. [`diagnostics`] is the one type for problems and the one
 //! printer; [`catalog`] is the ISO/IEC 27001:2022 data.
 
 pub mod approve;
@@ -20,9 +21,9 @@ pub mod markdown;
 pub mod model;
 mod parallel;
 pub mod pdf;
-pub mod publish;
 pub mod render;
 pub mod serve;
+pub mod site;
 pub mod suggest;
 pub mod templates;
 pub mod types;

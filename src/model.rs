@@ -42,7 +42,8 @@ pub struct Review {
 pub struct Document {
     /// Relative to the handbook root, e.g. `content/policies/access.md`.
     pub path: PathBuf,
-    /// The file's text; empty when it was loaded with [`crate::load::Keep::Bodies`] or `Metadata`.
+    /// The file's text; empty when `load` dropped it after parsing (it reads it again
+    /// for the few excerpts and redlines that need it).
     pub source: String,
     /// The length of the text as read, so that a text read again can be told unchanged.
     pub source_len: usize,
@@ -135,47 +136,6 @@ pub struct Handbook {
 }
 
 impl Handbook {
-    /// The text of a file by its path relative to the root, for diagnostics' excerpts, if it
-    /// was kept.
-    pub fn source_of(&self, path: &std::path::Path) -> Option<&str> {
-        if path == std::path::Path::new(crate::config::FILE) {
-            return Some(&self.config_source);
-        }
-        if path == std::path::Path::new(crate::load::SOA_FILE) {
-            return self.soa_source.as_deref();
-        }
-        self.documents
-            .binary_search_by(|d| d.path.as_path().cmp(path))
-            .ok()
-            .map(|i| self.documents[i].source.as_str())
-            .filter(|text| !text.is_empty()) // dropped at load: see `reread`
-            .or_else(|| self.unreadable_sources.get(path).map(String::as_str))
-    }
-
-    /// The text of a document whose text was dropped at load, read again from `source`.
-    /// `None` when it was kept, or when the file has changed since it was loaded: an excerpt
-    /// of the new text would point at the wrong line, a redline would show the wrong words.
-    pub fn reread(
-        &self,
-        source: &dyn crate::load::Source,
-        path: &std::path::Path,
-    ) -> Option<String> {
-        let i = self
-            .documents
-            .binary_search_by(|d| d.path.as_path().cmp(path))
-            .ok()?;
-        let d = &self.documents[i];
-        if !d.source.is_empty() || d.source_len == 0 {
-            return None;
-        }
-        let text = crate::load::read_text(source, path, &mut Vec::new())?;
-        let unchanged = text.len() == d.source_len
-            && text
-                .get(d.body_start..)
-                .is_some_and(|body| crate::load::body_digest(body) == d.digest);
-        unchanged.then_some(text)
-    }
-
     /// Puts a freshly read file in place of its previous state (document or unreadable),
     /// keeping `documents` sorted by path. Returns the document's new index, if it has one.
     pub fn replace_file(

@@ -13,8 +13,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 
-use crate::publish::Prepared;
-use crate::render;
+use crate::site::Site;
 use crate::types::Date;
 
 mod verify;
@@ -56,10 +55,10 @@ pub fn slug(label: &str) -> String {
 }
 
 /// The folder inside the zip, and the default file name: `handbook-<version>`.
-pub fn name(p: &Prepared) -> String {
+pub fn name(p: &Site) -> String {
     format!(
         "handbook-{}",
-        slug(p.opts.history.label.as_deref().unwrap_or("unversioned"))
+        slug(p.render.history.label.as_deref().unwrap_or("unversioned"))
     )
 }
 
@@ -90,14 +89,13 @@ fn zip_name(path: &Path) -> String {
 }
 
 /// Writes the bundle to `out` (through a temporary file, renamed when complete).
-pub fn write(p: &Prepared, today: Date, out: &Path) -> Result<usize, String> {
+pub fn write(p: &mut Site, today: Date, out: &Path) -> Result<usize, String> {
     let staging = crate::write::staging_dir(out)?;
     let result = (|| {
         let site = staging.join("site");
         std::fs::create_dir_all(&site).map_err(|e| e.to_string())?;
-        let tera = render::theme::templates(&p.hb.root)?;
-        render::write_site(&p.hb, &p.checked, &p.opts, &tera, p.source.as_ref(), &site)?;
-        if let Some(changes) = &p.opts.changes {
+        p.render_to(&site)?;
+        if let Some(changes) = &p.render.changes {
             let withheld = withheld_ids(p);
             let mut changes = changes.clone();
             for d in changes
@@ -166,36 +164,25 @@ fn within_verify_limits(contents: &BTreeMap<String, Vec<u8>>) -> Result<(), Stri
     Ok(())
 }
 
-fn withheld_ids(p: &Prepared) -> std::collections::BTreeSet<String> {
-    let max = p
-        .opts
-        .max_classification
-        .as_deref()
-        .and_then(|m| p.hb.config.level_rank(m));
+fn withheld_ids(p: &Site) -> std::collections::BTreeSet<String> {
     p.hb.documents
         .iter()
-        .filter(|d| {
-            max.is_some_and(|max| {
-                p.hb.config
-                    .level_rank(&d.classification.value)
-                    .is_none_or(|r| r > max)
-            })
-        })
+        .filter(|d| !p.is_published(d))
         .map(|d| d.id_str().to_string())
         .collect()
 }
 
-fn build_info<'a>(p: &'a Prepared, today: Date) -> BuildInfo<'a> {
+fn build_info<'a>(p: &'a Site, today: Date) -> BuildInfo<'a> {
     let cat = crate::catalog::catalog();
     BuildInfo {
         tool: "ismsbook",
         tool_version: env!("CARGO_PKG_VERSION"),
         organization: &p.hb.config.organization,
         title: &p.hb.config.title,
-        version_label: p.opts.history.label.as_deref(),
-        commit: p.opts.history.commit.as_deref(),
+        version_label: p.render.history.label.as_deref(),
+        commit: p.render.history.commit.as_deref(),
         build_date: today.to_string(),
-        max_classification: p.opts.max_classification.as_deref(),
+        max_classification: p.render.max_classification.as_deref(),
         documents: p.hb.documents.len(),
         approved: p
             .hb
@@ -211,7 +198,7 @@ fn build_info<'a>(p: &'a Prepared, today: Date) -> BuildInfo<'a> {
             .filter(|c| !p.hb.soa.excluded.contains_key(&c.id))
             .count(),
         controls_excluded: p.hb.soa.excluded.len(),
-        history_note: p.opts.history.note.as_deref(),
+        history_note: p.render.history.note.as_deref(),
     }
 }
 

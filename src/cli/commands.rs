@@ -4,14 +4,27 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::{
-    exit_for, load_and_check, report, today, ApproveArgs, ChangesFormat, CheckArgs, Fatal,
-    PublishArgs,
-};
+use super::{exit_for, ApproveArgs, ChangesFormat, CheckArgs, Fatal, PublishArgs};
 use crate::diagnostics;
-use crate::load::{self, WorkTree};
-use crate::render;
+use crate::load::{self, Keep, WorkTree};
+use crate::site::{self, report, today, History, Site};
 use crate::types::Date;
+
+/// The site of `build` and `bundle`: with its history and the changes since the last tag.
+fn publish_site(
+    root: &Path,
+    rev: Option<&str>,
+    today: Date,
+    publish: &PublishArgs,
+) -> Result<Site, Fatal> {
+    let opts = site::Options {
+        rev: rev.map(String::from),
+        max_classification: publish.max_classification.clone(),
+        history: History::WithChanges,
+        ..site::Options::new(today)
+    };
+    Ok(Site::open(root, opts)?)
+}
 
 pub(super) fn build(
     root: &Path,
@@ -28,28 +41,20 @@ pub(super) fn build(
         })?),
         false => None,
     };
-    let p = crate::publish::prepare(
-        root,
-        rev,
-        today(common.today)?,
-        publish.max_classification.as_deref(),
-    )
-    .map_err(Fatal)?;
-    report(&p.hb, p.source.as_ref(), &p.checked.diagnostics);
+    let mut p = publish_site(root, rev, today(common.today)?, publish)?;
+    p.report();
     let code = exit_for(&p.checked.diagnostics, common.deny_warnings);
     if code != ExitCode::SUCCESS {
         eprintln!("build stopped: nothing was written");
         return Ok(code);
     }
-    if let Some(note) = &p.opts.history.note {
+    if let Some(note) = &p.render.history.note {
         eprintln!("note: {note}");
     }
     let out = out.unwrap_or_else(|| root.join("public"));
     let out = crate::write::target::output_dir(root, &out).map_err(Fatal)?;
     let files = crate::write::replace_dir(&out, |tmp| {
-        let tera = render::theme::templates(&p.hb.root)?;
-        let mut files =
-            render::write_site(&p.hb, &p.checked, &p.opts, &tera, p.source.as_ref(), tmp)?;
+        let mut files = p.render_to(tmp)?;
         if let Some(chromium) = &chromium {
             files += crate::pdf::print(chromium, tmp, &pdf_pages(&p))?;
         }
@@ -68,23 +73,11 @@ pub(super) fn build(
 }
 
 /// (page, PDF name) of every published document, and the whole handbook.
-fn pdf_pages(p: &crate::publish::Prepared) -> Vec<(String, String)> {
-    let max = p
-        .opts
-        .max_classification
-        .as_deref()
-        .and_then(|m| p.hb.config.level_rank(m));
+fn pdf_pages(p: &Site) -> Vec<(String, String)> {
     let mut pages: Vec<(String, String)> =
         p.hb.documents
             .iter()
-            .filter(|d| d.id.is_some())
-            .filter(|d| {
-                max.is_none_or(|max| {
-                    p.hb.config
-                        .level_rank(&d.classification.value)
-                        .is_some_and(|r| r <= max)
-                })
-            })
+            .filter(|d| d.id.is_some() && p.is_published(d))
             .map(|d| {
                 (
                     format!("documents/{}.html", d.id_str()),
@@ -107,9 +100,8 @@ pub(super) fn bundle(
     // A named file is checked before the work; the default name needs the version label.
     let bundle_file = |o: &Path| crate::write::target::bundle_file(root, o).map_err(Fatal);
     let output = output.as_deref().map(bundle_file).transpose()?;
-    let p = crate::publish::prepare(root, rev, today, publish.max_classification.as_deref())
-        .map_err(Fatal)?;
-    report(&p.hb, p.source.as_ref(), &p.checked.diagnostics);
+    let mut p = publish_site(root, rev, today, publish)?;
+    p.report();
     let code = exit_for(&p.checked.diagnostics, false);
     if code != ExitCode::SUCCESS {
         eprintln!("bundle stopped: an auditor's bundle is only made of a handbook without errors");
@@ -121,7 +113,7 @@ pub(super) fn bundle(
             bundle_file(&std::env::current_dir()?.join(format!("{}.zip", crate::bundle::name(&p))))?
         }
     };
-    let files = crate::bundle::write(&p, today, &out).map_err(Fatal)?;
+    let files = crate::bundle::write(&mut p, today, &out).map_err(Fatal)?;
     eprintln!(
         "wrote {} ({files} files, checksums in {}/{})",
         out.display(),
@@ -205,8 +197,9 @@ pub(super) fn new_document(
             root: root.to_path_buf(),
         },
         today(None)?,
-        load::Keep::Metadata,
-    )?;
+        Keep::Metadata,
+    )
+    .map_err(site::Error::from)?;
     match crate::templates::new_document(&hb, template, id) {
         Ok((path, id)) => {
             eprintln!(
@@ -223,43 +216,12 @@ pub(super) fn new_document(
 }
 
 pub(super) fn changes(root: &Path, range: &str, format: ChangesFormat) -> Result<ExitCode, Fatal> {
-    let repo = crate::history::Repo::open(root).map_err(|why| {
-        Fatal(format!(
-            "`changes` needs git history, but {}: {why}",
-            root.display()
-        ))
-    })?;
     let (from, to) = match range.split_once("..") {
         Some((f, t)) if !t.is_empty() => (f, Some(t)),
         Some((f, _)) => (f, None),
         None => (range, None),
     };
-    let today = today(None)?;
-    let from_commit = repo.resolve(from).map_err(Fatal)?;
-    let from_source = repo.tree_source(from_commit).map_err(Fatal)?;
-    let before = load::load(root, &from_source, today, load::Keep::Texts)?;
-    let (to_source, to_label): (Box<dyn load::Source>, String) = match to {
-        Some(to) => {
-            let commit = repo.resolve(to).map_err(Fatal)?;
-            (
-                Box::new(repo.tree_source(commit).map_err(Fatal)?),
-                to.to_string(),
-            )
-        }
-        None => (
-            Box::new(WorkTree {
-                root: root.to_path_buf(),
-            }),
-            "the work tree".to_string(),
-        ),
-    };
-    let after = load::load(root, to_source.as_ref(), today, load::Keep::Texts)?;
-    let c = crate::changes::compare(
-        (&before, &from_source),
-        (&after, to_source.as_ref()),
-        from,
-        &to_label,
-    );
+    let c = site::compare(root, from, to, today(None)?)?;
     match format {
         ChangesFormat::Md => print!("{}", crate::changes::to_markdown(&c)),
         ChangesFormat::Json => println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default()),
@@ -269,18 +231,21 @@ pub(super) fn changes(root: &Path, range: &str, format: ChangesFormat) -> Result
 
 pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal> {
     let date = today(args.date)?;
-    let check_args = CheckArgs {
-        today: Some(date),
-        deny_warnings: false,
-    };
-    let (hb, checked) = load_and_check(root, &check_args, load::Keep::All)?;
+    let site = Site::open(
+        root,
+        site::Options {
+            keep: Keep::All,
+            ..site::Options::new(date)
+        },
+    )?;
+    let (hb, checked) = (&site.hb, &site.checked);
     let req = crate::approve::Request {
         id: &args.id,
         by: &args.by,
         role: &args.role,
         date,
     };
-    match crate::approve::approved_text(&hb, &checked, &req) {
+    match crate::approve::approved_text(hb, checked, &req) {
         Ok((text, doc)) => {
             crate::approve::write(root, doc, &text)
                 .map_err(|e| Fatal(format!("cannot write {}: {e}", doc.path.display())))?;
@@ -297,13 +262,7 @@ pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal
         }
         Err(refusal) => {
             if !refusal.diagnostics.is_empty() {
-                report(
-                    &hb,
-                    &WorkTree {
-                        root: root.to_path_buf(),
-                    },
-                    &refusal.diagnostics,
-                );
+                report(hb, site.source.as_ref(), &refusal.diagnostics);
             }
             eprintln!("error: {}\nnothing was changed", refusal.message);
             Ok(ExitCode::from(1))

@@ -3,17 +3,14 @@
 
 mod commands;
 
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{self, Diagnostic};
-use crate::load::{self, WorkTree};
-use crate::model::Handbook;
+use crate::site::{self, Site};
 use crate::types::Date;
-use crate::validate::{self, Checked};
 use commands::{approve, build, bundle, changes, init, new_document, verify};
 
 #[derive(Parser, Debug)]
@@ -193,25 +190,6 @@ fn parse_date(s: &str) -> Result<Date, String> {
     s.parse()
 }
 
-/// Today: `--today`, else `SOURCE_DATE_EPOCH` (reproducible builds), else the clock.
-pub fn today(arg: Option<Date>) -> Result<Date, String> {
-    if let Some(d) = arg {
-        return Ok(d);
-    }
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.is_empty() => {
-            let secs: i64 = v
-                .trim()
-                .parse()
-                .map_err(|_| format!("SOURCE_DATE_EPOCH must be a number of seconds, not `{v}`"))?;
-            Date::from_unix_seconds(secs).ok_or_else(|| {
-                format!("SOURCE_DATE_EPOCH `{v}` is not a time in the years 0000-9999: set it to the Unix time in seconds of the build, e.g. `git log -1 --format=%ct`")
-            })
-        }
-        _ => Ok(Date::today_utc()),
-    }
-}
-
 /// An outcome that is not a list of diagnostics: usage or I/O trouble (exit 2).
 pub struct Fatal(pub String);
 
@@ -287,16 +265,14 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             new_document(&root, template.as_deref().unwrap_or(""), id.as_deref())
         }
         Command::Check { format, common } => {
-            let (hb, checked) = load_and_check(&root, &common, load::Keep::Bodies)?;
+            let site = Site::open(&root, site::Options::new(site::today(common.today)?))?;
             match format {
-                Format::Json => println!("{}", diagnostics::to_json(&checked.diagnostics)),
-                Format::Human => {
-                    report(&hb, &WorkTree { root: root.clone() }, &checked.diagnostics)
-                }
+                Format::Json => println!("{}", diagnostics::to_json(&site.checked.diagnostics)),
+                Format::Human => site.report(),
             }
-            let code = exit_for(&checked.diagnostics, common.deny_warnings);
+            let code = exit_for(&site.checked.diagnostics, common.deny_warnings);
             // As in `build`: the process ends here, the system frees the handbook faster.
-            std::mem::forget((hb, checked));
+            std::mem::forget(site);
             Ok(code)
         }
         Command::Approve(args) => approve(&root, &args),
@@ -313,7 +289,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
                 open,
                 today,
             })
-            .map_err(Fatal)?;
+            .map_err(|e| Fatal(e.to_string()))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Changes { range, format } => changes(&root, &range, format),
@@ -352,48 +328,6 @@ fn handbook_root(arg: Option<&Path>) -> Result<PathBuf, Fatal> {
             })
         }
     }
-}
-
-pub fn load_and_check(
-    root: &Path,
-    args: &CheckArgs,
-    keep: load::Keep,
-) -> Result<(Handbook, Checked), Fatal> {
-    let today = today(args.today)?;
-    let hb = load::load(
-        root,
-        &WorkTree {
-            root: root.to_path_buf(),
-        },
-        today,
-        keep,
-    )?;
-    let checked = validate::check(&hb);
-    Ok((hb, checked))
-}
-
-/// Prints diagnostics and the summary line to stderr. The texts of files that `load` did not
-/// keep are read again from `source`, for the excerpts, only for the files named.
-pub fn report(hb: &Handbook, source: &dyn load::Source, diags: &[Diagnostic]) {
-    let mut reread = std::collections::BTreeMap::new();
-    for d in diags {
-        if !reread.contains_key(&d.file) {
-            if let Some(text) = hb.reread(source, &d.file) {
-                reread.insert(d.file.clone(), text);
-            }
-        }
-    }
-    let text_of = |p: &Path| {
-        reread
-            .get(p)
-            .map(String::as_str)
-            .or_else(|| hb.source_of(p))
-    };
-    let stderr = std::io::stderr();
-    let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut err = stderr.lock();
-    let _ = diagnostics::print_human(&mut err, diags, &text_of, color);
-    let _ = writeln!(err, "{}", diagnostics::summary(diagnostics::count(diags)));
 }
 
 pub fn exit_for(diags: &[Diagnostic], deny_warnings: bool) -> ExitCode {

@@ -25,13 +25,24 @@ pub const MAX_DOCUMENT_BYTES: u64 = 4 * 1024 * 1024;
 
 /// A failure that stops the run before any checking: exit code 2.
 #[derive(Debug)]
-pub struct LoadError(pub String);
+pub enum LoadError {
+    /// `ismsbook.toml` cannot be read (absent in a revision, permissions).
+    Config { path: PathBuf, error: io::Error },
+    /// The handbook's folder cannot be walked.
+    Content { root: PathBuf, error: io::Error },
+}
 
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            LoadError::Config { path, error } | LoadError::Content { root: path, error } => {
+                write!(f, "cannot read {}: {error}", path.display())
+            }
+        }
     }
 }
+
+impl std::error::Error for LoadError {}
 
 /// The files of a handbook as they are in some tree: the work tree, or a git revision.
 pub trait Source: Sync {
@@ -55,8 +66,12 @@ impl Source for WorkTree {
     }
 
     fn list_content(&self) -> Result<(Vec<PathBuf>, Vec<Diagnostic>), LoadError> {
-        let walk = inside::walk(&self.root, Path::new(CONTENT_DIR))
-            .map_err(|e| LoadError(format!("cannot read {}: {e}", self.root.display())))?;
+        let walk = inside::walk(&self.root, Path::new(CONTENT_DIR)).map_err(|error| {
+            LoadError::Content {
+                root: self.root.clone(),
+                error,
+            }
+        })?;
         let diags = walk
             .refused
             .into_iter()
@@ -108,7 +123,7 @@ fn is_markdown(path: &Path) -> bool {
 /// How much of each document `load` keeps.
 ///
 /// `build` and `check` need a document's text only for the excerpts of diagnostics and for
-/// redlines, which read the few files concerned again ([`Handbook::reread`]): dropping each
+/// redlines, which read the few files concerned again ([`reread`]): dropping each
 /// text as soon as it is parsed keeps a third of a 10,000-document build's memory free.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Keep {
@@ -142,11 +157,9 @@ pub fn load_reusing(
     keep: Keep,
     known: &(dyn Fn(&Path) -> Option<Document> + Sync),
 ) -> Result<Handbook, LoadError> {
-    let config_bytes = source.read_config().map_err(|e| {
-        LoadError(format!(
-            "cannot read {}: {e}",
-            root.join(config::FILE).display()
-        ))
+    let config_bytes = source.read_config().map_err(|error| LoadError::Config {
+        path: root.join(config::FILE),
+        error,
     })?;
     let mut diagnostics = Vec::new();
     let config_source = match String::from_utf8(config_bytes) {
@@ -224,6 +237,43 @@ pub fn load_reusing(
         diagnostics,
         today,
     })
+}
+
+/// The text of a file by its path relative to the root, for diagnostics' excerpts, if
+/// `load` kept it.
+pub fn kept_text<'a>(hb: &'a Handbook, path: &Path) -> Option<&'a str> {
+    if path == Path::new(config::FILE) {
+        return Some(&hb.config_source);
+    }
+    if path == Path::new(SOA_FILE) {
+        return hb.soa_source.as_deref();
+    }
+    hb.documents
+        .binary_search_by(|d| d.path.as_path().cmp(path))
+        .ok()
+        .map(|i| hb.documents[i].source.as_str())
+        .filter(|text| !text.is_empty()) // dropped at load: see `reread`
+        .or_else(|| hb.unreadable_sources.get(path).map(String::as_str))
+}
+
+/// The text of a document whose text was dropped at load, read again from `source`.
+/// `None` when it was kept, or when the file has changed since it was loaded: an excerpt
+/// of the new text would point at the wrong line, a redline would show the wrong words.
+pub fn reread(hb: &Handbook, source: &dyn Source, path: &Path) -> Option<String> {
+    let i = hb
+        .documents
+        .binary_search_by(|d| d.path.as_path().cmp(path))
+        .ok()?;
+    let d = &hb.documents[i];
+    if !d.source.is_empty() || d.source_len == 0 {
+        return None;
+    }
+    let text = read_text(source, path, &mut Vec::new())?;
+    let unchanged = text.len() == d.source_len
+        && text
+            .get(d.body_start..)
+            .is_some_and(|body| body_digest(body) == d.digest);
+    unchanged.then_some(text)
 }
 
 /// One Markdown file read: the document, or (when its front matter is beyond reading) its

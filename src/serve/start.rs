@@ -9,22 +9,53 @@ use super::host::Allowed;
 use super::net::{Limits, Server};
 use super::{watch, Options, Shared, State};
 
-/// Runs the server until it is stopped (Ctrl-C, SIGTERM, SIGHUP). Errors are for the caller
-/// to print (exit code 2).
-pub fn run(opts: Options) -> Result<(), String> {
-    let listener = std::net::TcpListener::bind((opts.bind.as_str(), opts.port)).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AddrInUse {
-            format!(
-                "port {} is already in use on {}; choose another with --port",
-                opts.port, opts.bind
-            )
-        } else {
-            format!("cannot listen on {}:{}: {e}", opts.bind, opts.port)
+/// Why `serve` could not start or stopped; the caller prints it (exit code 2).
+#[derive(Debug)]
+pub enum Error {
+    /// Another program (often another `serve`) listens on the port.
+    PortInUse { bind: String, port: u16 },
+    Listen {
+        bind: String,
+        port: u16,
+        error: std::io::Error,
+    },
+    /// The temporary directory, the watcher, the signal handler or the server loop.
+    Other(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::PortInUse { bind, port } => write!(
+                f,
+                "port {port} is already in use on {bind}; choose another with --port"
+            ),
+            Error::Listen { bind, port, error } => {
+                write!(f, "cannot listen on {bind}:{port}: {error}")
+            }
+            Error::Other(why) => f.write_str(why),
         }
-    })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<String> for Error {
+    fn from(why: String) -> Self {
+        Error::Other(why)
+    }
+}
+
+/// Runs the server until it is stopped (Ctrl-C, SIGTERM, SIGHUP).
+pub fn run(opts: Options) -> Result<(), Error> {
+    let (bind, port) = (opts.bind.clone(), opts.port);
+    let cannot_listen = |error: std::io::Error| match error.kind() {
+        std::io::ErrorKind::AddrInUse => Error::PortInUse { bind, port },
+        _ => Error::Listen { bind, port, error },
+    };
+    let listener = std::net::TcpListener::bind((opts.bind.as_str(), opts.port))
+        .map_err(cannot_listen.clone())?;
+    let addr = listener.local_addr().map_err(cannot_listen)?;
     let base = private_dir()?;
     sweep_leftovers(base.path());
     let shared = Arc::new(Shared {
@@ -33,12 +64,12 @@ pub fn run(opts: Options) -> Result<(), String> {
         base: base.path().to_path_buf(),
         root: opts.root.clone(),
         today: opts.today,
-        snapshot: Mutex::new(None),
+        site: Mutex::new(None),
     });
     stop_on_signals(&shared)?;
     let allowed = Allowed::new(&opts.bind, addr.port());
     let server = Server::new(listener, shared.clone(), allowed, limits())
-        .map_err(|e| format!("cannot start the server: {e}"))?;
+        .map_err(|e| Error::Other(format!("cannot start the server: {e}")))?;
     shared.rebuild(None);
     let _watcher = watch::start(shared.clone())?;
     let url = format!("http://{addr}/");
@@ -49,7 +80,7 @@ pub fn run(opts: Options) -> Result<(), String> {
     let served = server.run();
     // `base` (a TempDir) is removed here, and when an error above returns early.
     drop(base);
-    served.map_err(|e| format!("the server stopped: {e}"))
+    served.map_err(|e| Error::Other(format!("the server stopped: {e}")))
 }
 
 /// A fresh directory only we can read: an unpredictable name that must not exist yet (never
@@ -117,13 +148,13 @@ fn sweep_leftovers(_ours: &Path) {}
 
 /// On Ctrl-C, SIGTERM or SIGHUP (the terminal closed): waits for a build writing into the
 /// directory to finish (a few seconds at most), removes the directory, and exits. The
-/// snapshot lock, held by every build while it writes, stays taken: nothing writes after.
+/// site's lock, held by every build while it writes, stays taken: nothing writes after.
 fn stop_on_signals(shared: &Arc<Shared>) -> Result<(), String> {
     let shared = shared.clone();
     ctrlc::set_handler(move || {
         let deadline = Instant::now() + Duration::from_secs(5);
         let _building = loop {
-            match shared.snapshot.try_lock() {
+            match shared.site.try_lock() {
                 Ok(guard) => break Some(guard),
                 Err(std::sync::TryLockError::Poisoned(e)) => break Some(e.into_inner()),
                 Err(_) if Instant::now() >= deadline => break None,

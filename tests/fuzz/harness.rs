@@ -123,13 +123,13 @@ pub fn check(mem: &Mem) -> Outcome {
     let reread: BTreeMap<PathBuf, String> = checked
         .diagnostics
         .iter()
-        .filter_map(|d| Some((d.file.clone(), hb.reread(mem, &d.file)?)))
+        .filter_map(|d| Some((d.file.clone(), ismsbook::load::reread(&hb, mem, &d.file)?)))
         .collect();
     let text_of = |p: &Path| {
         reread
             .get(p)
             .map(String::as_str)
-            .or_else(|| hb.source_of(p))
+            .or_else(|| ismsbook::load::kept_text(&hb, p))
     };
     let mut human = Vec::new();
     diagnostics::print_human(&mut human, &checked.diagnostics, &text_of, false).unwrap();

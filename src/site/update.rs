@@ -1,0 +1,304 @@
+//! Following edits, for `serve`: an edit of a document re-reads that document alone,
+//! re-checks the handbook, and names the pages that show it; anything else (configuration,
+//! theme, assets, a file removed) reopens the site whole. The pages an update names, written
+//! over the last written site, equal a fresh build of the same files (`tests/oracle.rs`).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::{Error, Site};
+use crate::links::Target;
+use crate::load;
+use crate::model::{Document, Handbook};
+use crate::render;
+use crate::types::ControlId;
+use crate::validate::{self, Checked};
+
+/// What changed since the pages were last written. An edit may break the handbook; the
+/// next good update must write the pages of every edit since.
+#[derive(Default)]
+pub(super) struct Pending {
+    pub documents: BTreeSet<PathBuf>,
+    /// Controls whose pages list a changed document.
+    pub controls: BTreeSet<ControlId>,
+    /// Whether the pages listing every document show something else now.
+    pub lists: bool,
+    /// Nothing was written since the site was read whole: every page must be.
+    pub everything: bool,
+    /// Ids that an edit took from a document: if no document has one of them any more,
+    /// its page must go, which writing pages over the site cannot do.
+    pub gone: BTreeSet<String>,
+}
+
+/// What an update asks the caller to write.
+#[derive(Debug)]
+pub enum Update {
+    /// No file the site is made of changed (an editor's temporary file came and went).
+    Unchanged,
+    /// The handbook has errors (in `checked`): nothing to write. The edits are remembered
+    /// for the next good update.
+    Broken,
+    /// Everything, into a fresh directory: [`Site::render_to`].
+    Rewrite,
+    /// These pages, over the last written site: [`Site::write_pages`], then
+    /// [`Site::write_whole`].
+    Pages(Pages),
+}
+
+/// The pages an edit shows on.
+#[derive(Debug, Default)]
+pub struct Pages {
+    /// Indices into `hb.documents`.
+    pub documents: BTreeSet<usize>,
+    pub controls: BTreeSet<ControlId>,
+    /// Every page listing documents (registers, controls index, SoA, dashboard).
+    pub lists: bool,
+}
+
+enum Change {
+    None,
+    Documents(Vec<PathBuf>),
+    Whole,
+}
+
+impl Site {
+    /// Follows a batch of changed files (relative to the root).
+    pub fn update(&mut self, changed: &[PathBuf]) -> Result<Update, Error> {
+        match self.classify(changed) {
+            Change::None => Ok(Update::Unchanged),
+            Change::Whole => self.reopen(),
+            Change::Documents(paths) => Ok(self.reread_documents(&paths)),
+        }
+    }
+
+    /// Writing what an update asked for failed: the next good update writes everything.
+    pub fn mark_unwritten(&mut self) {
+        self.pending.everything = true;
+    }
+
+    /// Edits of Markdown documents alone are followed document by document; configuration,
+    /// theme, assets or removed documents reopen the site. Paths that no longer exist and
+    /// were never sources (an editor's temporary file) are no change at all, except under
+    /// `theme/`, whose files the site does not list.
+    fn classify(&self, changed: &[PathBuf]) -> Change {
+        if self.opts.rev.is_some() {
+            return Change::None; // a revision's files do not change
+        }
+        if self.opts.max_classification.is_some() {
+            // Which assets are published then depends on every document's links.
+            return Change::Whole;
+        }
+        let known = |p: &Path| {
+            self.hb.documents.iter().any(|d| d.path == p)
+                || self.hb.unreadable.iter().any(|u| u == p)
+                || p.strip_prefix(load::CONTENT_DIR)
+                    .is_ok_and(|a| self.hb.assets.iter().any(|x| x == a))
+        };
+        let mut edited = Vec::new();
+        for rel in changed {
+            let exists = self.root.join(rel).is_file();
+            let markdown = rel.starts_with(load::CONTENT_DIR)
+                && rel
+                    .extension()
+                    .is_some_and(|x| x == "md" || x == "markdown")
+                && rel != Path::new(load::SOA_FILE);
+            // A theme file is not in the site, but removing one brings ours back.
+            let theme = rel.starts_with("theme");
+            match (markdown, exists) {
+                (true, true) => edited.push(rel.clone()),
+                (_, false) if !theme && !known(rel) => {}
+                _ => return Change::Whole,
+            }
+        }
+        edited.sort();
+        edited.dedup();
+        match edited.is_empty() {
+            true => Change::None,
+            false => Change::Documents(edited),
+        }
+    }
+
+    /// Reads everything again; the compiled theme goes (a theme edit brings us here).
+    fn reopen(&mut self) -> Result<Update, Error> {
+        match Site::open(&self.root, self.opts.clone()) {
+            Ok(site) => {
+                *self = site;
+                Ok(match self.has_errors() {
+                    true => Update::Broken,
+                    false => Update::Rewrite,
+                })
+            }
+            Err(e) => {
+                self.pending.everything = true;
+                Err(e)
+            }
+        }
+    }
+
+    /// Re-reads `paths` (Markdown documents that exist) and re-checks.
+    fn reread_documents(&mut self, paths: &[PathBuf]) -> Update {
+        for path in paths {
+            self.reread_document(path);
+        }
+        let checked = validate::check_with(&self.hb, self.source.as_ref());
+        // The dashboard lists the problems.
+        if checked.diagnostics != self.checked.diagnostics {
+            self.pending.lists = true;
+        }
+        self.checked = checked;
+        if self.has_errors() {
+            return Update::Broken;
+        }
+        let page_gone = self
+            .pending
+            .gone
+            .iter()
+            .any(|id| !self.hb.documents.iter().any(|d| d.id_str() == id));
+        if self.pending.everything || page_gone {
+            if self.opts.history != super::History::None {
+                // The history was left out while the handbook had errors.
+                let repo = crate::history::Repo::open(&self.root);
+                self.render = self.render_options(&repo, None);
+            }
+            return Update::Rewrite;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let mut documents = BTreeSet::new();
+        for path in pending.documents {
+            if let Some(i) = index_of(&self.hb, &path) {
+                documents.insert(i);
+                for p in linked_paths(&self.hb, &self.checked, i) {
+                    documents.extend(index_of(&self.hb, &p));
+                }
+            }
+        }
+        Update::Pages(Pages {
+            documents,
+            controls: pending.controls,
+            lists: pending.lists,
+        })
+    }
+
+    fn reread_document(&mut self, path: &PathBuf) {
+        let pending = &mut self.pending;
+        let before = index_of(&self.hb, path);
+        // Pages that showed the document as it was must be written again too.
+        if let Some(i) = before {
+            pending
+                .documents
+                .extend(linked_paths(&self.hb, &self.checked, i));
+        }
+        let listed_before = before.map(|i| listing(&self.hb.documents[i]));
+        let old_controls: Vec<ControlId> = before
+            .map(|i| {
+                self.hb.documents[i]
+                    .controls
+                    .iter()
+                    .map(|c| c.value)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (loaded, diags) = load::load_document(self.source.as_ref(), path, self.opts.keep);
+        let listed_after = loaded.as_ref().ok().map(listing);
+        // The listing pages and the pages of its controls show what `listing` holds.
+        let relisted = listed_before.is_none() || listed_before != listed_after;
+        self.hb.diagnostics.retain(|d| &d.file != path);
+        self.hb.diagnostics.extend(diags);
+        let old_id = before.map(|i| self.hb.documents[i].id_str().to_string());
+        let after = self.hb.replace_file(path, loaded);
+        let new_id = after.map(|i| self.hb.documents[i].id_str());
+        if let Some(old) = old_id.filter(|old| !old.is_empty() && Some(old.as_str()) != new_id) {
+            pending.gone.insert(old);
+        }
+        if relisted {
+            pending.lists = true;
+            pending.controls.extend(old_controls);
+            if let Some(i) = after {
+                pending
+                    .controls
+                    .extend(self.hb.documents[i].controls.iter().map(|c| c.value));
+            }
+        }
+        pending.documents.insert(path.clone());
+    }
+
+    /// Writes the pages of `pages` over the site in `dir` (each file replaced by a rename).
+    pub fn write_pages(&self, dir: &Path, pages: &Pages) -> Result<usize, String> {
+        let part = render::Part::Pages {
+            documents: &pages.documents,
+            controls: &pages.controls,
+            lists: pages.lists,
+        };
+        self.write_part(dir, part)
+    }
+
+    /// Writes `print.html` and `search.html`, which hold every document and take longest:
+    /// after an update's other pages, so that those show first.
+    pub fn write_whole(&self, dir: &Path) -> Result<usize, String> {
+        self.write_part(dir, render::Part::Whole)
+    }
+
+    fn write_part(&self, dir: &Path, part: render::Part<'_>) -> Result<usize, String> {
+        let tera = self.theme()?;
+        render::update_pages(&self.hb, &self.checked, &self.render, tera, dir, part)
+    }
+}
+
+fn index_of(hb: &Handbook, path: &Path) -> Option<usize> {
+    hb.documents
+        .binary_search_by(|d| d.path.as_path().cmp(path))
+        .ok()
+}
+
+/// The documents a document links to and those that link to it: their pages show its
+/// title and status in "related" and "referenced by". Found by scanning the links rather
+/// than building the whole handbook's link maps: this runs twice for every save.
+fn linked_paths(hb: &Handbook, checked: &Checked, i: usize) -> Vec<PathBuf> {
+    let path_of = |id: &crate::types::DocumentId| {
+        hb.documents
+            .iter()
+            .find(|d| d.id.as_ref().is_some_and(|x| &x.value == id))
+            .map(|d| d.path.clone())
+    };
+    let doc = &hb.documents[i];
+    let mut out: Vec<PathBuf> = checked.links.targets[i]
+        .iter()
+        .filter_map(|t| match t {
+            Target::Document { id, .. } => path_of(id),
+            _ => None,
+        })
+        .chain(doc.related.iter().filter_map(|r| path_of(&r.value)))
+        .collect();
+    if let Some(id) = doc.id.as_ref().map(|x| &x.value) {
+        for (other, targets) in hb.documents.iter().zip(&checked.links.targets) {
+            let links_here = targets
+                .iter()
+                .any(|t| matches!(t, Target::Document { id: to, .. } if to == id))
+                || other.related.iter().any(|r| &r.value == id);
+            if links_here {
+                out.push(other.path.clone());
+            }
+        }
+    }
+    out
+}
+
+/// What the pages that list every document (register, reviews, controls, SoA, readiness,
+/// dashboard) show of a document: an edit that leaves it alone, like most edits of a body,
+/// need not rewrite them.
+fn listing(d: &Document) -> String {
+    let approval = d.current_approval().map(|a| (&a.by, &a.role.value, a.date));
+    let values = |v: &[crate::model::Spanned<String>]| -> Vec<String> {
+        v.iter().map(|s| s.value.clone()).collect()
+    };
+    format!(
+        "{:?}",
+        (
+            (d.id_str(), &d.title, d.doc_type, d.version, d.status),
+            (&d.owner.value, &d.classification.value, d.effective),
+            (approval, &d.review),
+            d.controls.iter().map(|c| c.value).collect::<Vec<_>>(),
+            values(&d.clauses),
+        )
+    )
+}
