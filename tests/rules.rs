@@ -346,3 +346,21 @@ fn every_independent_problem_is_reported_in_one_run() {
         "front-matter",
     ]);
 }
+
+#[test]
+fn an_approved_document_whose_review_lacks_last_is_told_to_add_it() {
+    let hb = Handbook::fixture("_base");
+    let text = hb.read("content/baseline.md");
+    hb.write(
+        "content/baseline.md",
+        &text.replace("  last: 2026-01-10", "  interval: 12 months"),
+    );
+    hb.check()
+        .assert_exit(1)
+        .assert_codes(&["missing-field"])
+        .assert_diagnostic(
+            "missing-field",
+            "content/baseline.md:10:1",
+            "add `last: 2026-01-10` under `review:`",
+        );
+}

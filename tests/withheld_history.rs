@@ -84,3 +84,30 @@ fn without_a_maximum_the_redline_shows_both_versions() {
         "{changes}"
     );
 }
+
+#[test]
+fn the_auditors_bundle_never_shows_the_words_of_a_version_classified_above_the_edition() {
+    let hb = downgraded();
+    let zip_path = hb.path().join("edition.zip");
+    hb.run(&[
+        "bundle",
+        "--max-classification",
+        "internal",
+        "-o",
+        zip_path.to_str().unwrap(),
+    ])
+    .assert_exit(0);
+    let file = std::fs::File::open(&zip_path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut saw_changes = false;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        saw_changes |= name.ends_with("changes.md");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("4711-KESTREL"), "{name} leaks");
+    }
+    assert!(saw_changes, "the bundle carries changes.md");
+}

@@ -96,15 +96,8 @@ pub fn write(p: &mut Site, today: Date, out: &Path) -> Result<usize, String> {
         std::fs::create_dir_all(&site).map_err(|e| e.to_string())?;
         p.render_to(&site)?;
         if let Some(changes) = &p.render.changes {
-            let withheld = withheld_ids(p);
             let mut changes = changes.clone();
-            for d in changes
-                .changed
-                .iter_mut()
-                .filter(|d| withheld.contains(&d.id))
-            {
-                d.redline.clear();
-            }
+            p.checked.withheld.redact(&mut changes);
             std::fs::write(
                 site.join("changes.md"),
                 crate::changes::to_markdown(&changes),
@@ -164,14 +157,6 @@ fn within_verify_limits(contents: &BTreeMap<String, Vec<u8>>) -> Result<(), Stri
     Ok(())
 }
 
-fn withheld_ids(p: &Site) -> std::collections::BTreeSet<String> {
-    p.hb.documents
-        .iter()
-        .filter(|d| !p.is_published(d))
-        .map(|d| d.id_str().to_string())
-        .collect()
-}
-
 fn build_info<'a>(p: &'a Site, today: Date) -> BuildInfo<'a> {
     let cat = crate::catalog::catalog();
     BuildInfo {
@@ -190,7 +175,7 @@ fn build_info<'a>(p: &'a Site, today: Date) -> BuildInfo<'a> {
             .iter()
             .filter(|d| d.status.is_in_force())
             .count(),
-        withheld: withheld_ids(p).len(),
+        withheld: p.checked.withheld.count(),
         controls: cat.controls.len(),
         controls_applicable: cat
             .controls

@@ -393,39 +393,8 @@ fn read_document(
     let Some(fields) = front_matter::read(&split, path, diags) else {
         return Err(source);
     };
+    front_matter::FIELDS.require(&fields, path, diags);
     let header = Span::new(1, 1, 3);
-    let mut missing = |field: &str, example: &str| {
-        diags.push(
-            Diagnostic::error(Code::MissingField, path, format!("missing field `{field}`"))
-                .at(header)
-                .help(format!("add `{field}: {example}` to the front matter")),
-        );
-    };
-    let present = |key: &str| fields.spans.iter().any(|(k, _)| *k == key);
-    let required = [
-        ("id", fields.id.is_some(), "POL-001"),
-        ("title", fields.title.is_some(), "Access Control Policy"),
-        ("type", fields.doc_type.is_some(), "policy"),
-        ("version", fields.version.is_some(), "\"1.0\""),
-        ("status", fields.status.is_some(), "draft"),
-        ("owner", fields.owner.is_some(), "CISO"),
-        (
-            "classification",
-            fields.classification.is_some(),
-            "internal",
-        ),
-    ];
-    for (field, _, example) in required.iter().filter(|(f, ok, _)| !ok && !present(f)) {
-        missing(field, example);
-    }
-    if fields.status == Some(Status::Approved) {
-        if fields.effective.is_none() && !present("effective") {
-            missing("effective", "2026-01-15  # required once approved");
-        }
-        if fields.review.last.is_none() && !present("review") {
-            missing("review", "{ last: 2026-01-10 }  # required once approved");
-        }
-    }
     for bad in &fields.bad_controls {
         diags.push(crate::catalog::unknown_control(path, &bad.value, bad.span));
     }

@@ -155,7 +155,7 @@ impl Site {
                 });
             }
         }
-        let checked = validate::check_with(&hb, source.as_ref());
+        let checked = validate::check_for(&hb, source.as_ref(), opts.max_classification.as_deref());
         let mut site = Site {
             root: root.to_path_buf(),
             hb,
@@ -257,19 +257,10 @@ impl Site {
         Ok(self.tera.get_or_init(|| compiled))
     }
 
-    /// The published documents: those not classified above `max_classification`.
+    /// The published documents: those the check did not withhold (classified above
+    /// `max_classification`).
     pub fn is_published(&self, d: &crate::model::Document) -> bool {
-        let max = self
-            .opts
-            .max_classification
-            .as_deref()
-            .and_then(|m| self.hb.config.level_rank(m));
-        max.is_none_or(|max| {
-            self.hb
-                .config
-                .level_rank(&d.classification.value)
-                .is_some_and(|r| r <= max)
-        })
+        !self.checked.withheld.id(d.id_str())
     }
 }
 

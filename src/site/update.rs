@@ -140,7 +140,11 @@ impl Site {
         for path in paths {
             self.reread_document(path);
         }
-        let checked = validate::check_with(&self.hb, self.source.as_ref());
+        let checked = validate::check_for(
+            &self.hb,
+            self.source.as_ref(),
+            self.opts.max_classification.as_deref(),
+        );
         // The dashboard lists the problems.
         if checked.diagnostics != self.checked.diagnostics {
             self.pending.lists = true;
