@@ -339,6 +339,20 @@ pub fn to_markdown(c: &Changes) -> String {
     out
 }
 
+impl Changes {
+    /// Clears the redlines of withheld documents, and of documents whose other version was
+    /// classified above the edition: a redline shows the removed words too, so a document
+    /// cut down and reclassified would leak what it was cut from.
+    pub fn redact(&mut self, withheld: &crate::validate::Withheld) {
+        let hidden = |d: &Changed| {
+            withheld.id(&d.id) || d.classifications.iter().any(|l| withheld.level_withheld(l))
+        };
+        for d in self.changed.iter_mut().filter(|d| hidden(d)) {
+            d.redline.clear();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,11 +6,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 
-pub mod html_scan;
-
 use crate::catalog::catalog;
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::load::CONTENT_DIR;
+use crate::markdown::html_scan;
 use crate::model::{Document, Handbook};
 use crate::suggest::{Budget, Suggester};
 use crate::types::{ControlId, DocumentId};

@@ -14,9 +14,9 @@ use std::sync::OnceLock;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::diagnostics::{Span, SpanCursor};
-use crate::links::html_scan;
 
 mod depth;
+pub mod html_scan;
 pub use depth::{warning as flattened_warning, MAX_DEPTH};
 
 /// The placeholder written for link number N: `ismsbook-link:N`.

@@ -353,7 +353,7 @@ fn an_approved_document_whose_review_lacks_last_is_told_to_add_it() {
     let text = hb.read("content/baseline.md");
     hb.write(
         "content/baseline.md",
-        &text.replace("  last: 2026-01-10", "  interval: 12 months"),
+        text.replace("  last: 2026-01-10", "  interval: 12 months"),
     );
     hb.check()
         .assert_exit(1)

@@ -333,7 +333,7 @@ fn raw_html_references_cost_linear_time() {
 /// in-page anchor; whatever the mix of pieces (a fixed-seed generator, so a failure repeats).
 #[test]
 fn sanitised_raw_html_keeps_only_urls_the_checks_saw() {
-    use ismsbook::links::html_scan;
+    use ismsbook::markdown::html_scan;
     let mut seed: u64 = 0x1234_5678_9abc_def1;
     let mut next = |n: usize| {
         seed ^= seed << 13;

@@ -19,7 +19,8 @@ use crate::types::Date;
 mod verify;
 pub use verify::{verify, Verdict, MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_TOTAL_BYTES};
 
-pub const SUMS: &str = "SHA256SUMS";
+/// Defined by `write`, which tells a bundle of ours by it before writing over a file.
+pub use crate::write::SUMS;
 
 #[derive(Serialize)]
 struct BuildInfo<'a> {
@@ -97,7 +98,7 @@ pub fn write(p: &mut Site, today: Date, out: &Path) -> Result<usize, String> {
         p.render_to(&site)?;
         if let Some(changes) = &p.render.changes {
             let mut changes = changes.clone();
-            p.checked.withheld.redact(&mut changes);
+            changes.redact(&p.checked.withheld);
             std::fs::write(
                 site.join("changes.md"),
                 crate::changes::to_markdown(&changes),

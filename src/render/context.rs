@@ -315,7 +315,7 @@ impl<'a> Site<'a> {
             Job::Changes => {
                 let mut changes = self.opts.changes.clone();
                 if let Some(c) = &mut changes {
-                    self.withheld.redact(c);
+                    c.redact(&self.withheld);
                 }
                 ctx.insert("changes", &changes);
                 ctx.insert("history_note", &self.opts.history.note);

@@ -7,8 +7,8 @@
 use std::path::Path;
 
 use crate::diagnostics::{Code, Diagnostic, Span};
-use crate::links::html_scan::{self, Tag};
 use crate::links::SAFE_SCHEMES;
+use crate::markdown::html_scan::{self, Tag};
 
 /// Extensions a browser or a web server treats as HTML, XHTML, SVG or XML (which can pull in
 /// XSLT or be XHTML): what can run script when opened from the handbook's origin.

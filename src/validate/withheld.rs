@@ -102,18 +102,6 @@ impl Withheld {
     pub fn level_withheld(&self, level: &str) -> bool {
         self.level.is_some() && !self.shown.contains(level)
     }
-
-    /// Clears the redlines of withheld documents, and of documents whose other version was
-    /// classified above the edition: a redline shows the removed words too, so a document
-    /// cut down and reclassified would leak what it was cut from.
-    pub fn redact(&self, changes: &mut crate::changes::Changes) {
-        let withheld = |d: &crate::changes::Changed| {
-            self.ids.contains(&d.id) || d.classifications.iter().any(|l| self.level_withheld(l))
-        };
-        for d in changes.changed.iter_mut().filter(|d| withheld(d)) {
-            d.redline.clear();
-        }
-    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 /// The marker file in every output folder (and temporary folder) this tool writes.
 pub const MARKER: &str = ".ismsbook-output";
+/// The checksums file of a bundle.
+pub const SUMS: &str = "SHA256SUMS";
 const MARKER_HEAD: &str = "This folder is the output of `ismsbook build`; the next build replaces it whole.\nFiles of your own belong in the handbook's content/ or theme/static/, not here.\nIt wrote:\n";
 
 /// Runs `fill` on a fresh temporary directory next to `out` (a path from

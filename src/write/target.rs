@@ -162,7 +162,7 @@ fn is_our_bundle(path: &Path) -> bool {
     let top = info.trim_end_matches("build-info.json");
     read.is_some()
         && zip
-            .index_for_name(&format!("{top}{}", crate::bundle::SUMS))
+            .index_for_name(&format!("{top}{}", super::SUMS))
             .is_some()
         && serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v["tool"] == "ismsbook")
 }
