@@ -102,7 +102,7 @@ fn id(i: usize) -> String {
 }
 
 fn controls() -> Vec<String> {
-    let tsv = include_str!("../src/catalog/annex-a-2022.tsv");
+    let tsv = include_str!("../src/core/catalog/annex-a-2022.tsv");
     tsv.lines()
         .skip(1)
         .map(|l| l.split('\t').next().unwrap().to_string())

@@ -1,31 +1,17 @@
 //! ismsbook: a static site generator for ISO/IEC 27001:2022 ISMS handbooks.
 //!
-//! The pipeline runs one way: [`config`] and [`load`] read the files into the [`model`];
-//! [`validate`] applies the rules and resolves [`links`]; [`render`] produces the pages and
-//! [`write`] puts them in place. [`site`] owns that pipeline: every command (`cli`, `serve`,
-//! `bundle`) goes through its `Site`. [`diagnostics`] is the one type for problems and the one
-//! printer; [`catalog`] is the ISO/IEC 27001:2022 data.
+//! The pipeline runs one way: [`load`] reads the configuration and the files into the model
+//! (parsing the Markdown); [`check`] applies the rules and resolves the links; [`render`]
+//! produces the pages and [`output`] puts them in place (or prints them). [`history`] reads
+//! the Git history and the changes between editions. [`site`] owns that pipeline: every one of
+//! the [`commands`] goes through its `Site`. [`core`] is the vocabulary every stage uses: the
+//! value types, the one type for problems and its printer, the ISO/IEC 27001:2022 catalog.
 
-pub mod approve;
-pub mod bundle;
-pub mod catalog;
-pub mod changes;
-pub mod cli;
-pub mod config;
-pub mod diagnostics;
+pub mod check;
+pub mod commands;
+pub mod core;
 pub mod history;
-pub mod import;
-pub mod links;
 pub mod load;
-pub mod markdown;
-pub mod model;
-mod parallel;
-pub mod pdf;
+pub mod output;
 pub mod render;
-pub mod serve;
 pub mod site;
-pub mod suggest;
-pub mod templates;
-pub mod types;
-pub mod validate;
-pub mod write;

@@ -6,7 +6,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     tune_allocator();
-    ismsbook::cli::run(ismsbook::cli::Cli::parse())
+    ismsbook::commands::cli::run(ismsbook::commands::cli::Cli::parse())
 }
 
 /// Keep the resident set close to what is really in use: mimalloc commits arena memory only

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ismsbook::diagnostics::{Code, Diagnostic};
+use ismsbook::core::diagnostics::{Code, Diagnostic};
+use ismsbook::core::types::DocType;
 use ismsbook::load::FIELDS;
-use ismsbook::types::DocType;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -207,7 +207,7 @@ fn shape(section: &str) -> Shape {
         "handbook" => format!("{base}{PROBE} = \"x\"\n"),
         _ => format!("{base}[{section}]\n{PROBE} = \"x\"\n"),
     };
-    let (_, diags) = ismsbook::config::parse(&text);
+    let (_, diags) = ismsbook::load::config::parse(&text);
     if diags.is_empty() {
         return Shape::Free;
     }
@@ -285,7 +285,7 @@ fn configuration_md_documents_every_key_and_its_example_is_complete_and_valid() 
         .nth(1)
         .and_then(|rest| rest.split("```").next())
         .expect("docs/configuration.md has a ```toml example");
-    let (_, diags): (_, Vec<Diagnostic>) = ismsbook::config::parse(block);
+    let (_, diags): (_, Vec<Diagnostic>) = ismsbook::load::config::parse(block);
     assert!(diags.is_empty(), "the example is refused: {diags:#?}");
     let mut in_example = BTreeSet::new();
     example_keys(&block.parse::<toml::Table>().unwrap(), "", &mut in_example);

@@ -157,7 +157,7 @@ fn links_on_one_long_line_cost_linear_time() {
     let parse = |n: usize| {
         let body = line(n, "BASE-01");
         let started = Instant::now();
-        let parsed = ismsbook::markdown::parse(&body, 10);
+        let parsed = ismsbook::load::markdown::parse(&body, 10);
         let took = started.elapsed().as_secs_f64();
         let last = parsed.links.last().expect("links");
         assert_eq!((last.span.line, last.span.col), (10, last_col(n)));

@@ -315,7 +315,7 @@ fn raw_html_references_cost_linear_time() {
         (0..5)
             .map(|_| {
                 let start = std::time::Instant::now();
-                let parsed = ismsbook::markdown::parse(&body, 11);
+                let parsed = ismsbook::load::markdown::parse(&body, 11);
                 assert_eq!(parsed.links.len(), n);
                 assert_eq!(parsed.links[n - 1].span.line, 11 + n as u32 - 1);
                 start.elapsed().as_secs_f64()
@@ -333,7 +333,7 @@ fn raw_html_references_cost_linear_time() {
 /// in-page anchor; whatever the mix of pieces (a fixed-seed generator, so a failure repeats).
 #[test]
 fn sanitised_raw_html_keeps_only_urls_the_checks_saw() {
-    use ismsbook::markdown::html_scan;
+    use ismsbook::load::markdown::html_scan;
     let mut seed: u64 = 0x1234_5678_9abc_def1;
     let mut next = |n: usize| {
         seed ^= seed << 13;
@@ -347,7 +347,7 @@ fn sanitised_raw_html_keeps_only_urls_the_checks_saw() {
         let body: String = (0..1 + next(8))
             .map(|_| PROBE_PIECES[next(PROBE_PIECES.len())])
             .collect();
-        let parsed = ismsbook::markdown::parse(&body, 1);
+        let parsed = ismsbook::load::markdown::parse(&body, 1);
         for tag in html_scan::tags(&parsed.html, true) {
             for attr in &tag.attrs {
                 let value = attr.value.as_str();
@@ -386,7 +386,7 @@ fn sanitised_raw_html_keeps_only_urls_the_checks_saw() {
                 let read = html_scan::browser_url(&link.dest).to_ascii_lowercase();
                 if read.starts_with("javascript:") || read.starts_with("vbscript:") {
                     assert!(
-                        ismsbook::links::unsafe_scheme(&link.dest).is_some(),
+                        ismsbook::check::links::unsafe_scheme(&link.dest).is_some(),
                         "{link:?}"
                     );
                 }

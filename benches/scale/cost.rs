@@ -23,7 +23,7 @@ fn handbook(dir: &Path, files: &[(String, String)]) {
         "[handbook]\ntitle = \"Cost\"\norganization = \"Cost Ltd\"\n[roles]\nCISO = \"CISO\"\n",
     )
     .unwrap();
-    let controls: Vec<String> = include_str!("../../src/catalog/annex-a-2022.tsv")
+    let controls: Vec<String> = include_str!("../../src/core/catalog/annex-a-2022.tsv")
         .lines()
         .skip(1)
         .map(|l| l.split('\t').next().unwrap().to_string())

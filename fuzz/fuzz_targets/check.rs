@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use ismsbook::diagnostics::{self, Diagnostic};
+use ismsbook::core::diagnostics::{self, Diagnostic};
 use ismsbook::load::{self, Keep, LoadError, Source};
 use libfuzzer_sys::fuzz_target;
 
@@ -50,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
     ]));
     let today = "2026-06-01".parse().unwrap();
     let hb = load::load(Path::new("/fuzz"), &mem, today, Keep::All).unwrap();
-    let checked = ismsbook::validate::check(&hb);
+    let checked = ismsbook::check::check(&hb);
     let mut out = Vec::new();
     diagnostics::print_human(&mut out, &checked.diagnostics, &|p| hb.source_of(p), false).unwrap();
     let _ = diagnostics::to_json(&checked.diagnostics);

@@ -6,6 +6,7 @@
 //! change; a changed file is attributed to the document id in its front matter, so a renamed
 //! file keeps its history.
 
+pub mod changes;
 mod diff;
 mod tree;
 mod walk;
@@ -78,7 +79,7 @@ impl Repo {
             .strip_prefix(canon(top))
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let prefix = crate::diagnostics::display_path(&rel);
+        let prefix = crate::core::diagnostics::display_path(&rel);
         Ok(Repo {
             repo: repo.into_sync(),
             prefix,
@@ -217,7 +218,7 @@ impl Repo {
         let repo = self.local();
         let tree = repo.find_commit(commit).map_err(err)?.tree().map_err(err)?;
         Ok(tree
-            .lookup_entry_by_path(self.path_in_repo(crate::config::FILE))
+            .lookup_entry_by_path(self.path_in_repo(crate::load::config::FILE))
             .map_err(err)?
             .map(|e| e.object_id()))
     }
@@ -249,7 +250,7 @@ impl Repo {
             .cloned()
             .collect();
         // Hashing every file is the cost of knowing; it runs on all cores.
-        let unchanged = crate::parallel::map(&on_disk, |p| same(p, committed.get(p)));
+        let unchanged = crate::core::parallel::map(&on_disk, |p| same(p, committed.get(p)));
         files.extend(
             on_disk
                 .into_iter()
@@ -257,7 +258,7 @@ impl Repo {
                 .filter_map(|(p, same)| (!same).then_some(p)),
         );
         Some(WorkTreeChanges {
-            config: !same(Path::new(crate::config::FILE), config.as_ref()),
+            config: !same(Path::new(crate::load::config::FILE), config.as_ref()),
             committed,
             files,
         })
@@ -350,7 +351,7 @@ pub fn info(
     repo: Result<&Repo, &str>,
     tip: Option<ObjectId>,
     changed: Option<&WorkTreeChanges>,
-    hb: &crate::model::Handbook,
+    hb: &crate::load::model::Handbook,
 ) -> Info {
     let repo = match repo {
         Ok(r) => r,

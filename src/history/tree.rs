@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use gix::ObjectId;
 
 use super::Repo;
-use crate::diagnostics::Diagnostic;
+use crate::core::diagnostics::Diagnostic;
 use crate::load::{LoadError, Source};
 
 /// The handbook at a commit, read from the object store without touching the work tree.

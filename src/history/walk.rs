@@ -8,8 +8,8 @@ use gix::ObjectId;
 
 use super::diff::{diff_trees, subtree, TreeCache};
 use super::{document_id, entries, err, Repo, Revision};
+use crate::core::types::Date;
 use crate::load::CONTENT_DIR;
-use crate::types::Date;
 
 /// A commit of the walk and its parent (none for a root commit).
 type Walked = (ObjectId, Option<ObjectId>);
@@ -60,7 +60,7 @@ impl Repo {
             .map(|(k, c)| (k * run, c))
             .collect();
         let mut changes: Vec<Changed> = Vec::new();
-        for part in crate::parallel::map(&runs, |&(first, run)| {
+        for part in crate::core::parallel::map(&runs, |&(first, run)| {
             self.revisions_of(first, run, oldest_first)
         }) {
             changes.extend(part?);
@@ -79,7 +79,7 @@ impl Repo {
         let newest: Vec<(&str, ObjectId)> = newest.into_iter().collect();
         let chunk = newest.len().div_ceil(threads * 4).max(16);
         let batches: Vec<&[(&str, ObjectId)]> = newest.chunks(chunk).collect();
-        let ids: HashMap<&str, Option<String>> = crate::parallel::map(&batches, |batch| {
+        let ids: HashMap<&str, Option<String>> = crate::core::parallel::map(&batches, |batch| {
             let repo = self.local();
             batch
                 .iter()

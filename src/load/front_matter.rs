@@ -5,10 +5,10 @@ use std::path::Path;
 use std::str::FromStr;
 
 use super::yaml::{self, Node, Value};
-use crate::diagnostics::{Code, Diagnostic, Span};
-use crate::model::{Approval, Review, Spanned};
-use crate::suggest::did_you_mean;
-use crate::types::{ControlId, Date, DocType, DocumentId, Status, Version};
+use crate::core::diagnostics::{Code, Diagnostic, Span};
+use crate::core::suggest::did_you_mean;
+use crate::core::types::{ControlId, Date, DocType, DocumentId, Status, Version};
+use crate::load::model::{Approval, Review, Spanned};
 
 mod schema;
 pub use schema::{Field, Required, FIELDS};

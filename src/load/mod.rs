@@ -1,7 +1,10 @@
 //! Load: walk `content/`, read every file once, split and parse front matter and body.
 
+pub mod config;
 mod front_matter;
 pub mod inside;
+pub mod markdown;
+pub mod model;
 mod soa;
 pub mod yaml;
 
@@ -12,11 +15,9 @@ use sha2::{Digest, Sha256};
 
 pub use front_matter::{split, Split, FIELDS};
 
-use crate::config;
-use crate::diagnostics::{Code, Diagnostic, Span};
-use crate::markdown;
-use crate::model::{Document, Handbook, Spanned};
-use crate::types::{Date, DocType, Status, Version};
+use crate::core::diagnostics::{Code, Diagnostic, Span};
+use crate::core::types::{Date, DocType, Status, Version};
+use crate::load::model::{Document, Handbook, Spanned};
 
 pub const CONTENT_DIR: &str = "content";
 pub const SOA_FILE: &str = "content/soa.yaml";
@@ -196,7 +197,7 @@ pub fn load_reusing(
         }
     }
 
-    let results: Vec<(PathBuf, Loaded)> = crate::parallel::map(&markdown_files, |path| {
+    let results: Vec<(PathBuf, Loaded)> = crate::core::parallel::map(&markdown_files, |path| {
         let loaded = match known(path) {
             Some(doc) => (Ok(doc), Vec::new()),
             None => load_document(source, path, keep),
@@ -396,7 +397,9 @@ fn read_document(
     front_matter::FIELDS.require(&fields, path, diags);
     let header = Span::new(1, 1, 3);
     for bad in &fields.bad_controls {
-        diags.push(crate::catalog::unknown_control(path, &bad.value, bad.span));
+        diags.push(crate::core::catalog::unknown_control(
+            path, &bad.value, bad.span,
+        ));
     }
 
     let body_text = &source[split.body_start..];

@@ -4,11 +4,11 @@ use std::path::Path;
 
 use super::yaml::{self, Value};
 use super::SOA_FILE;
-use crate::catalog::{catalog, unknown_control};
-use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{Soa, Spanned};
-use crate::suggest::did_you_mean;
-use crate::types::ControlId;
+use crate::core::catalog::{catalog, unknown_control};
+use crate::core::diagnostics::{Code, Diagnostic};
+use crate::core::suggest::did_you_mean;
+use crate::core::types::ControlId;
+use crate::load::model::{Soa, Spanned};
 
 pub fn read(text: &str, diags: &mut Vec<Diagnostic>) -> Soa {
     let file = Path::new(SOA_FILE);

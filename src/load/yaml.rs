@@ -7,7 +7,7 @@
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-use crate::diagnostics::Span;
+use crate::core::diagnostics::Span;
 
 #[derive(Clone, Debug)]
 pub struct Node {

@@ -11,12 +11,12 @@ use tera::{Context, Tera};
 
 use super::whole::{slot, splice};
 use super::{resolve_body, Options, OutputFile, Place};
-use crate::catalog::catalog;
-use crate::diagnostics::{count, display_path, Counts};
-use crate::model::{Document, Handbook};
-use crate::types::{DocumentId, Status};
-use crate::validate::coverage::{self, Implementation, Summary};
-use crate::validate::{self, Checked, ReviewState, Withheld};
+use crate::check::coverage::{self, Implementation, Summary};
+use crate::check::{self, Checked, ReviewState, Withheld};
+use crate::core::catalog::catalog;
+use crate::core::diagnostics::{count, display_path, Counts};
+use crate::core::types::{DocumentId, Status};
+use crate::load::model::{Document, Handbook};
 
 /// Shown on every page; small on purpose, since it is serialised for each page.
 #[derive(Clone, Debug, Serialize)]
@@ -473,7 +473,7 @@ impl<'a> Site<'a> {
     }
 
     fn readiness(&self) -> Vec<ReadinessRow> {
-        validate::mandatory_coverage(self.hb)
+        check::mandatory_coverage(self.hb)
             .into_iter()
             .map(|(m, docs)| {
                 let state = if m.met_by.is_empty() {
@@ -538,7 +538,7 @@ fn doc_ref(d: &Document, withheld: &Withheld) -> DocRef {
 }
 
 fn doc_row(hb: &Handbook, d: &Document, withheld: &Withheld) -> DocRow {
-    let (state, next) = validate::review_state(d, &hb.config, hb.today);
+    let (state, next) = check::review_state(d, &hb.config, hb.today);
     let approval = d.current_approval();
     DocRow {
         id: d.id_str().to_string(),

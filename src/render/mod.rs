@@ -11,10 +11,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::links::Target;
-use crate::markdown::LINK_PLACEHOLDER;
-use crate::model::Handbook;
-use crate::validate::Checked;
+use crate::check::links::Target;
+use crate::check::Checked;
+use crate::load::markdown::LINK_PLACEHOLDER;
+use crate::load::model::Handbook;
 
 pub use context::SiteInfo;
 
@@ -24,7 +24,7 @@ pub struct Options {
     /// What git knows: the version label shown on every page, each document's revisions.
     pub history: crate::history::Info,
     /// Changes since the previous tag, when there is one.
-    pub changes: Option<crate::changes::Changes>,
+    pub changes: Option<crate::history::changes::Changes>,
     /// Leave out documents classified above this level (their pages, bodies, search text).
     pub max_classification: Option<String>,
     /// HTML inserted before `</body>` of every page: the live-reload script of `serve`,
@@ -68,10 +68,10 @@ pub fn write_site(
             .read(&from)
             .map_err(|e| format!("cannot read {}: {e}", from.display()))?;
         // `check` reports these; this guards a source it did not read (another revision).
-        if let Some(d) = crate::validate::active::check(&from, &bytes) {
+        if let Some(d) = crate::check::active::check(&from, &bytes) {
             return Err(format!(
                 "{}: {} [{}]; it is not published",
-                crate::diagnostics::display_path(&from),
+                crate::core::diagnostics::display_path(&from),
                 d.message,
                 d.code.as_str()
             ));
@@ -106,7 +106,7 @@ fn run_jobs(
         .iter()
         .partition(|j| matches!(j, context::Job::Document(_) | context::Job::Control(_)));
     let ordered: Vec<&context::Job> = site_wide.into_iter().chain(pages).collect();
-    crate::parallel::map(&ordered, run)
+    crate::core::parallel::map(&ordered, run)
         .into_iter()
         .sum::<Result<usize, String>>()
 }
@@ -120,7 +120,7 @@ pub enum Part<'a> {
     /// `lists`, every page that lists documents (registers, controls index, SoA, dashboard).
     Pages {
         documents: &'a BTreeSet<usize>,
-        controls: &'a BTreeSet<crate::types::ControlId>,
+        controls: &'a BTreeSet<crate::core::types::ControlId>,
         lists: bool,
     },
     Whole,
@@ -149,7 +149,7 @@ pub fn update_pages(
         (_, context::Job::Print | context::Job::Search) => false,
         (Part::Pages { documents, .. }, context::Job::Document(i)) => documents.contains(i),
         (Part::Pages { controls, .. }, context::Job::Control(i)) => {
-            controls.contains(&crate::catalog::catalog().controls[*i].id)
+            controls.contains(&crate::core::catalog::catalog().controls[*i].id)
         }
         (Part::Pages { lists, .. }, _) => lists,
     };
@@ -197,7 +197,7 @@ pub fn resolve_body(
     html: &str,
     targets: &[Target],
     place: &Place<'_>,
-    withheld: &crate::validate::Withheld,
+    withheld: &crate::check::Withheld,
 ) -> String {
     const ID: &str = " id=\"";
     const FRAGMENT: &str = "href=\"#";
@@ -249,11 +249,7 @@ pub fn resolve_body(
     out
 }
 
-fn href(
-    target: Option<&Target>,
-    place: &Place<'_>,
-    withheld: &crate::validate::Withheld,
-) -> String {
+fn href(target: Option<&Target>, place: &Place<'_>, withheld: &crate::check::Withheld) -> String {
     let with_fragment = |base: String, fragment: &Option<String>| match fragment {
         Some(f) => format!("{base}#{f}"),
         None => base,
@@ -333,7 +329,7 @@ mod tests {
             html,
             &targets,
             &Place::Print { doc: "POL-001" },
-            &crate::validate::Withheld::none(),
+            &crate::check::Withheld::none(),
         );
         assert_eq!(
             out,
@@ -360,7 +356,7 @@ mod tests {
             html,
             &targets,
             &Place::Page { root: "../" },
-            &crate::validate::Withheld::none(),
+            &crate::check::Withheld::none(),
         );
         assert_eq!(
             out,

@@ -8,9 +8,9 @@ use tera::{Context, Tera};
 
 use super::context::{DocRow, Site};
 use super::{resolve_body, Place};
-use crate::catalog::Theme;
-use crate::types::Status;
-use crate::validate::ReviewState;
+use crate::check::ReviewState;
+use crate::core::catalog::Theme;
+use crate::core::types::Status;
 
 impl Site<'_> {
     /// `search.html` with its index: titles, ids, headings and text of every published
@@ -60,7 +60,7 @@ impl Site<'_> {
                 serde_json::json!({
                     "id": d.id_str(), "title": d.title, "url": format!("documents/{}.html", d.id_str()),
                     "kind": d.doc_type.as_str(), "headings": headings.join(" · "),
-                    "text": crate::markdown::plain_text(&d.body.html),
+                    "text": crate::load::markdown::plain_text(&d.body.html),
                 }),
             )?;
         }

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use crate::history::{Repo, WorkTreeChanges};
+use crate::load::model::Handbook;
 use crate::load::{self, Source};
-use crate::model::Handbook;
 
 /// What a build is made of: the handbook read from `source`, which differs from the commit
 /// `tip` by `changed` (`None`: unknown).
@@ -22,7 +22,7 @@ pub(super) fn changes_since_previous_tag(
     repo: &Repo,
     build: &Built<'_>,
     label: &str,
-) -> Option<crate::changes::Changes> {
+) -> Option<crate::history::changes::Changes> {
     let dirty = build.changed.is_none_or(WorkTreeChanges::any);
     let (tag, commit) = repo
         .tags_reachable_from(build.tip)
@@ -30,7 +30,7 @@ pub(super) fn changes_since_previous_tag(
         .find(|(_, commit)| dirty || *commit != build.tip)?;
     let at_tag = repo.tree_source(commit).ok()?;
     let current = build.hb;
-    let known = |path: &Path| -> Option<crate::model::Document> {
+    let known = |path: &Path| -> Option<crate::load::model::Document> {
         let same = build.changed.is_some_and(|c| {
             !c.files.contains(path)
                 && at_tag.blob_of(path).is_some()
@@ -53,7 +53,7 @@ pub(super) fn changes_since_previous_tag(
         &known,
     )
     .ok()?;
-    Some(crate::changes::compare(
+    Some(crate::history::changes::compare(
         (&before, &at_tag),
         (current, build.source),
         &tag,

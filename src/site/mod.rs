@@ -16,12 +16,12 @@ use std::path::{Path, PathBuf};
 pub use report::{report, today};
 pub use update::{Pages, Update};
 
+use crate::check::{self, Checked};
+use crate::core::types::Date;
 use crate::history::{Repo, WorkTreeChanges};
+use crate::load::model::Handbook;
 use crate::load::{self, Keep, LoadError, Source, WorkTree};
-use crate::model::Handbook;
 use crate::render;
-use crate::types::Date;
-use crate::validate::{self, Checked};
 
 /// What git is asked for: nothing (`check`, `approve`), the version label and each
 /// document's revisions (`serve`), and also the changes since the previous tag (`build`,
@@ -155,7 +155,7 @@ impl Site {
                 });
             }
         }
-        let checked = validate::check_for(&hb, source.as_ref(), opts.max_classification.as_deref());
+        let checked = check::check_for(&hb, source.as_ref(), opts.max_classification.as_deref());
         let mut site = Site {
             root: root.to_path_buf(),
             hb,
@@ -259,7 +259,7 @@ impl Site {
 
     /// The published documents: those the check did not withhold (classified above
     /// `max_classification`).
-    pub fn is_published(&self, d: &crate::model::Document) -> bool {
+    pub fn is_published(&self, d: &crate::load::model::Document) -> bool {
         !self.checked.withheld.id(d.id_str())
     }
 }
@@ -293,7 +293,7 @@ pub fn compare(
     from: &str,
     to: Option<&str>,
     today: Date,
-) -> Result<crate::changes::Changes, Error> {
+) -> Result<crate::history::changes::Changes, Error> {
     let repo = Repo::open(root).map_err(|why| Error::NoGit {
         what: "`changes`",
         root: root.to_path_buf(),
@@ -317,7 +317,7 @@ pub fn compare(
         ),
     };
     let after = load::load(root, to_source.as_ref(), today, Keep::Texts)?;
-    Ok(crate::changes::compare(
+    Ok(crate::history::changes::compare(
         (&before, &from_source),
         (&after, to_source.as_ref()),
         from,

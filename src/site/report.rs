@@ -6,10 +6,10 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use super::Error;
-use crate::diagnostics::{self, Diagnostic};
+use crate::core::diagnostics::{self, Diagnostic};
+use crate::core::types::Date;
+use crate::load::model::Handbook;
 use crate::load::{self, Source};
-use crate::model::Handbook;
-use crate::types::Date;
 
 /// Today: `arg` (`--today`), else `SOURCE_DATE_EPOCH` (reproducible builds), else the clock.
 pub fn today(arg: Option<Date>) -> Result<Date, Error> {

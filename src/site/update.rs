@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::{Error, Site};
-use crate::links::Target;
+use crate::check::links::Target;
+use crate::check::{self, Checked};
+use crate::core::types::ControlId;
 use crate::load;
-use crate::model::{Document, Handbook};
+use crate::load::model::{Document, Handbook};
 use crate::render;
-use crate::types::ControlId;
-use crate::validate::{self, Checked};
 
 /// What changed since the pages were last written. An edit may break the handbook; the
 /// next good update must write the pages of every edit since.
@@ -140,7 +140,7 @@ impl Site {
         for path in paths {
             self.reread_document(path);
         }
-        let checked = validate::check_for(
+        let checked = check::check_for(
             &self.hb,
             self.source.as_ref(),
             self.opts.max_classification.as_deref(),
@@ -258,7 +258,7 @@ fn index_of(hb: &Handbook, path: &Path) -> Option<usize> {
 /// title and status in "related" and "referenced by". Found by scanning the links rather
 /// than building the whole handbook's link maps: this runs twice for every save.
 fn linked_paths(hb: &Handbook, checked: &Checked, i: usize) -> Vec<PathBuf> {
-    let path_of = |id: &crate::types::DocumentId| {
+    let path_of = |id: &crate::core::types::DocumentId| {
         hb.documents
             .iter()
             .find(|d| d.id.as_ref().is_some_and(|x| &x.value == id))
@@ -292,7 +292,7 @@ fn linked_paths(hb: &Handbook, checked: &Checked, i: usize) -> Vec<PathBuf> {
 /// need not rewrite them.
 fn listing(d: &Document) -> String {
     let approval = d.current_approval().map(|a| (&a.by, &a.role.value, a.date));
-    let values = |v: &[crate::model::Spanned<String>]| -> Vec<String> {
+    let values = |v: &[crate::load::model::Spanned<String>]| -> Vec<String> {
         v.iter().map(|s| s.value.clone()).collect()
     };
     format!(

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use ismsbook::diagnostics::{self, Diagnostic};
+use ismsbook::check;
+use ismsbook::core::diagnostics::{self, Diagnostic};
+use ismsbook::core::types::Date;
 use ismsbook::load::{self, Keep, LoadError, Source};
-use ismsbook::types::Date;
-use ismsbook::validate;
 use proptest::test_runner::{Config, TestCaseError};
 
 pub const TODAY: &str = "2026-06-01";
@@ -119,7 +119,7 @@ pub fn check(mem: &Mem) -> Outcome {
     let started = Instant::now();
     let today: Date = TODAY.parse().unwrap();
     let hb = load::load(Path::new("/fuzz"), mem, today, Keep::Bodies).expect("config present");
-    let checked = validate::check(&hb);
+    let checked = check::check(&hb);
     let reread: BTreeMap<PathBuf, String> = checked
         .diagnostics
         .iter()

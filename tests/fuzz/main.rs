@@ -110,7 +110,7 @@ fn random_bytes() {
 /// accepted interval stays in range.
 #[test]
 fn values() {
-    use ismsbook::types::{ControlId, Date, DocumentId, Interval, Version};
+    use ismsbook::core::types::{ControlId, Date, DocumentId, Interval, Version};
     let near = prop_oneof![
         gen::junk(14),
         (0u32..10_000, 0u32..15, 0u32..35).prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
@@ -173,7 +173,7 @@ fn markdown_rendered() {
         // The theme's static files are read from the root on disk: an empty one has none.
         let root = tempfile::tempdir().unwrap();
         let hb = load::load(root.path(), &mem, today, Keep::Bodies).unwrap();
-        let checked = ismsbook::validate::check(&hb);
+        let checked = ismsbook::check::check(&hb);
         let out = tempfile::tempdir().unwrap();
         let opts = ismsbook::render::Options::default();
         ismsbook::render::write_site(&hb, &checked, &opts, &tera, &mem, out.path())

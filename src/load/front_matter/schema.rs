@@ -6,10 +6,10 @@
 use std::path::Path;
 
 use super::{Fields, Reader};
-use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::core::diagnostics::{Code, Diagnostic, Span};
+use crate::core::types::{DocType, Status};
+use crate::load::model::Spanned;
 use crate::load::yaml::Node;
-use crate::model::Spanned;
-use crate::types::{DocType, Status};
 
 /// What a field's value is: for the docs' type column and the "write it like" help.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

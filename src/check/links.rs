@@ -1,0 +1,446 @@
+//! Resolving the links of every body: by document id (`POL-009#retention`), by control id
+//! (`A.8.13`), by relative path to another content file or asset, or external.
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+
+use crate::core::catalog::catalog;
+use crate::core::diagnostics::{Code, Diagnostic, Span};
+use crate::core::suggest::{Budget, Suggester};
+use crate::core::types::{ControlId, DocumentId};
+use crate::load::markdown::html_scan;
+use crate::load::model::{Document, Handbook};
+use crate::load::CONTENT_DIR;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Document {
+        id: DocumentId,
+        anchor: Option<String>,
+    },
+    Control(ControlId),
+    /// A file under `content/`, relative to it, with an optional `#fragment`.
+    Asset {
+        path: PathBuf,
+        fragment: Option<String>,
+    },
+    External(String),
+    /// A heading of the same page.
+    Anchor(String),
+    /// Broken (reported) or pointing at a document that has no page (its own error reported).
+    Unresolved,
+}
+
+/// Link targets per document (same order as `Handbook::documents`), per link of its body.
+pub struct Resolved {
+    pub targets: Vec<Vec<Target>>,
+}
+
+impl Resolved {
+    /// Which documents link to which (body links and `related`), for "referenced by".
+    pub fn backlinks<'a>(
+        &self,
+        hb: &'a Handbook,
+    ) -> BTreeMap<&'a DocumentId, BTreeSet<&'a DocumentId>> {
+        let mut map: BTreeMap<&DocumentId, BTreeSet<&DocumentId>> = BTreeMap::new();
+        let by_id = hb.by_id();
+        for (doc, targets) in hb.documents.iter().zip(&self.targets) {
+            let Some(from) = &doc.id else { continue };
+            let linked = targets.iter().filter_map(|t| match t {
+                Target::Document { id, .. } => {
+                    by_id.get(id).and_then(|d| d.id.as_ref()).map(|s| &s.value)
+                }
+                _ => None,
+            });
+            let related = doc.related.iter().filter_map(|r| {
+                by_id
+                    .get(&r.value)
+                    .and_then(|d| d.id.as_ref())
+                    .map(|s| &s.value)
+            });
+            for to in linked.chain(related) {
+                if to != &from.value {
+                    map.entry(to).or_default().insert(&from.value);
+                }
+            }
+        }
+        map
+    }
+}
+
+pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
+    let by_id = hb.by_id();
+    let by_path: BTreeMap<&Path, &Document> =
+        hb.documents.iter().map(|d| (d.path.as_path(), d)).collect();
+    let assets: BTreeSet<&Path> = hb.assets.iter().map(PathBuf::as_path).collect();
+    let unreadable: BTreeSet<&Path> = hb.unreadable.iter().map(PathBuf::as_path).collect();
+    let ctx = Context {
+        by_id: &by_id,
+        by_path: &by_path,
+        assets: &assets,
+        unreadable: &unreadable,
+        hints: Hints::default(),
+    };
+
+    let targets = hb
+        .documents
+        .iter()
+        .map(|doc| {
+            doc.body
+                .links
+                .iter()
+                .map(|link| match ctx.resolve(doc, &link.dest) {
+                    Ok(t) => t,
+                    Err(_) if unsafe_scheme(&link.dest).is_some() => {
+                        diags.push(unsafe_link(doc, link));
+                        Target::Unresolved
+                    }
+                    Err((message, help)) => {
+                        let mut d = Diagnostic::error(Code::BrokenReference, &doc.path, message)
+                            .at(link.span);
+                        d.help = help;
+                        diags.push(d);
+                        Target::Unresolved
+                    }
+                })
+                .collect()
+        })
+        .collect();
+
+    for doc in &hb.documents {
+        for r in &doc.related {
+            if !by_id.contains_key(&r.value) {
+                let (_, help) = ctx.unknown_document(&r.value);
+                let mut d = Diagnostic::error(
+                    Code::BrokenReference,
+                    &doc.path,
+                    format!("`related` names unknown document {}", r.value),
+                )
+                .at(r.span);
+                d.help = help;
+                diags.push(d);
+            }
+        }
+    }
+    Resolved { targets }
+}
+
+type Problem = (String, Option<String>);
+
+struct Context<'a> {
+    by_id: &'a BTreeMap<&'a DocumentId, &'a Document>,
+    by_path: &'a BTreeMap<&'a Path, &'a Document>,
+    assets: &'a BTreeSet<&'a Path>,
+    unreadable: &'a BTreeSet<&'a Path>,
+    hints: Hints<'a>,
+}
+
+/// The schemes a link may use. Any other could run script in the reader's browser
+/// (`javascript:`, `vbscript:`, `data:text/html`) or reach outside the web (`file:`, `smb:`).
+pub const SAFE_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+
+/// The scheme of `dest` when it is not a safe one, read as a browser reads it
+/// (`JaVaScRiPt:`, `java\tscript:` and a leading control character are all `javascript:`).
+pub fn unsafe_scheme(dest: &str) -> Option<String> {
+    html_scan::scheme(dest).filter(|s| !SAFE_SCHEMES.contains(&s.as_str()))
+}
+
+fn unsafe_link(doc: &Document, link: &crate::load::markdown::Link) -> Diagnostic {
+    let scheme = unsafe_scheme(&link.dest).unwrap_or_default();
+    let shown: String = link
+        .dest
+        .chars()
+        .take(48)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    let more = if link.dest.chars().count() > 48 {
+        "…"
+    } else {
+        ""
+    };
+    let help = match scheme.as_str() {
+        "data" | "file" => "put the file under content/ and link to it by its path relative to this document",
+        s if s.len() == 1 => "a drive letter? Put the file under content/ and link to it by its relative path",
+        _ => "only http, https and mailto links, document and control ids, relative paths and #anchors are published",
+    };
+    Diagnostic::error(
+        Code::UnsafeLink,
+        &doc.path,
+        format!("unsafe link `{shown}{more}`: the `{scheme}:` scheme could run script or reach outside the handbook"),
+    )
+    .at(link.span)
+    .help(help)
+}
+
+/// "Did you mean" for a whole run: candidates indexed once, when first needed, and one
+/// budget of work, so thousands of broken links cost no more than a few hundred.
+#[derive(Default)]
+struct Hints<'a> {
+    budget: Budget,
+    ids: OnceCell<Suggester<'a>>,
+    paths: OnceCell<Suggester<'a>>,
+    /// Per target document (by path), its heading anchors.
+    anchors: RefCell<HashMap<&'a Path, Rc<Suggester<'a>>>>,
+    /// Per document with many headings, the set of its anchors.
+    anchor_sets: RefCell<HashMap<&'a Path, Rc<HashSet<&'a str>>>>,
+}
+
+impl<'a> Hints<'a> {
+    /// Whether `doc` has a heading `#anchor`: a set per long document, so ten thousand
+    /// in-page links to ten thousand headings are not a hundred million comparisons.
+    fn has_anchor(&self, doc: &'a Document, anchor: &str) -> bool {
+        let headings = &doc.body.headings;
+        if headings.len() <= 16 {
+            return headings.iter().any(|h| h.anchor == anchor);
+        }
+        let set = Rc::clone(
+            self.anchor_sets
+                .borrow_mut()
+                .entry(doc.path.as_path())
+                .or_insert_with(|| Rc::new(headings.iter().map(|h| h.anchor.as_str()).collect())),
+        );
+        set.contains(anchor)
+    }
+
+    fn anchor(&self, doc: &'a Document, anchor: &str) -> Option<&'a str> {
+        let suggester = Rc::clone(
+            self.anchors
+                .borrow_mut()
+                .entry(doc.path.as_path())
+                .or_insert_with(|| {
+                    Rc::new(Suggester::new(
+                        doc.body.headings.iter().map(|h| h.anchor.as_str()),
+                    ))
+                }),
+        );
+        suggester.suggest(anchor, &self.budget)
+    }
+}
+
+/// At most this many headings are listed in the help of a broken anchor.
+const HEADINGS_LISTED: usize = 12;
+
+impl<'a> Context<'a> {
+    fn resolve(&self, doc: &'a Document, dest: &str) -> Result<Target, Problem> {
+        if dest.is_empty() {
+            return Err((
+                "empty link target".into(),
+                Some("write the target inside the parentheses: [text](POL-001)".into()),
+            ));
+        }
+        if let Some(scheme) = html_scan::scheme(dest) {
+            if !SAFE_SCHEMES.contains(&scheme.as_str()) {
+                return Err((format!("unsafe link scheme `{scheme}:`"), None));
+            }
+            return Ok(Target::External(html_scan::browser_url(dest)));
+        }
+        if let Some(anchor) = dest.strip_prefix('#') {
+            self.check_anchor(doc, anchor, "this document")?;
+            return Ok(Target::Anchor(anchor.to_string()));
+        }
+        let (path_part, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (dest, None),
+        };
+        if let Ok(id) = path_part.parse::<DocumentId>() {
+            let Some(target) = self.by_id.get(&id) else {
+                return Err(self.unknown_document(&id));
+            };
+            if let Some(anchor) = &fragment {
+                self.check_anchor(target, anchor, &format!("{id}"))?;
+            }
+            return Ok(Target::Document {
+                id,
+                anchor: fragment,
+            });
+        }
+        if path_part.starts_with("A.") {
+            return match path_part.parse::<ControlId>() {
+                Ok(c) if catalog().control(c).is_some() => Ok(Target::Control(c)),
+                _ => Err((
+                    format!("link to unknown control {path_part}"),
+                    Some(
+                        crate::core::catalog::unknown_control(
+                            &doc.path,
+                            path_part,
+                            Span::new(1, 1, 1),
+                        )
+                        .help
+                        .unwrap_or_default(),
+                    ),
+                )),
+            };
+        }
+        if path_part.starts_with('/') || path_part.starts_with('\\') {
+            return Err((
+                format!("absolute site path `{path_part}`: the site must work under any sub-path"),
+                Some("link by document id (`POL-009`) or by a path relative to this file (`../policies/backup.md`)".into()),
+            ));
+        }
+        let decoded = percent_decode(path_part);
+        let here = doc.path.parent().unwrap_or(Path::new(CONTENT_DIR));
+        let Some(joined) = normalize(&here.join(&decoded)) else {
+            return Err(escapes(path_part));
+        };
+        let Ok(in_content) = joined.strip_prefix(CONTENT_DIR) else {
+            return Err(escapes(path_part));
+        };
+        if let Some(target) = self.by_path.get(joined.as_path()) {
+            if let Some(id) = &target.id {
+                if let Some(anchor) = &fragment {
+                    self.check_anchor(target, anchor, &decoded)?;
+                }
+                return Ok(Target::Document {
+                    id: id.value.clone(),
+                    anchor: fragment,
+                });
+            }
+            return Ok(Target::Unresolved);
+        }
+        if self.unreadable.contains(joined.as_path()) {
+            return Ok(Target::Unresolved);
+        }
+        if self.assets.contains(in_content) {
+            return Ok(Target::Asset {
+                path: in_content.to_path_buf(),
+                fragment,
+            });
+        }
+        let help = self
+            .hints
+            .paths
+            .get_or_init(|| Suggester::new(self.by_path.keys().filter_map(|p| p.to_str())))
+            .suggest(&joined.to_string_lossy(), &self.hints.budget)
+            .map(|p| format!("did you mean {p}?"))
+            .unwrap_or_else(|| "link by document id (`POL-009`) or check the relative path".into());
+        Err((
+            format!(
+                "link to `{path_part}`: no such file {}",
+                crate::core::diagnostics::display_path(&joined)
+            ),
+            Some(help),
+        ))
+    }
+
+    fn unknown_document(&self, id: &DocumentId) -> Problem {
+        let help = self
+            .hints
+            .ids
+            .get_or_init(|| Suggester::new(self.by_id.keys().map(|k| k.as_str())))
+            .suggest(id.as_str(), &self.hints.budget)
+            .and_then(|s| s.parse::<DocumentId>().ok())
+            .and_then(|k| self.by_id.get(&k).map(|d| (k, d)))
+            .map(|(k, d)| format!("did you mean {k} ({})?", d.title));
+        (format!("link to unknown document {id}"), help)
+    }
+}
+
+fn escapes(path: &str) -> Problem {
+    (
+        format!("link `{path}` leads outside content/"),
+        Some("only files under content/ are published; move the file there".into()),
+    )
+}
+
+impl<'a> Context<'a> {
+    fn check_anchor(&self, doc: &'a Document, anchor: &str, name: &str) -> Result<(), Problem> {
+        if self.hints.has_anchor(doc, anchor) {
+            return Ok(());
+        }
+        let help = self
+            .hints
+            .anchor(doc, anchor)
+            .map(|a| format!("did you mean #{a}?"))
+            .or_else(|| {
+                let headings = &doc.body.headings;
+                (!headings.is_empty()).then(|| {
+                    let all: Vec<String> = headings
+                        .iter()
+                        .take(HEADINGS_LISTED)
+                        .map(|h| format!("#{}", h.anchor))
+                        .collect();
+                    let more = match headings.len().saturating_sub(HEADINGS_LISTED) {
+                        0 => String::new(),
+                        n => format!(" and {n} more"),
+                    };
+                    format!("its headings are {}{more}", all.join(", "))
+                })
+            });
+        Err((format!("no heading #{anchor} in {name}"), help))
+    }
+}
+
+/// Resolves `.` and `..` without touching the file system; `None` if it climbs above the start.
+fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(p) => out.push(p),
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// `%20` and friends in a link to a file with spaces or non-ASCII letters in its name.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding_handles_spaces_and_utf8() {
+        assert_eq!(percent_decode("a%20b%C3%A9.png"), "a bé.png");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+
+    #[test]
+    fn normalize_refuses_to_climb_out() {
+        assert_eq!(
+            normalize(Path::new("content/a/../b.md")),
+            Some(PathBuf::from("content/b.md"))
+        );
+        assert_eq!(normalize(Path::new("content/../../x")), None);
+    }
+
+    #[test]
+    fn only_web_and_mail_schemes_are_safe() {
+        assert_eq!(unsafe_scheme("https://example.com"), None);
+        assert_eq!(unsafe_scheme(" MailTo:a@b"), None);
+        assert_eq!(unsafe_scheme("A.8.13"), None);
+        assert_eq!(unsafe_scheme("../x.md#a:b"), None);
+        assert_eq!(
+            unsafe_scheme("\u{1}JaVa\tScript:x").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(unsafe_scheme("C:\\x").as_deref(), Some("c"));
+        assert_eq!(unsafe_scheme("data:text/html,x").as_deref(), Some("data"));
+    }
+}

@@ -1,0 +1,282 @@
+//! `ismsbook serve`: build, serve, watch, rebuild, and reload open pages.
+//!
+//! Each good build goes to a new generation directory, so a request never sees a half-written
+//! site; a broken edit keeps the last good generation in service and shows its diagnostics
+//! in an overlay. Pages learn about rebuilds by long polling (`/__ismsbook/poll?since=N`):
+//! plain HTTP, parked in the server loop (`net`) rather than holding a thread, and that also
+//! covers a page which connects just after a rebuild (it asks "anything since generation N?").
+//! The generations live in a private temporary directory removed on every way out (`start`).
+
+/// Writes a line to stderr, ignoring failure: a closed terminal or pipe must not stop a
+/// rebuild or the way out (`eprintln!` panics then).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+mod conn;
+mod head;
+mod host;
+mod http;
+mod net;
+mod start;
+mod watch;
+
+pub use start::run;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::core::diagnostics::{Diagnostic, Severity};
+use crate::core::types::Date;
+use crate::site::{Site, Update};
+
+pub use start::Error;
+
+pub struct Options {
+    pub root: PathBuf,
+    pub bind: String,
+    pub port: u16,
+    pub open: bool,
+    pub today: Option<Date>,
+}
+
+/// What the server knows about the builds, shared by the watcher and request threads.
+#[derive(Default)]
+pub struct State {
+    /// Increases with every build attempt, good or bad.
+    pub generation: u64,
+    /// The generation whose pages are being served.
+    pub good: u64,
+    pub dir: Option<PathBuf>,
+    /// The errors of the latest attempt (empty after a good build).
+    pub errors: Vec<Problem>,
+    /// `print.html` and `search.html` are being brought up to date.
+    pub writing_whole: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Problem {
+    pub location: String,
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Problem {
+    /// The output could not be written: shown like a diagnostic, in the overlay too.
+    fn output(message: String) -> Vec<Problem> {
+        vec![Problem {
+            location: "output".into(),
+            severity: Severity::Error,
+            code: "io",
+            message,
+        }]
+    }
+}
+
+impl From<&Diagnostic> for Problem {
+    fn from(d: &Diagnostic) -> Self {
+        Problem {
+            location: d.location(),
+            severity: d.severity,
+            code: d.code.as_str(),
+            message: d.message.clone(),
+        }
+    }
+}
+
+pub struct Shared {
+    pub state: Mutex<State>,
+    /// Tells the server loop that `state` changed (polls to answer).
+    pub waker: OnceLock<Arc<mio::Waker>>,
+    /// Where generation directories are made.
+    pub base: PathBuf,
+    pub root: PathBuf,
+    pub today: Option<Date>,
+    /// The handbook as last read, which follows edits; held while a build writes.
+    site: Mutex<Option<Site>>,
+}
+
+const LIVERELOAD: &str = include_str!("livereload.js");
+/// Served HTML carries the generation it belongs to; see `http::handle`.
+pub const GENERATION_MARK: &str = "__ISMSBOOK_GENERATION__";
+
+/// No inline script: a theme with a strict Content-Security-Policy still reloads.
+fn inject() -> Option<String> {
+    Some(format!(
+        "<script src=\"/__ismsbook/livereload.js\" data-generation=\"{GENERATION_MARK}\"></script>"
+    ))
+}
+
+impl Shared {
+    fn announce(&self) {
+        if let Some(waker) = self.waker.get() {
+            let _ = waker.wake();
+        }
+    }
+
+    /// Builds whole (`None`), or follows `changed` files (relative to the root): only the
+    /// pages that show an edited document are written, unless the change needs a full build
+    /// (configuration, theme, assets, a file removed). The pipeline is the `Site`'s.
+    pub fn rebuild(&self, changed: Option<&[PathBuf]>) -> Duration {
+        let started = Instant::now();
+        let mut site = self.site.lock().unwrap_or_else(|e| e.into_inner());
+        // Past midnight, reviews are checked against the new date: everything is read again.
+        let today = self.today();
+        let current = site.as_mut().filter(|s| s.options().today == today);
+        let update = match (changed, current) {
+            (Some(paths), Some(s)) => s.update(paths),
+            _ => self.open(today).map(|s| {
+                let broken = s.has_errors();
+                *site = Some(s);
+                match broken {
+                    true => Update::Broken,
+                    false => Update::Rewrite,
+                }
+            }),
+        };
+        let outcome = match update {
+            Ok(Update::Unchanged) => return started.elapsed(),
+            Ok(update) => {
+                let s = site.as_mut().expect("a site was opened or updated");
+                s.report();
+                self.write(s, update)
+            }
+            Err(e) => Err(vec![Problem {
+                location: crate::load::config::FILE.to_string(),
+                severity: Severity::Error,
+                code: "config",
+                message: e.to_string(),
+            }]),
+        };
+        self.settle(outcome, started, site)
+    }
+
+    /// Rebuilds after a batch of file events (paths relative to the root).
+    pub fn rebuild_after(&self, changed: &[PathBuf]) {
+        self.rebuild(Some(changed));
+    }
+
+    fn today(&self) -> Date {
+        crate::site::today(self.today).unwrap_or_else(|_| Date::today_utc())
+    }
+
+    fn open(&self, today: Date) -> Result<Site, crate::site::Error> {
+        let opts = crate::site::Options {
+            history: crate::site::History::Revisions,
+            inject: inject(),
+            ..crate::site::Options::new(today)
+        };
+        Site::open(&self.root, opts)
+    }
+
+    /// Writes what `update` asks for: a new generation directory for a rewrite, the pages
+    /// that changed into the current one otherwise. `Ok(Some(dir))`: a new generation;
+    /// `Ok(None)`: pages updated in place, `print.html` and `search.html` still to write.
+    fn write(&self, site: &mut Site, update: Update) -> Result<Option<PathBuf>, Vec<Problem>> {
+        let errors = |site: &Site| -> Vec<Problem> {
+            let diags = &site.checked.diagnostics;
+            diags
+                .iter()
+                .filter(|d| d.is_error())
+                .map(Problem::from)
+                .collect()
+        };
+        let (generation, dir) = {
+            let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            (state.generation + 1, state.dir.clone())
+        };
+        let written = match (update, dir) {
+            (Update::Unchanged, _) => return Ok(None),
+            (Update::Broken, _) => return Err(errors(site)),
+            (Update::Pages(pages), Some(dir)) => site.write_pages(&dir, &pages).map(|_| None),
+            (Update::Rewrite | Update::Pages(_), _) => {
+                let dir = self.base.join(format!("generation-{generation}"));
+                let written = std::fs::create_dir(&dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+                    .and_then(|_| site.render_to(&dir));
+                if written.is_err() {
+                    // A half-written generation is never served: it goes at once.
+                    let _ = std::fs::remove_dir_all(&dir);
+                }
+                written.map(|_| Some(dir))
+            }
+        };
+        written.map_err(|e| {
+            site.mark_unwritten();
+            Problem::output(e)
+        })
+    }
+
+    /// Records the outcome of a build and tells the pages.
+    fn settle(
+        &self,
+        outcome: Result<Option<PathBuf>, Vec<Problem>>,
+        started: Instant,
+        site: std::sync::MutexGuard<'_, Option<Site>>,
+    ) -> Duration {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let generation = state.generation + 1;
+        state.generation = generation;
+        match outcome {
+            Ok(Some(dir)) => {
+                let old = state.dir.replace(dir);
+                state.good = generation;
+                state.errors.clear();
+                let old = old.filter(|o| Some(o) != state.dir.as_ref());
+                drop(state);
+                self.announce();
+                if let Some(old) = old {
+                    // Requests already reading the old generation keep their open files.
+                    let _ = std::fs::remove_dir_all(old);
+                }
+                say!(
+                    "rebuilt in {} ms (generation {generation})",
+                    started.elapsed().as_millis()
+                );
+            }
+            Ok(None) => {
+                state.good = generation;
+                state.errors.clear();
+                state.writing_whole = true;
+                let dir = state.dir.clone();
+                say!(
+                    "updated in {} ms (generation {generation})",
+                    started.elapsed().as_millis()
+                );
+                drop(state);
+                self.announce();
+                // Open pages have already been told to reload; requests for these two
+                // files wait here.
+                if let (Some(s), Some(dir)) = (site.as_ref(), dir) {
+                    if let Err(e) = s.write_whole(&dir) {
+                        say!("error: {e}");
+                    }
+                }
+                self.state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .writing_whole = false;
+                self.announce();
+            }
+            Err(problems) => {
+                say!(
+                    "build failed: still serving generation {}; the pages show the {} error(s)",
+                    state.good,
+                    problems.len()
+                );
+                state.errors = problems;
+                drop(state);
+                self.announce();
+            }
+        }
+        drop(site);
+        started.elapsed()
+    }
+}

@@ -1,0 +1,9 @@
+//! The vocabulary every stage uses: the value [`types`], the one [`diagnostics`] type and
+//! printer, the ISO/IEC 27001:2022 [`catalog`], spelling [`suggest`]ions, and `parallel`
+//! work.
+
+pub mod catalog;
+pub mod diagnostics;
+pub(crate) mod parallel;
+pub mod suggest;
+pub mod types;
