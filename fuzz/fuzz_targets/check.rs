@@ -52,6 +52,6 @@ fuzz_target!(|data: &[u8]| {
     let hb = load::load(Path::new("/fuzz"), &mem, today, Keep::All).unwrap();
     let checked = ismsbook::check::check(&hb);
     let mut out = Vec::new();
-    diagnostics::print_human(&mut out, &checked.diagnostics, &|p| hb.source_of(p), false).unwrap();
+    diagnostics::print_human(&mut out, &checked.diagnostics, &|p| ismsbook::load::kept_text(&hb, p), false).unwrap();
     let _ = diagnostics::to_json(&checked.diagnostics);
 });
