@@ -230,3 +230,31 @@ impl Run {
         self.assert_codes(&[])
     }
 }
+
+/// Runs git in the handbook with a fixed identity and date and no system or user
+/// configuration, so commits are the same on every machine; fails the test if git does.
+pub fn git(hb: &Handbook, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(hb.path())
+        .env("GIT_AUTHOR_NAME", "Ada Author")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .env("GIT_COMMITTER_NAME", "Ada Author")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-03-01T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-03-01T10:00:00Z")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", hb.path())
+        .output()
+        .expect("git must be installed for the history tests");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn commit_all(hb: &Handbook, message: &str) {
+    git(hb, &["add", "-A"]);
+    git(hb, &["commit", "-q", "-m", message]);
+}
