@@ -89,41 +89,23 @@ pub fn parse(body: &str, first_line: u32) -> Body {
                 dest_url,
                 title,
                 id,
-            }) => {
-                let span = dest_span(&mut cursor, body, range.clone(), &dest_url);
-                let n = out.links.len();
-                out.links.push(Link {
-                    dest: dest_url.to_string(),
-                    span,
-                    is_image: false,
-                });
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: format!("{LINK_PLACEHOLDER}{n}").into(),
-                    title,
-                    id,
-                })
-            }
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: placeholder(&mut out.links, &mut cursor, body, range, dest_url, false),
+                title,
+                id,
+            }),
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => {
-                let span = dest_span(&mut cursor, body, range.clone(), &dest_url);
-                let n = out.links.len();
-                out.links.push(Link {
-                    dest: dest_url.to_string(),
-                    span,
-                    is_image: true,
-                });
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: format!("{LINK_PLACEHOLDER}{n}").into(),
-                    title,
-                    id,
-                })
-            }
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: placeholder(&mut out.links, &mut cursor, body, range, dest_url, true),
+                title,
+                id,
+            }),
             Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => {
                 has_raw_html = true;
                 let found = (&mut out.links, &mut raw_urls);
@@ -186,6 +168,25 @@ pub fn parse(body: &str, first_line: u32) -> Body {
     out.links.shrink_to_fit();
     out.headings.shrink_to_fit();
     out
+}
+
+/// Records a Markdown link or image target as link number N and gives the placeholder that
+/// takes its place in the HTML until `render` resolves it.
+fn placeholder<'t>(
+    links: &mut Vec<Link>,
+    cursor: &mut SpanCursor<'_>,
+    body: &str,
+    range: std::ops::Range<usize>,
+    dest: CowStr<'_>,
+    is_image: bool,
+) -> CowStr<'t> {
+    let span = dest_span(cursor, body, range, &dest);
+    links.push(Link {
+        dest: dest.to_string(),
+        span,
+        is_image,
+    });
+    format!("{LINK_PLACEHOLDER}{}", links.len() - 1).into()
 }
 
 /// The span of the link's target inside the link's source range; when it is written with
