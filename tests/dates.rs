@@ -170,3 +170,37 @@ fn a_commit_time_outside_the_calendar_shows_no_date_on_the_history() {
     );
     assert!(!page.contains("219250468"));
 }
+
+#[test]
+fn serve_refuses_a_source_date_epoch_outside_the_calendar_like_build() {
+    let hb = Handbook::fixture("_base");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ismsbook"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(hb.path())
+        .env("SOURCE_DATE_EPOCH", "99999999999999")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A serve that accepted the value would run until stopped: give it ten seconds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(2),
+        "serve started: {stderr}"
+    );
+    assert!(stderr.contains("SOURCE_DATE_EPOCH"), "{stderr}");
+}

@@ -48,6 +48,9 @@ impl From<String> for Error {
 
 /// Runs the server until it is stopped (Ctrl-C, SIGTERM, SIGHUP).
 pub fn run(opts: Options) -> Result<(), Error> {
+    // A bad SOURCE_DATE_EPOCH stops serve as it stops build and check, rather than
+    // silently previewing against the clock.
+    crate::site::today(opts.today).map_err(|e| Error::Other(e.to_string()))?;
     let (bind, port) = (opts.bind.clone(), opts.port);
     let cannot_listen = |error: std::io::Error| match error.kind() {
         std::io::ErrorKind::AddrInUse => Error::PortInUse { bind, port },
