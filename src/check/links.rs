@@ -137,9 +137,7 @@ struct Context<'a> {
     hints: Hints<'a>,
 }
 
-/// The schemes a link may use. Any other could run script in the reader's browser
-/// (`javascript:`, `vbscript:`, `data:text/html`) or reach outside the web (`file:`, `smb:`).
-pub const SAFE_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+pub use crate::load::markdown::html_scan::SAFE_SCHEMES;
 
 /// The scheme of `dest` when it is not a safe one, read as a browser reads it
 /// (`JaVaScRiPt:`, `java\tscript:` and a leading control character are all `javascript:`).

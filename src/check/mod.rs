@@ -1,7 +1,6 @@
 //! Check: the rules of docs/rules.md over the loaded handbook. Each rule reads the model and
 //! adds diagnostics; none changes anything.
 
-pub mod active;
 pub mod coverage;
 pub mod links;
 pub mod withheld;
@@ -30,30 +29,15 @@ pub struct Checked {
     pub withheld: Withheld,
 }
 
-/// Checks the handbook as read from its work tree (`hb.root`).
+/// Checks the handbook for a complete edition.
 pub fn check(hb: &Handbook) -> Checked {
-    check_with(
-        hb,
-        &crate::load::WorkTree {
-            root: hb.root.clone(),
-        },
-    )
+    check_for(hb, None)
 }
 
-/// Checks the handbook read from `source`, which is where its assets are read from.
-pub fn check_with(hb: &Handbook, source: &dyn crate::load::Source) -> Checked {
-    check_for(hb, source, None)
-}
-
-/// Checks the handbook read from `source` for an edition that withholds the documents above
+/// Checks the handbook for an edition that withholds the documents above
 /// `max_classification` (a level of ismsbook.toml: callers refuse any other first).
-pub fn check_for(
-    hb: &Handbook,
-    source: &dyn crate::load::Source,
-    max_classification: Option<&str>,
-) -> Checked {
+pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
     let mut diags = hb.diagnostics.clone();
-    active_assets(hb, source, &mut diags);
     let links = links::resolve(hb, &mut diags);
     duplicate_ids(hb, &mut diags);
     for doc in &hb.documents {
@@ -75,24 +59,6 @@ pub fn check_for(
         coverage,
         withheld,
     }
-}
-
-/// HTML and SVG assets with script (see [`active`]); only files of those types are read.
-fn active_assets(hb: &Handbook, source: &dyn crate::load::Source, diags: &mut Vec<Diagnostic>) {
-    let checked: Vec<PathBuf> = hb
-        .assets
-        .iter()
-        .filter(|a| active::is_checked(a))
-        .map(|a| std::path::Path::new(CONTENT_DIR).join(a))
-        .collect();
-    let found = crate::core::parallel::map(&checked, |path| {
-        // An unreadable file is reported when the build copies it.
-        source
-            .read(path)
-            .ok()
-            .and_then(|bytes| active::check(path, &bytes))
-    });
-    diags.extend(found.into_iter().flatten());
 }
 
 fn duplicate_ids(hb: &Handbook, diags: &mut Vec<Diagnostic>) {

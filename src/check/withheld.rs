@@ -153,14 +153,11 @@ mod tests {
     fn the_check_decides_coverage_and_what_an_edition_withholds() {
         let (mut hb, _) = base();
         hb.documents[0].classification.value = "confidential".into();
-        let source = crate::load::WorkTree {
-            root: hb.root.clone(),
-        };
-        let checked = crate::check::check_for(&hb, &source, Some("internal"));
+        let checked = crate::check::check_for(&hb, Some("internal"));
         assert_eq!(checked.withheld.level(), Some("internal"));
         assert!(!checked.withheld.publishes(&hb, 0));
         assert_eq!(checked.coverage.len(), 93);
-        let checked = crate::check::check_with(&hb, &source);
+        let checked = crate::check::check(&hb);
         assert_eq!(checked.withheld, Withheld::none());
     }
 }

@@ -1,5 +1,6 @@
 //! Load: walk `content/`, read every file once, split and parse front matter and body.
 
+pub mod active;
 pub mod config;
 mod front_matter;
 pub mod inside;
@@ -195,6 +196,11 @@ pub fn load_reusing(
         } else if let Ok(rel) = path.strip_prefix(CONTENT_DIR) {
             assets.push(rel.to_path_buf());
         }
+    }
+
+    // Read once here, so serve's updates (which keep the assets) never scan them again.
+    if matches!(keep, Keep::All | Keep::Bodies) {
+        diagnostics.extend(active_assets(source, &assets));
     }
 
     let results: Vec<(PathBuf, Loaded)> = crate::core::parallel::map(&markdown_files, |path| {
@@ -444,6 +450,23 @@ fn read_document(
         source,
         source_len,
     })
+}
+
+/// HTML and SVG assets with script (see [`active`]); only files of those types are read.
+fn active_assets(source: &dyn Source, assets: &[PathBuf]) -> Vec<Diagnostic> {
+    let checked: Vec<PathBuf> = assets
+        .iter()
+        .filter(|a| active::is_checked(a))
+        .map(|a| Path::new(CONTENT_DIR).join(a))
+        .collect();
+    let found = crate::core::parallel::map(&checked, |path| {
+        // An unreadable file is reported when the build copies it.
+        source
+            .read(path)
+            .ok()
+            .and_then(|bytes| active::check(path, &bytes))
+    });
+    found.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

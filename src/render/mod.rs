@@ -68,7 +68,7 @@ pub fn write_site(
             .read(&from)
             .map_err(|e| format!("cannot read {}: {e}", from.display()))?;
         // `check` reports these; this guards a source it did not read (another revision).
-        if let Some(d) = crate::check::active::check(&from, &bytes) {
+        if let Some(d) = crate::load::active::check(&from, &bytes) {
             return Err(format!(
                 "{}: {} [{}]; it is not published",
                 crate::core::diagnostics::display_path(&from),

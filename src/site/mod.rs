@@ -155,7 +155,7 @@ impl Site {
                 });
             }
         }
-        let checked = check::check_for(&hb, source.as_ref(), opts.max_classification.as_deref());
+        let checked = check::check_for(&hb, opts.max_classification.as_deref());
         let mut site = Site {
             root: root.to_path_buf(),
             hb,

@@ -140,11 +140,7 @@ impl Site {
         for path in paths {
             self.reread_document(path);
         }
-        let checked = check::check_for(
-            &self.hb,
-            self.source.as_ref(),
-            self.opts.max_classification.as_deref(),
-        );
+        let checked = check::check_for(&self.hb, self.opts.max_classification.as_deref());
         // The dashboard lists the problems.
         if checked.diagnostics != self.checked.diagnostics {
             self.pending.lists = true;

@@ -77,24 +77,14 @@ fn scalar() -> impl Strategy<Value = String> {
     ]
 }
 
-const FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "type",
-    "version",
-    "status",
-    "owner",
-    "classification",
-    "effective",
-    "review",
-    "approvals",
-    "controls",
-    "clauses",
-    "related",
-    "supersedes",
-    "tags",
-    "extra",
-];
+/// The top-level keys of front matter, from the one schema table the parser reads.
+fn fields() -> Vec<&'static str> {
+    ismsbook::load::FIELDS
+        .iter()
+        .map(|f| f.name)
+        .filter(|n| !n.contains('.'))
+        .collect()
+}
 
 /// Aliases that expand exponentially if anyone ever expands them (billion laughs).
 pub fn laughs(levels: usize, width: usize) -> String {
@@ -126,8 +116,8 @@ pub fn nested(kind: u8, depth: usize) -> String {
 /// One front matter entry (possibly several lines, `\n`-separated).
 fn entry() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => (select(FIELDS), scalar()).prop_map(|(k, v)| format!("{k}: {v}")),
-        2 => (select(FIELDS), vec(scalar(), 0..4))
+        4 => (select(fields()), scalar()).prop_map(|(k, v)| format!("{k}: {v}")),
+        2 => (select(fields()), vec(scalar(), 0..4))
             .prop_map(|(k, vs)| format!("{k}:\n{}", vs.iter().map(|v| format!("  - {v}\n")).collect::<String>())),
         1 => (select(&["interval", "last", "next", "inteval"]), scalar())
             .prop_map(|(k, v)| format!("review:\n  {k}: {v}")),

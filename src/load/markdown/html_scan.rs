@@ -227,6 +227,10 @@ pub fn decode_entities(s: &str) -> String {
     out
 }
 
+/// The schemes a link may use. Any other could run script in the reader's browser
+/// (`javascript:`, `vbscript:`, `data:text/html`) or reach outside the web (`file:`, `smb:`).
+pub const SAFE_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+
 /// A URL as a browser reads it: leading and trailing controls and spaces dropped, tabs and
 /// line breaks removed anywhere (`java\tscript:` is `javascript:`).
 pub fn browser_url(url: &str) -> String {

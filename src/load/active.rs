@@ -6,9 +6,8 @@
 
 use std::path::Path;
 
-use crate::check::links::SAFE_SCHEMES;
 use crate::core::diagnostics::{Code, Diagnostic, Span};
-use crate::load::markdown::html_scan::{self, Tag};
+use crate::load::markdown::html_scan::{self, Tag, SAFE_SCHEMES};
 
 /// Extensions a browser or a web server treats as HTML, XHTML, SVG or XML (which can pull in
 /// XSLT or be XHTML): what can run script when opened from the handbook's origin.
