@@ -46,10 +46,58 @@ pub enum Code {
     ActiveAsset,
     /// Raw HTML nested deeper than browsers nest it (or with formatting left open): flattened.
     NestedTooDeep,
+    /// Part 2: A risk entry of `content/risks.yaml` breaks the schema: an id not `R-` and 3-4 digits, a value out of range, an unknown key.
+    RiskInvalid,
+    /// Part 2: A reference (soa.yaml, a link `[R-001](R-001)`) to a risk that does not exist.
+    UnknownRisk,
+    /// Part 2: A reference (a record's findings, a link) to a nonconformity that does not exist.
+    UnknownNonconformity,
+    /// Part 2: `requirements:` names a framework that is not enabled, or a requirement the framework does not have.
+    UnknownRequirement,
+    /// Part 2: A risk selects a control that `soa.yaml` excludes.
+    RiskControlExcluded,
+    /// Part 2: An applicable control that no risk selects and no `included:` reason explains.
+    InclusionUnjustified,
+    /// Part 2: An `included:` reason cites a risk that does not select that control.
+    SoaRiskMismatch,
+    /// Part 2: A risk with no valid acceptance by its owner (or, above appetite, by a role of `accept_roles`).
+    ResidualUnaccepted,
+    /// Part 2: A risk acceptance whose digest no longer matches the assessment.
+    AcceptanceStale,
+    /// Part 2: A risk acceptance past its `expires` date.
+    AcceptanceExpired,
+    /// Part 2: A risk acceptance that expires within `warn_before`.
+    AcceptanceDueSoon,
+    /// Part 2: A treatment, corrective or management-review action past its due date and not done.
+    ActionOverdue,
+    /// Part 2: No internal-audit record within `[audit] interval`.
+    InternalAuditStale,
+    /// Part 2: No management-review record within `[management_review] interval`.
+    ManagementReviewStale,
+    /// Part 2: An applicable control or a clause 4-10 not audited within `[audit] cycle`.
+    AuditProgrammeGap,
+    /// Part 2: A management review that does not cover an input 9.3.2 asks for.
+    ManagementReviewInputMissing,
+    /// Part 2: A nonconformity closed with no effectiveness check.
+    NonconformityClosedWithoutEffectiveness,
+    /// Part 2: No record of a recurring activity within its interval.
+    ActivityMissed,
+    /// Part 2: A recurring activity's next run is due within `warn_before`.
+    ActivityDueSoon,
+    /// Part 2: `soa.yaml` has no approval.
+    SoaUnapproved,
+    /// Part 2: The SoA's decisions changed since its approval.
+    SoaChangedSinceApproval,
+    /// Part 2: An enabled framework's requirement with no applicable, implemented control and no claiming document.
+    FrameworkRequirementUncovered,
+    /// Part 2: An approval signature that does not verify against `allowed_signers`.
+    ApprovalSignatureInvalid,
+    /// Part 2: An approval without a signature where `[approval] signatures = "required"`.
+    ApprovalUnsigned,
 }
 
 impl Code {
-    pub const ALL: [Code; 25] = [
+    pub const ALL: [Code; 49] = [
         Code::FrontMatter,
         Code::MissingField,
         Code::UnknownField,
@@ -75,6 +123,30 @@ impl Code {
         Code::UnsafeLink,
         Code::ActiveAsset,
         Code::NestedTooDeep,
+        Code::RiskInvalid,
+        Code::UnknownRisk,
+        Code::UnknownNonconformity,
+        Code::UnknownRequirement,
+        Code::RiskControlExcluded,
+        Code::InclusionUnjustified,
+        Code::SoaRiskMismatch,
+        Code::ResidualUnaccepted,
+        Code::AcceptanceStale,
+        Code::AcceptanceExpired,
+        Code::AcceptanceDueSoon,
+        Code::ActionOverdue,
+        Code::InternalAuditStale,
+        Code::ManagementReviewStale,
+        Code::AuditProgrammeGap,
+        Code::ManagementReviewInputMissing,
+        Code::NonconformityClosedWithoutEffectiveness,
+        Code::ActivityMissed,
+        Code::ActivityDueSoon,
+        Code::SoaUnapproved,
+        Code::SoaChangedSinceApproval,
+        Code::FrameworkRequirementUncovered,
+        Code::ApprovalSignatureInvalid,
+        Code::ApprovalUnsigned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -104,6 +176,32 @@ impl Code {
             Code::UnsafeLink => "unsafe-link",
             Code::ActiveAsset => "active-asset",
             Code::NestedTooDeep => "nested-too-deep",
+            Code::RiskInvalid => "risk-invalid",
+            Code::UnknownRisk => "unknown-risk",
+            Code::UnknownNonconformity => "unknown-nonconformity",
+            Code::UnknownRequirement => "unknown-requirement",
+            Code::RiskControlExcluded => "risk-control-excluded",
+            Code::InclusionUnjustified => "inclusion-unjustified",
+            Code::SoaRiskMismatch => "soa-risk-mismatch",
+            Code::ResidualUnaccepted => "residual-unaccepted",
+            Code::AcceptanceStale => "acceptance-stale",
+            Code::AcceptanceExpired => "acceptance-expired",
+            Code::AcceptanceDueSoon => "acceptance-due-soon",
+            Code::ActionOverdue => "action-overdue",
+            Code::InternalAuditStale => "internal-audit-stale",
+            Code::ManagementReviewStale => "management-review-stale",
+            Code::AuditProgrammeGap => "audit-programme-gap",
+            Code::ManagementReviewInputMissing => "management-review-input-missing",
+            Code::NonconformityClosedWithoutEffectiveness => {
+                "nonconformity-closed-without-effectiveness"
+            }
+            Code::ActivityMissed => "activity-missed",
+            Code::ActivityDueSoon => "activity-due-soon",
+            Code::SoaUnapproved => "soa-unapproved",
+            Code::SoaChangedSinceApproval => "soa-changed-since-approval",
+            Code::FrameworkRequirementUncovered => "framework-requirement-uncovered",
+            Code::ApprovalSignatureInvalid => "approval-signature-invalid",
+            Code::ApprovalUnsigned => "approval-unsigned",
         }
     }
 }

@@ -310,3 +310,22 @@ mod tests {
         }
     }
 }
+
+keyword_enum!(
+    /// Where an action of any kind stands: treatment (risks), corrective (nonconformities),
+    /// management-review. Open means not `Done`.
+    ActionStatus {
+        Planned = "planned",
+        InProgress = "in-progress",
+        Done = "done",
+    }
+);
+
+keyword_enum!(
+    /// Which plan an action belongs to. All kinds share one id space and one `actions.html`.
+    ActionKind {
+        Treatment = "treatment",
+        Corrective = "corrective",
+        ManagementReview = "management-review",
+    }
+);

@@ -1,5 +1,6 @@
 //! Load: walk `content/`, read every file once, split and parse front matter and body.
 
+pub mod action;
 pub mod active;
 pub mod config;
 mod front_matter;
