@@ -3,6 +3,7 @@
 
 pub mod coverage;
 pub mod links;
+pub mod operation;
 pub mod withheld;
 
 use std::collections::BTreeMap;
@@ -27,6 +28,8 @@ pub struct Checked {
     /// Every control of the catalogue, in catalogue order.
     pub coverage: Vec<ControlCoverage>,
     pub withheld: Withheld,
+    /// Audits, reviews, activities and the audit programme, as the rules decided them.
+    pub operating: operation::Operating,
 }
 
 /// Checks the handbook for a complete edition.
@@ -50,6 +53,8 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
     coverage_rules(hb, &coverage, &mut diags);
     mandatory_documents(hb, &mut diags);
     retired_referenced(hb, &links, &mut diags);
+    let operating = operation::compute(hb);
+    operation::check(hb, &operating, &mut diags);
     crate::core::diagnostics::sort(&mut diags);
     diags.dedup();
     let withheld = Withheld::above(hb, &links, max_classification);
@@ -58,6 +63,7 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
         links,
         coverage,
         withheld,
+        operating,
     }
 }
 

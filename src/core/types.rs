@@ -329,3 +329,6 @@ keyword_enum!(
         ManagementReview = "management-review",
     }
 );
+
+mod operation;
+pub use operation::{ActivityId, NcSeverity, NcSource, NonconformityId, RecordKind, ReviewInput};

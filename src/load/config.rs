@@ -10,6 +10,9 @@ use crate::core::diagnostics::{Code, Diagnostic, Span};
 use crate::core::suggest::did_you_mean;
 use crate::core::types::{DocType, Interval};
 
+pub mod operation;
+pub use operation::{Audit, Certification, Every, Operation};
+
 pub const FILE: &str = "ismsbook.toml";
 /// A configuration is a few kilobytes; a megabyte is a mistake (or an attack) that the TOML
 /// parser would otherwise spend seconds on.
@@ -29,6 +32,8 @@ pub struct Config {
     pub approval_roles: Vec<String>,
     /// Per document type, the roles whose approval counts; overrides `approval_roles`.
     pub approval_by_type: BTreeMap<DocType, Vec<String>>,
+    /// `[audit]`, `[management_review]`, `[certification]`.
+    pub operation: Operation,
 }
 
 impl Default for Config {
@@ -52,6 +57,7 @@ impl Default for Config {
             warn_before: Interval::Days(30),
             intervals: BTreeMap::from([(DocType::Record, Interval::None)]),
             approval_by_type: BTreeMap::new(),
+            operation: Operation::default(),
         }
     }
 }
@@ -239,7 +245,16 @@ impl Reader<'_> {
     }
 
     fn read_root(&mut self, root: &DeTable<'_>, config: &mut Config) {
-        const KEYS: &[&str] = &["handbook", "roles", "classification", "review", "approval"];
+        const KEYS: &[&str] = &[
+            "handbook",
+            "roles",
+            "classification",
+            "review",
+            "approval",
+            "audit",
+            "management_review",
+            "certification",
+        ];
         let mut saw_handbook = false;
         for (key, value) in root.iter() {
             match key.get_ref().as_ref() {
@@ -267,6 +282,22 @@ impl Reader<'_> {
                 "approval" => {
                     if let Some(t) = self.table(value, "approval") {
                         self.read_approval(t, config);
+                    }
+                }
+                "audit" => {
+                    if let Some(t) = self.table(value, "audit") {
+                        config.operation.audit = Some(self.read_audit(t, value));
+                    }
+                }
+                "management_review" => {
+                    if let Some(t) = self.table(value, "management_review") {
+                        config.operation.management_review =
+                            Some(self.read_management_review(t, value));
+                    }
+                }
+                "certification" => {
+                    if let Some(t) = self.table(value, "certification") {
+                        config.operation.certification = self.read_certification(t, value);
                     }
                 }
                 _ => self.unknown(key, "ismsbook.toml", KEYS),

@@ -10,6 +10,7 @@ use crate::core::suggest::did_you_mean;
 use crate::core::types::{ControlId, Date, DocType, DocumentId, Status, Version};
 use crate::load::model::{Approval, Review, Spanned};
 
+mod record;
 mod schema;
 pub use schema::{Field, Required, FIELDS};
 
@@ -101,6 +102,8 @@ pub struct Fields {
     pub related: Vec<Spanned<DocumentId>>,
     pub supersedes: Vec<Spanned<DocumentId>>,
     pub tags: Vec<String>,
+    pub record: Option<crate::load::record::Record>,
+    pub activities: Vec<crate::load::record::Activity>,
     /// Where each known top-level key was written; unknown keys are reported, not kept.
     pub spans: Vec<(&'static str, Span)>,
     /// Control ids that did not parse, kept for the catalogue's help (2013 ids).
@@ -110,6 +113,8 @@ pub struct Fields {
     key_spans: Vec<(&'static str, Span)>,
     /// The approval being read: its fields' setters fill it, `approvals` takes it.
     draft: ApprovalDraft,
+    /// The activity being read, like `draft`.
+    activity: record::ActivityDraft,
 }
 
 #[derive(Debug, Default)]

@@ -7,6 +7,8 @@ mod front_matter;
 pub mod inside;
 pub mod markdown;
 pub mod model;
+pub mod nonconformity;
+pub mod record;
 mod soa;
 pub mod yaml;
 
@@ -186,8 +188,11 @@ pub fn load_reusing(
     let mut assets = Vec::new();
     let mut markdown_files = Vec::new();
     let mut soa_text = None;
+    let mut nc_text = None;
     for path in files {
-        if path == soa_path {
+        if path == Path::new(nonconformity::FILE) {
+            nc_text = Some(read_text(source, &path, &mut diagnostics).unwrap_or_default());
+        } else if path == soa_path {
             match read_text(source, &path, &mut diagnostics) {
                 Some(text) => soa_text = Some(text),
                 None => soa_text = Some(String::new()),
@@ -232,6 +237,11 @@ pub fn load_reusing(
         None => Default::default(),
     };
 
+    let nonconformities = match &nc_text {
+        Some(text) => nonconformity::read(text, &mut diagnostics),
+        None => Vec::new(),
+    };
+
     Ok(Handbook {
         root: root.to_path_buf(),
         config,
@@ -242,6 +252,8 @@ pub fn load_reusing(
         assets,
         soa,
         soa_source: soa_text,
+        nonconformities,
+        nonconformities_source: nc_text,
         diagnostics,
         today,
     })
@@ -255,6 +267,9 @@ pub fn kept_text<'a>(hb: &'a Handbook, path: &Path) -> Option<&'a str> {
     }
     if path == Path::new(SOA_FILE) {
         return hb.soa_source.as_deref();
+    }
+    if path == Path::new(nonconformity::FILE) {
+        return hb.nonconformities_source.as_deref();
     }
     hb.documents
         .binary_search_by(|d| d.path.as_path().cmp(path))
@@ -446,6 +461,8 @@ fn read_document(
         related: fields.related,
         supersedes: fields.supersedes,
         tags: fields.tags,
+        record: fields.record,
+        activities: fields.activities,
         field_spans: fields.spans,
         body,
         source,

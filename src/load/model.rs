@@ -67,6 +67,10 @@ pub struct Document {
     pub related: Vec<Spanned<DocumentId>>,
     pub supersedes: Vec<Spanned<DocumentId>>,
     pub tags: Vec<String>,
+    /// The `record:` block of a record document.
+    pub record: Option<crate::load::record::Record>,
+    /// The recurring activities a procedure prescribes.
+    pub activities: Vec<crate::load::record::Activity>,
     /// Where each top-level key was written, for diagnostics about the whole field.
     pub field_spans: Vec<(&'static str, Span)>,
     pub body: Body,
@@ -131,6 +135,9 @@ pub struct Handbook {
     pub assets: Vec<PathBuf>,
     pub soa: Soa,
     pub soa_source: Option<String>,
+    /// `content/nonconformities.yaml`, in file order.
+    pub nonconformities: Vec<crate::load::record::Nonconformity>,
+    pub nonconformities_source: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
     pub today: Date,
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::{Fields, Reader};
 use crate::core::diagnostics::{Code, Diagnostic, Span};
-use crate::core::types::{DocType, Status};
+use crate::core::types::{DocType, RecordKind, ReviewInput, Status};
 use crate::load::model::Spanned;
 use crate::load::yaml::Node;
 
@@ -33,6 +33,13 @@ pub enum Kind {
     Texts,
     Digest,
     FreeForm,
+    Boolean,
+    RecordType,
+    NonconformityIds,
+    Roles,
+    ReviewInputs,
+    Actions,
+    ActivityId,
 }
 
 impl Kind {
@@ -61,6 +68,16 @@ impl Kind {
             Kind::Texts => "list of text".into(),
             Kind::Digest => "`sha256:` and 64 lowercase hex digits".into(),
             Kind::FreeForm => "anything".into(),
+            Kind::Boolean => "`true` or `false`".into(),
+            Kind::RecordType => one_of(RecordKind::ALL.iter().map(|t| t.as_str()).collect()),
+            Kind::NonconformityIds => "list of nonconformity ids (`NC-2026-03`)".into(),
+            Kind::Roles => "list of roles of `[roles]`".into(),
+            Kind::ReviewInputs => format!(
+                "list, each {}",
+                one_of(ReviewInput::ALL.iter().map(|t| t.as_str()).collect())
+            ),
+            Kind::Actions => "list of actions `{ id, action, owner, due, status, done }`".into(),
+            Kind::ActivityId => "activity id: `ACT-` and 2-3 digits".into(),
         }
     }
 
@@ -132,7 +149,7 @@ impl Field {
         if matches!(self.kind, Kind::Mapping | Kind::MappingList) {
             let mut out = String::from("write it like:\n");
             FIELDS.write_yaml(self, &mut out);
-            if self.kind == Kind::MappingList {
+            if self.name == "approvals" {
                 out.push_str("(`ismsbook approve` writes approvals)");
             }
             return out.trim_end().to_string();
@@ -475,6 +492,158 @@ pub static FIELDS: Schema = Schema(&[
                 .filter_map(|i| r.text(i, k))
                 .collect()
         },
+    },
+    Field {
+        name: "activities",
+        kind: Kind::MappingList,
+        required: Required::Never,
+        help: "The recurring activities this procedure prescribes (access reviews, restore tests, metrics reports); each is proven by `kind: activity` records and checked by `activity-missed`.",
+        example: "",
+        set: |r, k, n, f| r.activities(n, k, f),
+    },
+    Field {
+        name: "activities.id",
+        kind: Kind::ActivityId,
+        required: Required::Always,
+        help: "The activity's id, unique in the handbook; its records name it.",
+        example: "ACT-01",
+        set: |r, k, n, f| r.activity_field(k, n, f),
+    },
+    Field {
+        name: "activities.what",
+        kind: Kind::Text,
+        required: Required::Always,
+        help: "What is done, as the calendar shows it.",
+        example: "Quarterly access review of production systems",
+        set: |r, k, n, f| r.activity_field(k, n, f),
+    },
+    Field {
+        name: "activities.every",
+        kind: Kind::Interval,
+        required: Required::Always,
+        help: "How often; a run is due this long after the last record (or after `effective`).",
+        example: "3 months",
+        set: |r, k, n, f| r.activity_field(k, n, f),
+    },
+    Field {
+        name: "activities.owner",
+        kind: Kind::Role,
+        required: Required::Always,
+        help: "The role that carries it out.",
+        example: "CISO",
+        set: |r, k, n, f| r.activity_field(k, n, f),
+    },
+    Field {
+        name: "activities.controls",
+        kind: Kind::Controls,
+        required: Required::Never,
+        help: "The controls the activity operates; their pages link to it and its records.",
+        example: "[A.5.18, A.8.2]",
+        set: |r, k, n, f| r.activity_field(k, n, f),
+    },
+    Field {
+        name: "record",
+        kind: Kind::Mapping,
+        required: Required::Never,
+        help: "What a `type: record` document proves: an internal audit, a management review or one run of an activity. `kind` and `date` are required in it; the kind fixes the other fields. A record counts from `date`, whatever its status.",
+        example: "{ kind: activity, activity: ACT-01, date: 2026-10-03 }",
+        set: |r, k, n, f| r.record(n, k, f),
+    },
+    Field {
+        name: "record.kind",
+        kind: Kind::RecordType,
+        required: Required::Never,
+        help: "What the record proves (required in a record block).",
+        example: "internal-audit",
+        set: |r, k, n, f| r.record_field(k, n, f),
+    },
+    Field {
+        name: "record.date",
+        kind: Kind::Date,
+        required: Required::Never,
+        help: "When the audit, review or run took place (required in a record block).",
+        example: "2026-09-15",
+        set: |r, k, n, f| r.record_field(k, n, f),
+    },
+    Field {
+        name: "record.auditor",
+        kind: Kind::Text,
+        required: Required::Never,
+        help: "internal-audit: who audited.",
+        example: "Dana Lee (external)",
+        set: |r, k, n, f| r.record_field(k, n, f),
+    },
+    Field {
+        name: "record.independent",
+        kind: Kind::Boolean,
+        required: Required::Never,
+        help: "internal-audit: whether the auditor is independent of the audited area (9.2.2).",
+        example: "true",
+        set: |r, k, n, f| r.record_field(k, n, f),
+    },
+    Field {
+        name: "record.scope",
+        kind: Kind::Mapping,
+        required: Required::Never,
+        help: "internal-audit: what was audited; the audit programme counts it against the cycle.",
+        example: "{ clauses: [\"4\", \"9.2\"], controls: [A.5.15, A.5.18] }",
+        set: |r, k, n, f| r.record_field(k, n, f),
+    },
+    Field {
+        name: "record.scope.clauses",
+        kind: Kind::Clauses,
+        required: Required::Never,
+        help: "Clauses audited; `4` covers 4.1 to 4.4.",
+        example: "[\"4\", \"9.2\"]",
+        set: |r, k, n, f| r.record_field(k, n, f),
+    },
+    Field {
+        name: "record.scope.controls",
+        kind: Kind::Controls,
+        required: Required::Never,
+        help: "Annex A controls audited.",
+        example: "[A.5.15, A.5.18]",
+        set: |r, k, n, f| r.record_field(k, n, f),
+    },
+    Field {
+        name: "record.findings",
+        kind: Kind::NonconformityIds,
+        required: Required::Never,
+        help: "internal-audit: the nonconformities raised; each must exist in `content/nonconformities.yaml`.",
+        example: "[NC-2026-03]",
+        set: |r, k, n, f| r.record_field(k, n, f),
+    },
+    Field {
+        name: "record.attendees",
+        kind: Kind::Roles,
+        required: Required::Never,
+        help: "management-review: the roles present.",
+        example: "[CEO, CISO]",
+        set: |r, k, n, f| r.record_field(k, n, f),
+    },
+    Field {
+        name: "record.inputs",
+        kind: Kind::ReviewInputs,
+        required: Required::Never,
+        help: "management-review: what 9.3.2 asks the review to consider; each missing one is `management-review-input-missing`.",
+        example: "[previous-actions, context-changes, interested-parties, performance, feedback, risks, improvement]",
+        set: |r, k, n, f| r.record_field(k, n, f),
+    },
+    Field {
+        name: "record.actions",
+        kind: Kind::Actions,
+        required: Required::Never,
+        help: "management-review: the actions decided; ids unique across every action of the handbook.",
+        example: "[{ id: MR-2026-01, action: Budget a second restore engineer, owner: CTO, due: 2027-03-31, status: planned }]",
+        set: |r, k, n, f| r.record_field(k, n, f),
+    },
+    Field {
+        name: "record.activity",
+        kind: Kind::ActivityId,
+        required: Required::Never,
+        help: "activity: the id of the activity this record proves one run of.",
+        example: "ACT-01",
+        set: |r, k, n, f| r.record_field(k, n, f),
     },
     Field {
         name: "extra",

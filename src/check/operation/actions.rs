@@ -1,0 +1,117 @@
+//! Every action of the handbook in one list, and the rules every action obeys wherever it
+//! was written: one id space, an owner that is a role, done by its due date.
+//!
+//! Issue 15's risk treatment actions join here: `gather` adds them, `action_rules` checks them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::core::diagnostics::{display_path, Code, Diagnostic};
+use crate::core::types::Date;
+use crate::load::action::Action;
+use crate::load::config::Config;
+use crate::load::model::Handbook;
+use crate::load::nonconformity;
+
+/// An action and where it was written: the file, and the item it belongs to (a nonconformity
+/// id, a management review's document id).
+#[derive(Clone, Copy, Debug)]
+pub struct Located<'a> {
+    pub file: &'a Path,
+    pub of: &'a str,
+    pub action: &'a Action,
+}
+
+/// Every action of every kind, in file order: corrective actions of nonconformities, then
+/// the actions of management-review records (documents in path order).
+pub fn gather(hb: &Handbook) -> Vec<Located<'_>> {
+    let mut out = Vec::new();
+    for nc in &hb.nonconformities {
+        for action in &nc.actions {
+            out.push(Located {
+                file: Path::new(nonconformity::FILE),
+                of: nc.id.value.as_str(),
+                action,
+            });
+        }
+    }
+    for doc in &hb.documents {
+        if let Some(record) = super::record_of(doc) {
+            for action in &record.actions {
+                out.push(Located {
+                    file: &doc.path,
+                    of: doc.id_str(),
+                    action,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The rules over (file, action) pairs: a duplicated id, an owner that is not a role, an
+/// action past due and not done.
+pub fn action_rules(
+    actions: &[Located<'_>],
+    config: &Config,
+    today: Date,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut first: BTreeMap<&str, &Located<'_>> = BTreeMap::new();
+    for a in actions {
+        let id = a.action.id.value.as_str();
+        match first.get(id) {
+            Some(f) => diags.push(
+                Diagnostic::error(
+                    Code::DuplicateId,
+                    a.file,
+                    format!(
+                        "duplicate action id {id}: also at {}:{}",
+                        display_path(f.file),
+                        f.action.id.span.line
+                    ),
+                )
+                .at(a.action.id.span)
+                .help("every action of the handbook (treatment, corrective, management review) needs its own id"),
+            ),
+            None => {
+                first.insert(id, a);
+            }
+        }
+        let owner = &a.action.owner;
+        if !owner.value.is_empty() && !config.has_role(&owner.value) {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownRole,
+                    a.file,
+                    format!(
+                        "action owner `{}` is not a role declared in ismsbook.toml",
+                        owner.value
+                    ),
+                )
+                .at(owner.span)
+                .help("use a role of [roles], or declare it there"),
+            );
+        }
+        if let (true, Some(due)) = (a.action.is_overdue(today), a.action.due) {
+            diags.push(
+                Diagnostic::error(
+                    Code::ActionOverdue,
+                    a.file,
+                    format!(
+                        "{} action {id} of {} was due on {due} ({} days ago) and is {}",
+                        a.action.kind,
+                        a.of,
+                        due.days_until(today),
+                        a.action.status
+                    ),
+                )
+                .at(a.action.id.span)
+                .help(format!(
+                    "finish it and set `status: done` with `done:`, or agree a new `due:` date with its owner ({})",
+                    owner.value
+                )),
+            );
+        }
+    }
+}

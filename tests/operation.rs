@@ -1,0 +1,271 @@
+//! The ISMS in operation (DESIGN.md Part 2): audits, management reviews, recurring activities,
+//! nonconformities and their actions, each rule pinned by moving `--today` over one fixture.
+
+mod common;
+use common::{Handbook, Run};
+
+fn check_on(hb: &Handbook, today: &str) -> Run {
+    hb.run(&["check", "--format", "json", "--today", today])
+}
+
+fn fixture() -> Handbook {
+    Handbook::fixture("operation")
+}
+
+#[test]
+fn a_handbook_that_keeps_its_audits_reviews_and_activities_is_clean() {
+    check_on(&fixture(), "2026-06-01")
+        .assert_exit(0)
+        .assert_no_diagnostics();
+}
+
+#[test]
+fn corrective_and_management_review_actions_past_due_are_errors_at_their_id() {
+    let run = check_on(&fixture(), "2026-10-01");
+    run.assert_exit(1)
+        .assert_diagnostic(
+            "action-overdue",
+            "content/nonconformities.yaml:10:13",
+            "CA-2026-01-1 of NC-2026-01 was due on 2026-07-31",
+        )
+        .assert_diagnostic(
+            "action-overdue",
+            "content/records/management-review-2026.md:16:13",
+            "MR-2026-01 of REC-03 was due on 2026-09-30",
+        );
+    // A day before, neither is late; a done action never is.
+    let codes: Vec<String> = check_on(&fixture(), "2026-07-31")
+        .diagnostics()
+        .into_iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(!codes.contains(&"action-overdue".to_string()), "{codes:?}");
+}
+
+#[test]
+fn an_action_id_used_twice_anywhere_is_a_duplicate() {
+    let hb = fixture();
+    let ncs = hb.read("content/nonconformities.yaml");
+    hb.write(
+        "content/nonconformities.yaml",
+        ncs.replace("CA-2026-02-1", "MR-2026-01"),
+    );
+    check_on(&hb, "2026-06-01")
+        .assert_exit(1)
+        .assert_diagnostic(
+            "duplicate-id",
+            "content/records/management-review-2026.md:16:13",
+            "also at content/nonconformities.yaml:19",
+        );
+}
+
+#[test]
+fn no_internal_audit_or_management_review_within_the_interval_is_stale() {
+    check_on(&fixture(), "2027-03-11")
+        .assert_diagnostic(
+            "internal-audit-stale",
+            "content/records/internal-audit-2026.md:11:9",
+            "no internal audit since 2026-03-10",
+        )
+        .assert_diagnostic(
+            "management-review-stale",
+            "content/records/management-review-2026.md:11:9",
+            "the next was due on 2027-02-01",
+        );
+    let codes: Vec<String> = check_on(&fixture(), "2027-01-31")
+        .diagnostics()
+        .into_iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(
+        !codes.iter().any(|c| c.ends_with("-stale")),
+        "a year has not passed: {codes:?}"
+    );
+}
+
+#[test]
+fn a_declared_audit_programme_without_any_record_is_stale_at_the_table() {
+    let hb = fixture();
+    std::fs::remove_file(hb.path().join("content/records/internal-audit-2026.md")).unwrap();
+    check_on(&hb, "2026-06-01").assert_diagnostic(
+        "internal-audit-stale",
+        "ismsbook.toml:12:1",
+        "no internal audit record at all",
+    );
+}
+
+#[test]
+fn a_record_counts_from_its_date_whatever_its_status() {
+    let hb = fixture();
+    let text = hb.read("content/records/internal-audit-2026.md");
+    hb.write(
+        "content/records/internal-audit-2026.md",
+        text.replace("status: draft", "status: retired"),
+    );
+    let codes: Vec<String> = check_on(&hb, "2026-12-01")
+        .diagnostics()
+        .into_iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(
+        !codes.contains(&"internal-audit-stale".to_string()),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn controls_and_clauses_not_audited_within_the_cycle_are_programme_gaps() {
+    let hb = fixture();
+    let toml = hb.read("ismsbook.toml");
+    // Certified in 2023: the first cycle has run its course by 2026-06.
+    hb.write(
+        "ismsbook.toml",
+        format!("{toml}\n[certification]\nbody = \"Cert Ltd\"\nissued = 2023-01-01\n"),
+    );
+    let run = check_on(&hb, "2026-06-01");
+    run.assert_exit(0)
+        .assert_diagnostic(
+            "audit-programme-gap",
+            "ismsbook.toml:14:1",
+            "control A.5.1 (Policies for information security) has not been audited",
+        )
+        .assert_diagnostic("audit-programme-gap", "ismsbook.toml:14:1", "A.8.34");
+    let gaps: Vec<String> = run
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d.code == "audit-programme-gap")
+        .map(|d| d.message)
+        .collect();
+    // 93 controls less the 3 audited; every clause 4.1-10.2 was in scope.
+    assert_eq!(gaps.len(), 90, "{gaps:#?}");
+    assert!(!gaps
+        .iter()
+        .any(|m| m.contains("A.5.18") || m.contains("clause")));
+    // Before the first cycle has run (no certificate: from the first audit), no gap is reported.
+    check_on(&fixture(), "2028-06-01")
+        .diagnostics()
+        .iter()
+        .for_each(|d| assert_ne!(d.code, "audit-programme-gap", "{d:?}"));
+}
+
+#[test]
+fn a_management_review_that_skips_an_input_of_9_3_2_is_warned() {
+    let hb = fixture();
+    let text = hb.read("content/records/management-review-2026.md");
+    hb.write(
+        "content/records/management-review-2026.md",
+        text.replace("           feedback, risks,", "           risks,"),
+    );
+    check_on(&hb, "2026-06-01")
+        .assert_exit(0)
+        .assert_codes(&["management-review-input-missing"])
+        .assert_diagnostic(
+            "management-review-input-missing",
+            "content/records/management-review-2026.md:13:11",
+            "feedback from interested parties (9.3.2 e)",
+        );
+}
+
+#[test]
+fn a_nonconformity_closed_without_an_effectiveness_check_is_an_error() {
+    let hb = fixture();
+    let text = hb.read("content/nonconformities.yaml");
+    hb.write(
+        "content/nonconformities.yaml",
+        text.replace(
+            "  effectiveness: { checked: 2026-04-01, by: CISO, effective: true }\n",
+            "",
+        ),
+    );
+    check_on(&hb, "2026-06-01")
+        .assert_exit(1)
+        .assert_codes(&["nonconformity-closed-without-effectiveness"])
+        .assert_diagnostic(
+            "nonconformity-closed-without-effectiveness",
+            "content/nonconformities.yaml:20:11",
+            "NC-2026-02 is closed on 2026-04-01 with no effectiveness check",
+        );
+}
+
+#[test]
+fn a_finding_that_is_no_nonconformity_is_reported_with_a_suggestion() {
+    let hb = fixture();
+    let text = hb.read("content/records/internal-audit-2026.md");
+    hb.write(
+        "content/records/internal-audit-2026.md",
+        text.replace(
+            "findings: [NC-2026-01]",
+            "findings: [NC-2026-01, NC-2026-03]",
+        ),
+    );
+    check_on(&hb, "2026-06-01")
+        .assert_exit(1)
+        .assert_codes(&["unknown-nonconformity"])
+        .assert_diagnostic(
+            "unknown-nonconformity",
+            "content/records/internal-audit-2026.md:15:26",
+            "did you mean NC-2026-01?",
+        );
+}
+
+#[test]
+fn a_recurring_activity_is_due_soon_then_missed() {
+    let hb = fixture();
+    check_on(&hb, "2026-06-20")
+        .assert_exit(0)
+        .assert_diagnostic(
+            "activity-due-soon",
+            "content/procedures/access-review.md:19:9",
+            "ACT-01 (Quarterly access review of production systems) is due on 2026-07-10",
+        );
+    check_on(&hb, "2026-07-11").assert_diagnostic(
+        "activity-missed",
+        "content/procedures/access-review.md:19:9",
+        "last run 2026-04-10 (REC-01)",
+    );
+    // A new run resets the clock.
+    hb.write(
+        "content/records/access-review-2026-07.md",
+        hb.read("content/records/access-review-2026-04.md")
+            .replace("REC-01", "REC-04")
+            .replace("2026-04-10", "2026-07-08"),
+    );
+    check_on(&hb, "2026-07-11").assert_no_diagnostics();
+}
+
+#[test]
+fn wrong_operation_data_is_reported_at_its_line_without_a_panic() {
+    let hb = fixture();
+    hb.write(
+        "content/nonconformities.yaml",
+        "NC-26-1:\n  raised: 2026-13-01\nNC-2026-05:\n  raised: 2026-01-01\n  description: x\n  severty: minor\n",
+    );
+    hb.write(
+        "content/records/internal-audit-2026.md",
+        hb.read("content/records/internal-audit-2026.md")
+            .replace("kind: internal-audit", "kind: internal-audti")
+            .replace("  auditor:", "  audtor:"),
+    );
+    let run = check_on(&hb, "2026-06-01");
+    run.assert_exit(1)
+        .assert_diagnostic(
+            "front-matter",
+            "content/nonconformities.yaml:1:1",
+            "not a nonconformity id",
+        )
+        .assert_diagnostic(
+            "unknown-field",
+            "content/nonconformities.yaml:6:3",
+            "did you mean `severity`?",
+        )
+        .assert_diagnostic(
+            "front-matter",
+            "content/records/internal-audit-2026.md:10:9",
+            "internal-audti",
+        )
+        .assert_diagnostic(
+            "unknown-field",
+            "content/records/internal-audit-2026.md:12:3",
+            "did you mean `auditor`?",
+        );
+}
