@@ -78,6 +78,8 @@ pub enum Job {
     Print,
     Search,
     Csv,
+    /// The calendar and the other pages of the ISMS in operation.
+    Operation,
 }
 
 /// What the pages draw on. The tables over every document are computed on first use (by
@@ -223,6 +225,7 @@ impl<'a> Site<'a> {
             Job::Print,
             Job::Search,
             Job::Csv,
+            Job::Operation,
         ];
         jobs.extend(self.published().map(|(i, _)| Job::Document(i)));
         jobs.extend((0..catalog().controls.len()).map(Job::Control));
@@ -322,6 +325,7 @@ impl<'a> Site<'a> {
                 self.page(tera, "changes.html", "changes.html".into(), "", ctx)?
             }
             Job::Csv => return Ok(super::csv::files(self)),
+            Job::Operation => return super::operation::files(self, tera),
         };
         Ok(vec![file])
     }

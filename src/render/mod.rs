@@ -3,6 +3,7 @@
 
 mod context;
 mod csv;
+pub mod operation;
 pub mod theme;
 mod whole;
 
