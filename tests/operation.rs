@@ -269,3 +269,55 @@ fn wrong_operation_data_is_reported_at_its_line_without_a_panic() {
             "did you mean `auditor`?",
         );
 }
+
+#[test]
+fn the_operation_pages_show_actions_nonconformities_programme_and_activities() {
+    let hb = fixture();
+    let ncs = hb.read("content/nonconformities.yaml");
+    // A cell a spreadsheet would run stays text.
+    hb.write(
+        "content/nonconformities.yaml",
+        ncs.replace(
+            "action: Screen lock after 5 minutes by policy",
+            "action: \"=HYPERLINK(1) Screen lock\"",
+        ),
+    );
+    hb.build().assert_exit(0);
+    let actions = hb.read("public/actions.csv");
+    let lines: Vec<&str> = actions.lines().collect();
+    assert_eq!(lines[0], "id,kind,of,action,owner,due,status,done,overdue");
+    // Open actions by due date, then the done one.
+    assert!(
+        lines[1].starts_with("CA-2026-01-1,corrective,NC-2026-01,"),
+        "{actions}"
+    );
+    assert!(
+        lines[2].starts_with("MR-2026-01,management-review,REC-03,"),
+        "{actions}"
+    );
+    assert!(
+        lines[3].contains(",'=HYPERLINK(1) Screen lock,"),
+        "{actions}"
+    );
+    let nc = hb.read("public/nonconformities.html");
+    assert!(nc.contains("closed on 2026-04-01") && nc.contains("Offboarding ticket not linked"));
+    assert!(
+        nc.contains(r#"<a href="documents/REC-02.html">REC-02</a>"#),
+        "found by the audit"
+    );
+    let programme = hb.read("public/audit-programme.html");
+    assert!(programme.contains(r#"<tr class="gap"><td><a href="controls/A.5.1.html">A.5.1</a>"#));
+    assert!(!programme.contains(r#"<tr class="gap"><td><a href="controls/A.5.18.html">"#));
+    let procedure = hb.read("public/documents/PRO-01.html");
+    assert!(
+        procedure.contains("Next due: 2026-07-10 (scheduled)"),
+        "{procedure}"
+    );
+    assert!(procedure.contains(r#"2026-04-10: <a href="REC-01.html">REC-01</a>"#));
+    let control = hb.read("public/controls/A.8.2.html");
+    assert!(control
+        .contains(r#"<a href="../documents/PRO-01.html#ACT-01">ACT-01 Quarterly access review"#));
+    let home = hb.read("public/index.html");
+    assert!(home.contains("<strong>2026-03-10</strong> last internal audit"));
+    assert!(home.contains("<strong>2</strong> open actions"));
+}

@@ -284,6 +284,7 @@ impl<'a> Site<'a> {
         let file = match job {
             Job::Index => {
                 ctx.insert("dashboard", &self.dashboard());
+                ctx.insert("operating", &super::operation::pages::operating_panel(self));
                 self.page(tera, "index.html", "index.html".into(), "", ctx)?
             }
             Job::Document(i) => return Ok(vec![self.document_page(tera, *i)?]),
@@ -297,6 +298,9 @@ impl<'a> Site<'a> {
                     .get(&catalog().controls[*i].id)
                     .map(|s| s.value.clone());
                 ctx.insert("excluded_reason", &excluded_reason);
+                let id = catalog().controls[*i].id;
+                let activities = super::operation::pages::control_activities(self, id);
+                ctx.insert("activities", &activities);
                 self.page(
                     tera,
                     "control.html",
@@ -395,6 +399,10 @@ impl<'a> Site<'a> {
         );
         ctx.insert("referenced_by", &backlinks);
         ctx.insert("tags", &doc.tags);
+        ctx.insert(
+            "activities",
+            &super::operation::pages::document_activities(self, i),
+        );
         ctx.insert("toc", &toc);
         ctx.insert("source_path", &display_path(&doc.path));
         ctx.insert("digest", &doc.digest);
