@@ -321,3 +321,85 @@ fn the_operation_pages_show_actions_nonconformities_programme_and_activities() {
     assert!(home.contains("<strong>2026-03-10</strong> last internal audit"));
     assert!(home.contains("<strong>2</strong> open actions"));
 }
+
+/// The text of every entry of a zip, by name.
+fn unzip(path: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut e = zip.by_index(i).unwrap();
+            let mut text = String::new();
+            e.read_to_string(&mut text).unwrap_or_default();
+            (e.name().unwrap().to_string(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn a_surveillance_bundle_holds_the_changes_and_the_nonconformities_since_the_last_audit() {
+    let hb = fixture();
+    let ncs = hb.read("content/nonconformities.yaml");
+    // At the last audit only NC-2026-02 was known.
+    let (first, second) = ncs.split_once("\nNC-2026-02:").unwrap();
+    hb.write(
+        "content/nonconformities.yaml",
+        format!("NC-2026-02:{second}"),
+    );
+    common::git(&hb, &["init", "-q"]);
+    common::commit_all(&hb, "as audited");
+    common::git(&hb, &["tag", "audit-2026"]);
+    hb.write(
+        "content/nonconformities.yaml",
+        format!("{first}\nNC-2026-02:{second}"),
+    );
+    hb.write(
+        "content/records/access-review-2026-05.md",
+        hb.read("content/records/access-review-2026-04.md")
+            .replace("REC-01", "REC-05")
+            .replace("2026-04-10", "2026-05-10"),
+    );
+    common::commit_all(&hb, "after the audit");
+    let out = hb.path().join("surveillance.zip");
+    hb.run(&[
+        "bundle",
+        "--since",
+        "audit-2026",
+        "--today",
+        "2026-06-01",
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .assert_exit(0);
+    let files = unzip(&out);
+    let report = files
+        .iter()
+        .find(|(name, _)| name.ends_with("/nonconformities-since.md"))
+        .map(|(_, text)| text)
+        .expect("nonconformities-since.md in the bundle");
+    assert!(
+        report.starts_with("# Nonconformities raised since audit-2026"),
+        "{report}"
+    );
+    assert!(
+        report.contains("| NC-2026-01 | 2026-03-10 | internal-audit | minor |"),
+        "{report}"
+    );
+    assert!(
+        report.contains("CA-2026-01-1 in-progress (due 2026-07-31)") && report.contains("| open |")
+    );
+    assert!(
+        !report.contains("NC-2026-02"),
+        "raised before the audit: {report}"
+    );
+    let changes = files
+        .iter()
+        .find(|(n, _)| n.ends_with("/changes.md"))
+        .unwrap()
+        .1;
+    assert!(
+        changes.starts_with("# Changes from audit-2026"),
+        "{changes}"
+    );
+    assert!(changes.contains("REC-05"), "{changes}");
+}

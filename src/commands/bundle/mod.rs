@@ -16,6 +16,7 @@ use zip::write::SimpleFileOptions;
 use crate::core::types::Date;
 use crate::site::Site;
 
+pub mod since;
 mod verify;
 pub use verify::{verify, Verdict, MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_TOTAL_BYTES};
 
@@ -89,8 +90,14 @@ fn zip_name(path: &Path) -> String {
     crate::core::diagnostics::display_path(path)
 }
 
-/// Writes the bundle to `out` (through a temporary file, renamed when complete).
-pub fn write(p: &mut Site, today: Date, out: &Path) -> Result<usize, String> {
+/// Writes the bundle to `out` (through a temporary file, renamed when complete); with
+/// `since`, the surveillance audit's report beside the changes.
+pub fn write(
+    p: &mut Site,
+    today: Date,
+    out: &Path,
+    since: Option<&since::Since>,
+) -> Result<usize, String> {
     let staging = crate::output::write::staging_dir(out)?;
     let result = (|| {
         let site = staging.join("site");
@@ -104,6 +111,10 @@ pub fn write(p: &mut Site, today: Date, out: &Path) -> Result<usize, String> {
                 crate::history::changes::to_markdown(&changes),
             )
             .map_err(|e| e.to_string())?;
+        }
+        if let Some(since) = since {
+            std::fs::write(site.join("nonconformities-since.md"), &since.report)
+                .map_err(|e| e.to_string())?;
         }
         let info = build_info(p, today);
         std::fs::write(

@@ -92,6 +92,7 @@ fn pdf_pages(p: &Site) -> Vec<(String, String)> {
 pub(super) fn bundle(
     root: &Path,
     rev: Option<&str>,
+    since: Option<&str>,
     output: Option<PathBuf>,
     publish: &PublishArgs,
     date: Option<Date>,
@@ -113,7 +114,18 @@ pub(super) fn bundle(
             &std::env::current_dir()?.join(format!("{}.zip", crate::commands::bundle::name(&p))),
         )?,
     };
-    let files = crate::commands::bundle::write(&mut p, today, &out).map_err(Fatal)?;
+    // A surveillance audit's bundle: changes since the last audit, not the last tag.
+    let since = match since {
+        Some(rev_since) => {
+            let s =
+                crate::commands::bundle::since::surveillance(root, rev_since, rev, &p.hb, today)?;
+            p.render.changes = Some(s.changes.clone());
+            Some(s)
+        }
+        None => None,
+    };
+    let files =
+        crate::commands::bundle::write(&mut p, today, &out, since.as_ref()).map_err(Fatal)?;
     eprintln!(
         "wrote {} ({files} files, checksums in {}/{})",
         out.display(),

@@ -105,6 +105,10 @@ pub enum Command {
         /// Bundle the handbook as it was at this commit or tag
         #[arg(long, value_name = "REV")]
         rev: Option<String>,
+        /// For a surveillance audit: the changes since this commit or tag (the last audit's)
+        /// and every nonconformity raised since
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
         /// The zip to write (default: handbook-<version>.zip in the current directory); never
         /// written over a file that is not a bundle, nor inside content/ or theme/
         #[arg(short = 'o', long = "output", value_name = "FILE.zip")]
@@ -257,10 +261,18 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
         }
         Command::Bundle {
             rev,
+            since,
             output,
             publish,
             today: date,
-        } => bundle(&root, rev.as_deref(), output, &publish, date),
+        } => bundle(
+            &root,
+            rev.as_deref(),
+            since.as_deref(),
+            output,
+            &publish,
+            date,
+        ),
         Command::New { template, id, .. } => {
             new_document(&root, template.as_deref().unwrap_or(""), id.as_deref())
         }
