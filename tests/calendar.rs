@@ -116,3 +116,34 @@ fn a_missed_run_is_flagged_and_the_series_moves_on() {
     assert!(by_uid("certification-2025-06-20-1@ismsbook")["SUMMARY"]
         .contains("First surveillance audit: Cert Ltd IS 1"));
 }
+
+#[test]
+fn the_example_calendar_has_one_event_per_due_item() {
+    let hb = Handbook::example();
+    let events = parse(&build(&hb, "2026-11-30"));
+    let mut by_kind: BTreeMap<String, usize> = BTreeMap::new();
+    for e in &events {
+        *by_kind.entry(e["CATEGORIES"].clone()).or_default() += 1;
+    }
+    // 42 approved documents with a review cycle (records have none), the 8 open actions
+    // (3 corrective, 5 of the management review), 5 recurring activities, the next internal
+    // audit and management review, and the certificate's three audits.
+    let want: BTreeMap<String, usize> = [
+        ("review", 42),
+        ("action", 8),
+        ("activity", 5),
+        ("audit", 1),
+        ("management-review", 1),
+        ("certification", 3),
+    ]
+    .into_iter()
+    .map(|(k, n)| (k.to_string(), n))
+    .collect();
+    assert_eq!(by_kind, want);
+    let uids: std::collections::BTreeSet<&str> = events.iter().map(|e| e["UID"].as_str()).collect();
+    assert_eq!(uids.len(), events.len(), "every UID unique");
+    assert!(events
+        .iter()
+        .filter(|e| e["CATEGORIES"] == "activity")
+        .all(|e| e["RRULE"].starts_with("FREQ=")));
+}

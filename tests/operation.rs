@@ -403,3 +403,49 @@ fn a_surveillance_bundle_holds_the_changes_and_the_nonconformities_since_the_las
     );
     assert!(changes.contains("REC-05"), "{changes}");
 }
+
+#[test]
+fn two_years_on_the_example_reports_stale_audit_and_review_overdue_actions_and_gaps() {
+    let hb = Handbook::example();
+    let run = check_on(&hb, "2028-11-30");
+    run.assert_exit(1)
+        .assert_diagnostic(
+            "internal-audit-stale",
+            "content/records/internal-audit-report.md:24:9",
+            "no internal audit since 2026-09-25",
+        )
+        .assert_diagnostic(
+            "management-review-stale",
+            "content/records/management-review-minutes.md:24:9",
+            "no management review since 2026-10-22",
+        )
+        .assert_diagnostic(
+            "action-overdue",
+            "content/nonconformities.yaml:66:13",
+            "CA-2026-04-1 of NC-2026-04 was due on 2026-12-15",
+        )
+        .assert_diagnostic(
+            "action-overdue",
+            "content/records/management-review-minutes.md:29:13",
+            "MR-2026-01 of REC-003",
+        )
+        .assert_diagnostic(
+            "audit-programme-gap",
+            "ismsbook.toml:31:1",
+            "control A.6.1 (Screening) has not been audited within the audit cycle",
+        )
+        .assert_diagnostic(
+            "activity-missed",
+            "content/policies/backup.md:23:9",
+            "ACT-02",
+        );
+    let count = |code: &str| run.diagnostics().iter().filter(|d| d.code == code).count();
+    // The 2027 line of the programme (A.5.1-A.5.14, people, physical, A.8.1-A.8.14 but
+    // A.8.8 and A.8.13) was never held, and the 2025 audit has left the cycle.
+    assert_eq!(count("audit-programme-gap"), 48);
+    assert_eq!(count("action-overdue"), 8, "every open action of 2026");
+    // Today the same handbook is clean.
+    check_on(&hb, "2026-11-30")
+        .assert_exit(0)
+        .assert_no_diagnostics();
+}

@@ -24,7 +24,7 @@ pub struct Programme {
     /// The first day of the cycle: today minus `[audit] cycle`.
     pub from: Date,
     /// From this day on a row without an audit is a gap the check reports: the first cycle
-    /// (from the certificate, else from the first audit) is given its full length.
+    /// (from the certificate or the first audit, whichever came first) runs its full length.
     pub enforced_from: Date,
     pub rows: Vec<ProgrammeRow>,
     /// The audits of the cycle, oldest first (the page's columns).
@@ -50,12 +50,15 @@ pub(super) fn compute(hb: &Handbook, audits: &[Dated]) -> Programme {
     let op = &hb.config.operation;
     let cycle = op.audit.map_or(operation::DEFAULT_CYCLE, |a| a.cycle);
     let from = hb.today.minus(cycle).unwrap_or(Date::MIN);
-    let start = op
-        .certification
-        .as_ref()
-        .map(|c| c.issued)
-        .or(audits.first().map(|a| a.date))
-        .unwrap_or(hb.today);
+    // The programme started with its first evidence: the certificate or the first audit.
+    let start = [
+        op.certification.as_ref().map(|c| c.issued),
+        audits.first().map(|a| a.date),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .unwrap_or(hb.today);
     let in_cycle: Vec<Dated> = audits.iter().copied().filter(|a| a.date >= from).collect();
     let cat = catalog();
     let excluded = |id| hb.soa.excluded.contains_key(&id);
