@@ -449,3 +449,103 @@ fn two_years_on_the_example_reports_stale_audit_and_review_overdue_actions_and_g
         .assert_exit(0)
         .assert_no_diagnostics();
 }
+
+/// Uncomments the lines a template leaves commented for the user to fill in.
+fn uncomment(text: &str, starts: &[&str]) -> String {
+    text.lines()
+        .map(|l| match starts.iter().find(|s| l.starts_with(*s)) {
+            Some(_) => l.replacen("# ", "", 1),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+#[test]
+fn the_templates_filled_in_give_a_handbook_in_operation() {
+    let tmp = Handbook::empty();
+    let dir = tmp.path().join("isms");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ismsbook"))
+        .args([
+            "init",
+            dir.to_str().unwrap(),
+            "--org",
+            "Acme Ltd",
+            "--set",
+            "year=2026",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let edit = |rel: &str, starts: &[&str], f: &dyn Fn(String) -> String| {
+        let path = dir.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, f(uncomment(&text, starts))).unwrap();
+    };
+    edit(
+        "ismsbook.toml",
+        &[
+            "# [",
+            "# interval",
+            "# cycle",
+            "# body",
+            "# certificate",
+            "# issued",
+        ],
+        &|t| t,
+    );
+    edit(
+        "content/records/internal-audit-report.md",
+        &["# record:", "#   "],
+        &|t| t,
+    );
+    edit(
+        "content/records/management-review-minutes.md",
+        &["# record:", "#   "],
+        &|t| t,
+    );
+    edit("content/nonconformities.yaml", &["# NC-", "#   "], &|t| {
+        t.replace("\n{}\n", "\n")
+    });
+    let run = |today: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ismsbook"))
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--today",
+                today,
+                "--root",
+                dir.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    let codes = |r: &Run| -> Vec<String> {
+        let mut c: Vec<String> = r
+            .diagnostics()
+            .into_iter()
+            .map(|d| d.code)
+            .filter(|c| c != "control-only-in-drafts")
+            .collect();
+        c.dedup();
+        c
+    };
+    // The filled-in audit, review and nonconformity are valid and on time.
+    assert_eq!(codes(&run("2026-11-23")), Vec::<String>::new());
+    // A year on, the programme they started is due again.
+    let later = codes(&run("2027-10-01"));
+    for code in ["internal-audit-stale", "action-overdue"] {
+        assert!(later.iter().any(|c| c == code), "{code}: {later:?}");
+    }
+}
