@@ -549,3 +549,26 @@ fn the_templates_filled_in_give_a_handbook_in_operation() {
         assert!(later.iter().any(|c| c == code), "{code}: {later:?}");
     }
 }
+
+#[test]
+fn before_the_first_review_the_certificate_starts_the_clock() {
+    let hb = fixture();
+    std::fs::remove_file(hb.path().join("content/records/management-review-2026.md")).unwrap();
+    let toml = hb.read("ismsbook.toml");
+    hb.write(
+        "ismsbook.toml",
+        format!("{toml}\n[certification]\nbody = \"Cert Ltd\"\nissued = 2026-03-20\n"),
+    );
+    let on_the_day = check_on(&hb, "2027-03-20").diagnostics();
+    assert!(
+        !on_the_day
+            .iter()
+            .any(|d| d.code == "management-review-stale"),
+        "{on_the_day:#?}"
+    );
+    check_on(&hb, "2027-03-21").assert_diagnostic(
+        "management-review-stale",
+        "ismsbook.toml:16:1",
+        "no management review record since the certificate: one was due by 2027-03-20",
+    );
+}

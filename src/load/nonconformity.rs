@@ -149,6 +149,26 @@ impl Entry<'_> {
         }
     }
 
+    /// Control ids; one that does not parse is reported with the catalogue's help.
+    fn controls(&mut self, node: &Node, key: &str) -> Vec<Spanned<ControlId>> {
+        let mut out = Vec::new();
+        for item in self.list(node, key) {
+            let Some(text) = self.text(item, key) else {
+                continue;
+            };
+            match ControlId::from_str(&text) {
+                Ok(c) => out.push(Spanned {
+                    value: c,
+                    span: item.span,
+                }),
+                Err(_) => self.diags.push(crate::core::catalog::unknown_control(
+                    self.file, &text, item.span,
+                )),
+            }
+        }
+        out
+    }
+
     fn entry(&mut self, id: Spanned<NonconformityId>, node: &Node) -> Nonconformity {
         let mut nc = Nonconformity {
             id,
@@ -181,22 +201,7 @@ impl Entry<'_> {
                 "description" => nc.description = self.text(value, name).unwrap_or_default(),
                 "root_cause" => nc.root_cause = self.text(value, name).unwrap_or_default(),
                 "correction" => nc.correction = self.text(value, name).unwrap_or_default(),
-                "controls" => {
-                    for item in self.list(value, name) {
-                        let Some(text) = self.text(item, name) else {
-                            continue;
-                        };
-                        match ControlId::from_str(&text) {
-                            Ok(c) => nc.controls.push(Spanned {
-                                value: c,
-                                span: item.span,
-                            }),
-                            Err(_) => self.diags.push(crate::core::catalog::unknown_control(
-                                self.file, &text, item.span,
-                            )),
-                        }
-                    }
-                }
+                "controls" => nc.controls = self.controls(value, name),
                 "clauses" => {
                     for item in self.list(value, name) {
                         if let Some(text) = self.text(item, name) {

@@ -131,10 +131,12 @@ pub fn compute(hb: &Handbook) -> Operating {
         .map_or(operation::DEFAULT_REVIEW, |r| r.interval);
     let programme =
         (op.audit.is_some() || !audits.is_empty()).then(|| programme::compute(hb, &audits));
+    // Before the first record, the certificate (if any) starts the clock.
+    let issued = op.certification.as_ref().map(|c| c.issued);
     let audits = (op.audit.is_some() || !audits.is_empty())
-        .then(|| Cadence::new(audit_every, audits, None, config, hb.today));
+        .then(|| Cadence::new(audit_every, audits, issued, config, hb.today));
     let reviews = (op.management_review.is_some() || !reviews.is_empty())
-        .then(|| Cadence::new(review_every, reviews, None, config, hb.today));
+        .then(|| Cadence::new(review_every, reviews, issued, config, hb.today));
     Operating {
         audits,
         reviews,

@@ -72,42 +72,52 @@ pub(super) fn records(hb: &Handbook, diags: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        for c in &record.scope_controls {
-            if catalog().control(c.value).is_none() {
-                diags.push(unknown_control(&doc.path, &c.value.to_string(), c.span));
-            }
-        }
-        for c in &record.scope_clauses {
-            if catalog().clause(&c.value).is_none() {
-                diags.push(
-                    Diagnostic::error(
-                        Code::UnknownClause,
-                        &doc.path,
-                        format!("`{}` is not a clause of ISO/IEC 27001:2022", c.value),
-                    )
-                    .at(c.span)
-                    .help("clauses are 4 to 10 with their sub-clauses, e.g. \"9.2\""),
-                );
-            }
-        }
-        for role in &record.attendees {
-            if !hb.config.has_role(&role.value) {
-                diags.push(
-                    Diagnostic::error(
-                        Code::UnknownRole,
-                        &doc.path,
-                        format!(
-                            "attendee `{}` is not a role declared in ismsbook.toml",
-                            role.value
-                        ),
-                    )
-                    .at(role.span)
-                    .help("name attendees by their role of [roles]"),
-                );
-            }
-        }
+        catalogue_and_roles(hb, doc, record, diags);
         if record.kind == Some(RecordKind::ManagementReview) {
             review_inputs(doc, record, diags);
+        }
+    }
+}
+
+/// The controls, clauses and roles a record names exist.
+fn catalogue_and_roles(
+    hb: &Handbook,
+    doc: &crate::load::model::Document,
+    record: &crate::load::record::Record,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for c in &record.scope_controls {
+        if catalog().control(c.value).is_none() {
+            diags.push(unknown_control(&doc.path, &c.value.to_string(), c.span));
+        }
+    }
+    for c in &record.scope_clauses {
+        if catalog().clause(&c.value).is_none() {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownClause,
+                    &doc.path,
+                    format!("`{}` is not a clause of ISO/IEC 27001:2022", c.value),
+                )
+                .at(c.span)
+                .help("clauses are 4 to 10 with their sub-clauses, e.g. \"9.2\""),
+            );
+        }
+    }
+    for role in &record.attendees {
+        if !hb.config.has_role(&role.value) {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownRole,
+                    &doc.path,
+                    format!(
+                        "attendee `{}` is not a role declared in ismsbook.toml",
+                        role.value
+                    ),
+                )
+                .at(role.span)
+                .help("name attendees by their role of [roles]"),
+            );
         }
     }
 }
@@ -211,11 +221,16 @@ pub(super) fn cadences(hb: &Handbook, op: &Operating, diags: &mut Vec<Diagnostic
         }
         // The latest record is where the next one is copied from: point there when there is one.
         let last = c.last();
+        let table = table.or(cfg.certification.as_ref().map(|c| c.span));
         let (file, span) = anchor(hb, if last.is_some() { None } else { table }, last);
         let message = match (last, c.due) {
             (Some(l), Some(due)) => format!(
                 "no {what} since {} (every {}, per {setting}): the next was due on {due}, {} days ago",
                 l.date, c.every, due.days_until(hb.today)
+            ),
+            (None, Some(due)) => format!(
+                "no {what} record since the certificate: one was due by {due} ({setting}: every {})",
+                c.every
             ),
             _ => format!("no {what} record at all, though {setting} asks for one every {}", c.every),
         };
