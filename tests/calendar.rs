@@ -92,7 +92,8 @@ fn a_missed_run_is_flagged_and_the_series_moves_on() {
     let loaded =
         ismsbook::load::load(hb.path(), &source, today, ismsbook::load::Keep::Metadata).unwrap();
     let checked = ismsbook::check::check(&loaded);
-    let events = ismsbook::render::operation::calendar::events(&loaded, &checked);
+    let events =
+        ismsbook::render::operation::calendar::events(&loaded, &checked, &checked.withheld);
     let ics = ismsbook::render::operation::calendar::ics(&loaded, &events);
     let events = parse(&ics);
     let by_uid = |uid: &str| {

@@ -572,3 +572,45 @@ fn before_the_first_review_the_certificate_starts_the_clock() {
         "no management review record since the certificate: one was due by 2027-03-20",
     );
 }
+
+#[test]
+fn serve_follows_a_new_run_onto_the_procedure_control_and_calendar_pages() {
+    use ismsbook::site::{History, Options, Site, Update};
+    let hb = fixture();
+    let opts = || Options {
+        history: History::None,
+        ..Options::new("2026-06-01".parse().unwrap())
+    };
+    let mut site = Site::open(hb.path(), opts()).unwrap();
+    let served = tempfile::tempdir().unwrap();
+    site.render_to(served.path()).unwrap();
+    let rel = "content/records/access-review-2026-04.md";
+    hb.write(rel, hb.read(rel).replace("2026-04-10", "2026-05-20"));
+    match site.update(&[std::path::PathBuf::from(rel)]).unwrap() {
+        Update::Pages(pages) => {
+            site.write_pages(served.path(), &pages).unwrap();
+            site.write_whole(served.path()).unwrap();
+        }
+        other => panic!("a run edit is a page update, not {other:?}"),
+    }
+    let fresh = tempfile::tempdir().unwrap();
+    Site::open(hb.path(), opts())
+        .unwrap()
+        .render_to(fresh.path())
+        .unwrap();
+    for page in [
+        "documents/PRO-01.html",
+        "controls/A.8.2.html",
+        "calendar.ics",
+        "calendar.html",
+        "index.html",
+    ] {
+        let read = |dir: &std::path::Path| std::fs::read_to_string(dir.join(page)).unwrap();
+        assert_eq!(read(served.path()), read(fresh.path()), "{page}");
+    }
+    assert!(
+        std::fs::read_to_string(served.path().join("documents/PRO-01.html"))
+            .unwrap()
+            .contains("Next due: 2026-08-20")
+    );
+}

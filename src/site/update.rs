@@ -189,14 +189,9 @@ impl Site {
                 .extend(linked_paths(&self.hb, &self.checked, i));
         }
         let listed_before = before.map(|i| listing(&self.hb.documents[i]));
+        let runs_before = before.map(|i| run_of(&self.hb, &self.hb.documents[i]));
         let old_controls: Vec<ControlId> = before
-            .map(|i| {
-                self.hb.documents[i]
-                    .controls
-                    .iter()
-                    .map(|c| c.value)
-                    .collect()
-            })
+            .map(|i| shown_on(&self.hb.documents[i]).collect())
             .unwrap_or_default();
         let (loaded, diags) = load::load_document(self.source.as_ref(), path, self.opts.keep);
         let listed_after = loaded.as_ref().ok().map(listing);
@@ -214,12 +209,18 @@ impl Site {
             pending.lists = true;
             pending.controls.extend(old_controls);
             if let Some(i) = after {
-                pending
-                    .controls
-                    .extend(self.hb.documents[i].controls.iter().map(|c| c.value));
+                pending.controls.extend(shown_on(&self.hb.documents[i]));
             }
         }
         pending.documents.insert(path.clone());
+        // A run of an activity shows on the page of the document that declares the activity
+        // and on the pages of the controls it operates.
+        let runs_after = after.map(|i| run_of(&self.hb, &self.hb.documents[i]));
+        for (doc, controls) in runs_before.into_iter().chain(runs_after).flatten() {
+            pending.documents.insert(doc);
+            pending.controls.extend(controls);
+            pending.lists = true;
+        }
     }
 
     /// Writes the pages of `pages` over the site in `dir` (each file replaced by a rename).
@@ -299,6 +300,28 @@ fn listing(d: &Document) -> String {
             (approval, &d.review),
             d.controls.iter().map(|c| c.value).collect::<Vec<_>>(),
             values(&d.clauses),
+            // The operation pages (actions, calendar, programme) and the controls an activity
+            // operates show these.
+            (&d.record, &d.activities),
         )
     )
+}
+
+/// For a record of a run of an activity: the document declaring the activity, and the
+/// controls the activity operates.
+fn run_of(hb: &crate::load::model::Handbook, d: &Document) -> Option<(PathBuf, Vec<ControlId>)> {
+    let id = &d.record.as_ref()?.activity.as_ref()?.value;
+    hb.documents.iter().find_map(|p| {
+        let a = p.activities.iter().find(|a| &a.id.value == id)?;
+        Some((p.path.clone(), a.controls.iter().map(|c| c.value).collect()))
+    })
+}
+
+/// The controls whose pages show the document: those it implements and those its
+/// recurring activities operate.
+fn shown_on(d: &Document) -> impl Iterator<Item = ControlId> + '_ {
+    d.controls
+        .iter()
+        .chain(d.activities.iter().flat_map(|a| &a.controls))
+        .map(|c| c.value)
 }

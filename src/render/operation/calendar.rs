@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::check::operation::{actions, Cadence};
-use crate::check::{self, Checked, ReviewState};
+use crate::check::{self, Checked, ReviewState, Withheld};
 use crate::core::types::{Date, Interval, Status};
 use crate::load::model::Handbook;
 
@@ -36,10 +36,11 @@ fn as_text<S: serde::Serializer>(every: &Option<Interval>, s: S) -> Result<S::Ok
     }
 }
 
-/// Every event, by date then uid.
-pub fn events(hb: &Handbook, checked: &Checked) -> Vec<Event> {
+/// Every event, by date then uid. A document `withheld` (above `--max-classification`) has
+/// no page to link to.
+pub fn events(hb: &Handbook, checked: &Checked, withheld: &Withheld) -> Vec<Event> {
     let mut out = Vec::new();
-    reviews(hb, &mut out);
+    reviews(hb, withheld, &mut out);
     for a in actions::gather(hb) {
         let (Some(due), true) = (a.action.due, a.action.is_open()) else {
             continue;
@@ -57,7 +58,7 @@ pub fn events(hb: &Handbook, checked: &Checked) -> Vec<Event> {
             link: Some("actions.html".into()),
         });
     }
-    activities(hb, checked, &mut out);
+    activities(hb, checked, withheld, &mut out);
     let op = &checked.operating;
     let cadences = [
         (
@@ -112,7 +113,11 @@ fn acceptance_expiries(_hb: &Handbook) -> Vec<Event> {
     Vec::new()
 }
 
-fn reviews(hb: &Handbook, out: &mut Vec<Event>) {
+fn page(withheld: &Withheld, id: &str, anchor: &str) -> Option<String> {
+    (!withheld.id(id)).then(|| format!("documents/{id}.html{anchor}"))
+}
+
+fn reviews(hb: &Handbook, withheld: &Withheld, out: &mut Vec<Event>) {
     for d in hb.documents.iter().filter(|d| d.status == Status::Approved) {
         let (state, Some(next)) = check::review_state(d, &hb.config, hb.today) else {
             continue;
@@ -124,18 +129,18 @@ fn reviews(hb: &Handbook, out: &mut Vec<Event>) {
             summary: format!("Review due: {} {} ({})", d.id_str(), d.title, d.owner.value),
             every: None,
             overdue: state == ReviewState::Overdue,
-            link: Some(format!("documents/{}.html", d.id_str())),
+            link: page(withheld, d.id_str(), ""),
         });
     }
 }
 
 /// One repeating event per activity from its next due date, and one more for a missed run.
-fn activities(hb: &Handbook, checked: &Checked, out: &mut Vec<Event>) {
+fn activities(hb: &Handbook, checked: &Checked, withheld: &Withheld, out: &mut Vec<Event>) {
     for s in checked.operating.activities.iter().filter(|s| s.in_force) {
         let a = s.activity(hb);
         let Some(due) = s.cadence.due else { continue };
         let doc = &hb.documents[s.doc];
-        let link = Some(format!("documents/{}.html#{}", doc.id_str(), a.id.value));
+        let link = page(withheld, doc.id_str(), &format!("#{}", a.id.value));
         let summary = format!("{} {} ({})", a.id.value, a.what, a.owner.value);
         if s.cadence.state == ReviewState::Overdue {
             out.push(Event {

@@ -12,7 +12,7 @@ use super::csv::table;
 use super::OutputFile;
 
 pub fn files(site: &Site<'_>, tera: &Tera) -> Result<Vec<OutputFile>, String> {
-    let events = calendar::events(site.hb, site.checked);
+    let events = calendar::events(site.hb, site.checked, &site.withheld);
     let mut out = vec![OutputFile {
         path: "calendar.ics".into(),
         bytes: calendar::ics(site.hb, &events).into_bytes(),
