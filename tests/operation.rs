@@ -317,6 +317,10 @@ fn the_operation_pages_show_actions_nonconformities_programme_and_activities() {
     let control = hb.read("public/controls/A.8.2.html");
     assert!(control
         .contains(r#"<a href="../documents/PRO-01.html#ACT-01">ACT-01 Quarterly access review"#));
+    let audit = hb.read("public/documents/REC-02.html");
+    assert!(audit.contains(r#"<a href="../nonconformities.html#NC-2026-01">NC-2026-01</a>"#));
+    let run = hb.read("public/documents/REC-01.html");
+    assert!(run.contains(r#"<a href="PRO-01.html#ACT-01">ACT-01</a>"#), "{run}");
     let home = hb.read("public/index.html");
     assert!(home.contains("<strong>2026-03-10</strong> last internal audit"));
     assert!(home.contains("<strong>2</strong> open actions"));
@@ -613,4 +617,26 @@ fn serve_follows_a_new_run_onto_the_procedure_control_and_calendar_pages() {
             .unwrap()
             .contains("Next due: 2026-08-20")
     );
+}
+
+#[test]
+fn an_audit_without_scope_or_a_run_without_its_activity_is_missing_a_field() {
+    let hb = fixture();
+    let rel = "content/records/internal-audit-2026.md";
+    let text = hb.read(rel);
+    let scope = text.lines().find(|l| l.contains("scope:")).unwrap();
+    hb.write(rel, text.replace(&format!("{scope}\n"), ""));
+    let rel = "content/records/access-review-2026-04.md";
+    hb.write(rel, hb.read(rel).replace("activity: ACT-01, ", ""));
+    check_on(&hb, "2026-06-01")
+        .assert_diagnostic(
+            "missing-field",
+            "content/records/internal-audit-2026.md:9:1",
+            "kind internal-audit needs `scope`",
+        )
+        .assert_diagnostic(
+            "missing-field",
+            "content/records/access-review-2026-04.md:9:1",
+            "kind activity needs `activity`",
+        );
 }

@@ -27,7 +27,7 @@ pub struct Record {
     pub activity: Option<Spanned<ActivityId>>,
     /// Each key written, with its span: a key of another kind is reported at it.
     pub keys: Vec<(&'static str, Span)>,
-    /// The `record` key itself.
+    /// The `record` key itself (its value, when the key is not known).
     pub span: Span,
 }
 

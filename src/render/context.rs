@@ -403,6 +403,7 @@ impl<'a> Site<'a> {
             "activities",
             &super::operation::pages::document_activities(self, i),
         );
+        ctx.insert("record", &super::operation::pages::document_record(self, i));
         ctx.insert("toc", &toc);
         ctx.insert("source_path", &display_path(&doc.path));
         ctx.insert("digest", &doc.digest);

@@ -73,10 +73,40 @@ pub(super) fn records(hb: &Handbook, diags: &mut Vec<Diagnostic>) {
             }
         }
         catalogue_and_roles(hb, doc, record, diags);
+        kind_fields(doc, record, diags);
         if record.kind == Some(RecordKind::ManagementReview) {
             review_inputs(doc, record, diags);
         }
     }
+}
+
+/// The field each kind cannot do without: what an audit covered, which activity ran.
+fn kind_fields(
+    doc: &crate::load::model::Document,
+    record: &crate::load::record::Record,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let written = |key: &str| record.keys.iter().any(|(k, _)| *k == key);
+    let (key, example) = match record.kind {
+        Some(RecordKind::InternalAudit) if !written("record.scope") => (
+            "scope",
+            "scope: { clauses: [\"4\", \"9.2\"], controls: [A.5.15] }",
+        ),
+        Some(RecordKind::Activity) if !written("record.activity") => {
+            ("activity", "activity: ACT-01")
+        }
+        _ => return,
+    };
+    let kind = record.kind.map_or("", |k| k.as_str());
+    diags.push(
+        Diagnostic::error(
+            Code::MissingField,
+            &doc.path,
+            format!("a record of kind {kind} needs `{key}`"),
+        )
+        .at(record.span)
+        .help(format!("add `{example}` to the record block")),
+    );
 }
 
 /// The controls, clauses and roles a record names exist.

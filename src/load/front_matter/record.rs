@@ -74,7 +74,9 @@ impl Reader<'_> {
             );
             return;
         };
-        f.record = Some(Record::new(node.span));
+        // Diagnostics about the block as a whole point at its key.
+        let key_span = f.key_spans.iter().rev().find(|(k, _)| *k == key);
+        f.record = Some(Record::new(key_span.map_or(node.span, |&(_, s)| s)));
         for (field, _, value) in self.unique_entries(entries, key, "record") {
             f.spans.push((field.name, value.span));
             if let Some(r) = &mut f.record {

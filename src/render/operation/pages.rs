@@ -100,7 +100,7 @@ pub fn programme(site: &Site<'_>) -> Value {
     })
 }
 
-fn activity(site: &Site<'_>, s: &ActivityStatus) -> Value {
+fn activity_json(site: &Site<'_>, s: &ActivityStatus) -> Value {
     let a = s.activity(site.hb);
     let doc = &site.hb.documents[s.doc];
     json!({
@@ -121,7 +121,7 @@ pub fn document_activities(site: &Site<'_>, doc: usize) -> Vec<Value> {
         .activities
         .iter()
         .filter(|s| s.doc == doc)
-        .map(|s| activity(site, s))
+        .map(|s| activity_json(site, s))
         .collect()
 }
 
@@ -137,7 +137,7 @@ pub fn control_activities(site: &Site<'_>, control: ControlId) -> Vec<Value> {
                 .iter()
                 .any(|c| c.value == control)
         })
-        .map(|s| activity(site, s))
+        .map(|s| activity_json(site, s))
         .collect()
 }
 
@@ -169,5 +169,53 @@ pub fn operating_panel(site: &Site<'_>) -> Value {
         "open_actions": open, "overdue_actions": overdue,
         "open_nonconformities": hb.nonconformities.iter().filter(|n| n.is_open()).count(),
         "next_surveillance": surveillance,
+    })
+}
+
+/// What a record document proves, for its page: the audit's scope and findings, the
+/// review's inputs and actions, the activity a run belongs to.
+pub fn document_record(site: &Site<'_>, doc: usize) -> Value {
+    let d = &site.hb.documents[doc];
+    let Some(r) = record_of(d) else {
+        return Value::Null;
+    };
+    let activity = r.activity.as_ref().and_then(|a| {
+        site.checked
+            .operating
+            .activities
+            .iter()
+            .find(|s| s.activity(site.hb).id.value == a.value)
+    });
+    let located: Vec<Value> = r
+        .actions
+        .iter()
+        .map(|action| {
+            action_row(
+                site,
+                &actions::Located {
+                    file: &d.path,
+                    of: d.id_str(),
+                    action,
+                },
+            )
+        })
+        .collect();
+    let inputs: Vec<Value> = crate::core::types::ReviewInput::ALL
+        .iter()
+        .map(
+            |i| json!({ "input": i.describe(), "covered": r.inputs.iter().any(|x| x.value == *i) }),
+        )
+        .collect();
+    json!({
+        "kind": r.kind.map(|k| k.as_str()),
+        "date": r.date.as_ref().map(|s| s.value.to_string()),
+        "auditor": r.auditor, "independent": r.independent,
+        "clauses": r.scope_clauses.iter().map(|c| c.value.clone()).collect::<Vec<_>>(),
+        "controls": r.scope_controls.iter().map(|c| c.value.to_string()).collect::<Vec<_>>(),
+        "findings": r.findings.iter().map(|f| f.value.to_string()).collect::<Vec<_>>(),
+        "attendees": r.attendees.iter().map(|a| a.value.clone()).collect::<Vec<_>>(),
+        "inputs": if r.kind == Some(RecordKind::ManagementReview) { inputs } else { Vec::new() },
+        "actions": located,
+        "activity": activity.map(|s| activity_json(site, s)),
     })
 }
