@@ -497,7 +497,7 @@ pub static FIELDS: Schema = Schema(&[
         name: "activities",
         kind: Kind::MappingList,
         required: Required::Never,
-        help: "The recurring activities this procedure prescribes (access reviews, restore tests, metrics reports); each is proven by `kind: activity` records and checked by `activity-missed`.",
+        help: "The recurring activities this document prescribes (access reviews, restore tests, metrics reports); each is proven by `kind: activity` records and, once the document is approved, checked by `activity-missed`.",
         example: "",
         set: |r, k, n, f| r.activities(n, k, f),
     },
