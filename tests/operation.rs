@@ -320,7 +320,10 @@ fn the_operation_pages_show_actions_nonconformities_programme_and_activities() {
     let audit = hb.read("public/documents/REC-02.html");
     assert!(audit.contains(r#"<a href="../nonconformities.html#NC-2026-01">NC-2026-01</a>"#));
     let run = hb.read("public/documents/REC-01.html");
-    assert!(run.contains(r#"<a href="PRO-01.html#ACT-01">ACT-01</a>"#), "{run}");
+    assert!(
+        run.contains(r#"<a href="PRO-01.html#ACT-01">ACT-01</a>"#),
+        "{run}"
+    );
     let home = hb.read("public/index.html");
     assert!(home.contains("<strong>2026-03-10</strong> last internal audit"));
     assert!(home.contains("<strong>2</strong> open actions"));
@@ -639,4 +642,32 @@ fn an_audit_without_scope_or_a_run_without_its_activity_is_missing_a_field() {
             "content/records/access-review-2026-04.md:9:1",
             "kind activity needs `activity`",
         );
+}
+
+#[test]
+fn an_edition_without_a_withheld_review_leaves_out_its_actions() {
+    let hb = fixture();
+    let rel = "content/records/management-review-2026.md";
+    hb.write(
+        rel,
+        hb.read(rel)
+            .replace("classification: internal", "classification: confidential"),
+    );
+    hb.run(&[
+        "build",
+        "--today",
+        "2026-06-01",
+        "--max-classification",
+        "internal",
+    ])
+    .assert_exit(0);
+    for file in [
+        "public/actions.csv",
+        "public/actions.html",
+        "public/calendar.ics",
+    ] {
+        let text = hb.read(file);
+        assert!(!text.contains("MR-2026-01"), "{file}: {text}");
+        assert!(text.contains("CA-2026-01-1"), "{file}");
+    }
 }

@@ -49,6 +49,19 @@ pub fn gather(hb: &Handbook) -> Vec<Located<'_>> {
     out
 }
 
+/// The actions a published edition shows: those of a document above `--max-classification`
+/// are left out with it (the rules still check them all).
+pub fn published<'a>(hb: &'a Handbook, withheld: &crate::check::Withheld) -> Vec<Located<'a>> {
+    gather(hb)
+        .into_iter()
+        .filter(|a| {
+            !hb.documents
+                .iter()
+                .any(|d| d.path == a.file && withheld.id(d.id_str()))
+        })
+        .collect()
+}
+
 /// The rules over (file, action) pairs: a duplicated id, an owner that is not a role, an
 /// action past due and not done.
 pub fn action_rules(

@@ -41,7 +41,7 @@ fn as_text<S: serde::Serializer>(every: &Option<Interval>, s: S) -> Result<S::Ok
 pub fn events(hb: &Handbook, checked: &Checked, withheld: &Withheld) -> Vec<Event> {
     let mut out = Vec::new();
     reviews(hb, withheld, &mut out);
-    for a in actions::gather(hb) {
+    for a in actions::published(hb, withheld) {
         let (Some(due), true) = (a.action.due, a.action.is_open()) else {
             continue;
         };

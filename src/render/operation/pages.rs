@@ -29,7 +29,7 @@ fn action_row(site: &Site<'_>, a: &actions::Located<'_>) -> Value {
 /// Every action, overdue first, then open by due date, then done.
 pub fn action_rows(site: &Site<'_>) -> Vec<Value> {
     let today = site.hb.today;
-    let mut all = actions::gather(site.hb);
+    let mut all = actions::published(site.hb, &site.withheld);
     all.sort_by_key(|a| {
         (
             !a.action.is_overdue(today),
@@ -150,7 +150,7 @@ pub fn operating_panel(site: &Site<'_>) -> Value {
             .last()
             .map(|&r| record_ref(site, r))
     };
-    let all = actions::gather(hb);
+    let all = actions::published(hb, &site.withheld);
     let open = all.iter().filter(|a| a.action.is_open()).count();
     let overdue = all.iter().filter(|a| a.action.is_overdue(hb.today)).count();
     let surveillance = hb.config.operation.certification.as_ref().and_then(|c| {
