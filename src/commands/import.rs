@@ -311,7 +311,7 @@ pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, Stri
         .map_err(|e| format!("cannot create {}: {e}", content.display()))?;
     let owner = opts.owner;
     let config = format!(
-        "# Imported by `ismsbook import` from a {} ({}).\n[handbook]\ntitle = \"Information Security Management System\"\norganization = {}\n\n[roles]\n{owner} = \"Owner of the imported documents\"\n\n[approval]\nroles = [\"{owner}\"]\n",
+        "# Imported by `ismsbook import` from a {} ({}).\n[handbook]\ntitle = \"Information Security Management System\"\norganization = {}\n# Raise to \"implementing\", then \"certified\": see docs/configuration.md.\nstage = \"draft\"\n\n[roles]\n{owner} = \"Owner of the imported documents\"\n\n[approval]\nroles = [\"{owner}\"]\n",
         source.kind,
         src.display(),
         yaml_string(opts.organization)

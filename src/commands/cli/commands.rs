@@ -42,7 +42,7 @@ pub(super) fn build(
         false => None,
     };
     let mut p = publish_site(root, rev, today(common.today)?, publish)?;
-    p.report();
+    p.report_all(common.verbose);
     let code = exit_for(&p.checked.diagnostics, common.deny_warnings);
     if code != ExitCode::SUCCESS {
         eprintln!("build stopped: nothing was written");

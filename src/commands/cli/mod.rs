@@ -166,6 +166,9 @@ pub struct CheckArgs {
     /// Treat warnings as errors (exit code 1)
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Print every warning, not a summary of each kind that occurs more than five times
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -268,7 +271,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             let site = Site::open(&root, site::Options::new(site::today(common.today)?))?;
             match format {
                 Format::Json => println!("{}", diagnostics::to_json(&site.checked.diagnostics)),
-                Format::Human => site.report(),
+                Format::Human => site.report_all(common.verbose),
             }
             let code = exit_for(&site.checked.diagnostics, common.deny_warnings);
             // As in `build`: the process ends here, the system frees the handbook faster.
