@@ -182,3 +182,28 @@ fn a_new_handbook_prints_a_summary_not_93_warnings() {
     let all = String::from_utf8_lossy(&verbose.stderr);
     assert!(all.matches("control-only-in-drafts").count() >= 93);
 }
+
+#[test]
+fn a_suggested_path_is_relative_to_the_file_it_is_pasted_into() {
+    let hb = Handbook::fixture("broken-link");
+    hb.write(
+        "content/physical/locking.md",
+        "---\nid: PHY-001\ntitle: Locking\ntype: procedure\nversion: \"0.1\"\nstatus: draft\nowner: CISO\nclassification: internal\n---\n\nLock it.\n",
+    );
+    let text = hb.read("content/policies/access.md");
+    hb.write(
+        "content/policies/access.md",
+        text + "\nSee [locks](../physical/lockng.md) and [malware](/physical/locking.html).\n",
+    );
+    let run = hb.check();
+    run.assert_diagnostic(
+        "broken-reference",
+        "content/policies/access.md:21:13",
+        "did you mean `../physical/locking.md` (PHY-001 Locking)?",
+    );
+    run.assert_diagnostic(
+        "broken-reference",
+        "content/policies/access.md:21:50",
+        "did you mean `../physical/locking.md`",
+    );
+}

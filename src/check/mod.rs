@@ -4,6 +4,7 @@
 pub mod coverage;
 pub mod links;
 pub mod natural;
+mod relpath;
 pub mod stage;
 pub mod withheld;
 
