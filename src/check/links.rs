@@ -312,11 +312,15 @@ impl<'a> Context<'a> {
             });
         }
         let help = self
-            .hints
-            .paths
-            .get_or_init(|| Suggester::new(self.by_path.keys().filter_map(|p| p.to_str())))
-            .suggest(&joined.to_string_lossy(), &self.hints.budget)
-            .map(|p| self.did_you_mean_path(here, Path::new(p)))
+            .same_name(&decoded)
+            .or_else(|| {
+                self.hints
+                    .paths
+                    .get_or_init(|| Suggester::new(self.by_path.keys().filter_map(|p| p.to_str())))
+                    .suggest(&joined.to_string_lossy(), &self.hints.budget)
+                    .map(Path::new)
+            })
+            .map(|p| self.did_you_mean_path(here, p))
             .unwrap_or_else(|| "link by document id (`POL-009`) or check the relative path".into());
         Err((
             format!(
@@ -339,6 +343,27 @@ impl<'a> Context<'a> {
             Some((id, title)) => format!("did you mean `{link}` ({} {title})?", id.value),
             None => format!("did you mean `{link}`?"),
         }
+    }
+
+    /// The one document whose path ends with what the link names (`physical/locking.md`,
+    /// `../locking.md`): a link written from another folder, or moved with its file.
+    fn same_name(&self, written: &str) -> Option<&Path> {
+        let tail: Vec<&std::ffi::OsStr> = Path::new(written)
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        if tail.is_empty() {
+            return None;
+        }
+        let mut found = self.by_path.keys().filter(|p| {
+            let parts: Vec<&std::ffi::OsStr> = p.iter().collect();
+            parts.ends_with(&tail)
+        });
+        let first = found.next()?;
+        found.next().is_none().then_some(first.as_ref())
     }
 
     /// For `/physical/malware.html` or `/physical/malware.md`: the document at
