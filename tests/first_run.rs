@@ -207,3 +207,63 @@ fn a_suggested_path_is_relative_to_the_file_it_is_pasted_into() {
         "did you mean `../physical/locking.md`",
     );
 }
+
+#[test]
+fn every_flag_and_argument_has_help() {
+    use clap::CommandFactory;
+    let cli = ismsbook::commands::cli::Cli::command();
+    let mut missing = Vec::new();
+    for sub in cli.get_subcommands() {
+        for arg in sub.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id != "help" && id != "version" && arg.get_help().is_none() {
+                missing.push(format!("{} {id}", sub.get_name()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no help text: {missing:?}");
+}
+
+#[test]
+fn new_with_an_unknown_template_is_a_usage_error() {
+    let hb = Handbook::fixture("_base");
+    let run = hb.run(&["new", "nonexistent"]);
+    run.assert_exit(2);
+    assert!(
+        run.stderr.contains("`ismsbook new --list` shows them all"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn bundle_writes_into_a_folder_the_generated_gitignore_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("hb");
+    let init = std::process::Command::new(env!("CARGO_BIN_EXE_ismsbook"))
+        .args(["init", "--org", "Acme"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    let gitignore = std::fs::read_to_string(root.join(".gitignore")).unwrap();
+    assert_eq!(gitignore, "/public\n/bundles\n");
+    let hb = Handbook::fixture("_base");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_ismsbook"))
+        .args(["bundle", "--today", common::TODAY, "--root"])
+        .arg(hb.path())
+        .current_dir(hb.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let zips: Vec<_> = common::files(hb.path())
+        .into_keys()
+        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
+        .collect();
+    assert_eq!(zips.len(), 1, "{zips:?}");
+    assert!(zips[0].starts_with("bundles"), "{zips:?}");
+}

@@ -371,7 +371,7 @@ fn write_handbook(
         yaml_string(opts.organization)
     );
     fs::write(dir.join(crate::load::config::FILE), config).map_err(|e| e.to_string())?;
-    fs::write(dir.join(".gitignore"), "/public\n").map_err(|e| e.to_string())?;
+    fs::write(dir.join(".gitignore"), "/public\n/bundles\n").map_err(|e| e.to_string())?;
     for d in docs {
         let controls = claims.get(&d.id).map(|c| {
             let ids: Vec<String> = c.iter().map(|c| c.to_string()).collect();
