@@ -187,7 +187,7 @@ pub(super) fn init(
     let values = crate::commands::templates::values(org, today(None)?, sets).map_err(Fatal)?;
     let files = crate::commands::templates::init(&dir, &values).map_err(Fatal)?;
     eprintln!(
-        "created a handbook for {org} in {}: {} files, every document a draft\nnext: cd {} && ismsbook check, then adapt the documents and `ismsbook approve` them",
+        "created a handbook for {org} in {}: {} files, every document a draft, at stage \"draft\" (missing coverage and approvals are warnings)\nnext: cd {} && ismsbook serve, to read it in the browser; adapt the documents, `ismsbook approve` them, and raise `stage` in ismsbook.toml to \"implementing\", then \"certified\"",
         dir.display(),
         files.len(),
         dir.display()
