@@ -319,6 +319,18 @@ impl<'a> Context<'a> {
                     .get_or_init(|| Suggester::new(self.by_path.keys().filter_map(|p| p.to_str())))
                     .suggest(&joined.to_string_lossy(), &self.hints.budget)
                     .map(Path::new)
+                    // A neighbour in the same folder is no suggestion unless its name is
+                    // close too: `offboarding.md` is not `access-review.md`.
+                    .filter(|p| {
+                        let name =
+                            |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+                        match (name(Path::new(&decoded)), name(p)) {
+                            (Some(a), Some(b)) => {
+                                crate::core::suggest::did_you_mean(&a, [b.as_str()]).is_some()
+                            }
+                            _ => true,
+                        }
+                    })
             })
             .map(|p| self.did_you_mean_path(here, p))
             .unwrap_or_else(|| "link by document id (`POL-009`) or check the relative path".into());
