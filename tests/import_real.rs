@@ -282,6 +282,13 @@ fn an_mkdocs_set_keeps_its_admonitions_as_callouts_whose_links_are_checked() {
             "offboarding.md",
         ),
     ]);
+    // No suggestion rather than a wrong one: a neighbour is not `offboarding.md`.
+    let check = hb.run(&["check", "--format", "json", "--today", TODAY]);
+    assert!(
+        !check.stdout.contains("did you mean `access-review.md`"),
+        "{}",
+        check.stdout
+    );
     let pages = assert_served(&hb, 2, &["/documents/POL-001.html", "/index.html"]);
     let page = &pages[0].1;
     assert!(
