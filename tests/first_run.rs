@@ -267,3 +267,15 @@ fn bundle_writes_into_a_folder_the_generated_gitignore_leaves_out() {
     assert_eq!(zips.len(), 1, "{zips:?}");
     assert!(zips[0].starts_with("bundles"), "{zips:?}");
 }
+
+#[test]
+fn the_home_page_says_which_stage_makes_coverage_a_warning() {
+    let hb = Handbook::fixture("uncovered-control");
+    with_stage(&hb, "draft");
+    hb.build().assert_exit(0);
+    let home = hb.read("public/index.html");
+    assert!(home.contains("Stage <code>draft</code>"), "{home}");
+    let certified = Handbook::fixture("_base");
+    certified.build().assert_exit(0);
+    assert!(!certified.read("public/index.html").contains("Stage <code>"));
+}
