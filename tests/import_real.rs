@@ -213,6 +213,11 @@ fn a_gitbook_with_a_heading_per_control_is_imported_checked_and_served() {
     assert!(hb
         .read("content/procedures/onboarding-checklist.md")
         .contains("type: form\n"));
+    // A GitBook hint is a callout, not a template leftover.
+    assert!(hb.report.contains("0 template leftovers"), "{}", hb.report);
+    assert!(hb
+        .read("content/physical/locking.md")
+        .contains("> [!CAUTION]\n> Never prop the fire door open"));
     hb.assert_broken_links(&[
         (
             "content/README.md:14:21",

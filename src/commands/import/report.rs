@@ -96,7 +96,7 @@ pub fn to_markdown(r: &Report, dir: &Path) -> String {
     );
     section(
         &mut out,
-        "MkDocs admonitions turned into callouts (`> [!NOTE]`)",
+        "MkDocs admonitions and GitBook hints turned into callouts (`> [!NOTE]`)",
         r.admonitions
             .iter()
             .map(|(p, n)| format!("`content/{}`: {n}", display_path(p)))

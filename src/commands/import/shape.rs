@@ -116,6 +116,12 @@ pub(super) fn convert_admonitions(body: &str) -> (String, usize) {
         if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
             fence = !fence;
         }
+        if let Some(end) = (!fence).then(|| gitbook_hint(&lines[i..])).flatten() {
+            count += 1;
+            out.push_str(&hint_callout(&lines[i..i + end + 1]));
+            i += end + 1;
+            continue;
+        }
         let Some((kind, title)) = (!fence).then(|| admonition(line)).flatten() else {
             out.push_str(line);
             i += 1;
@@ -156,6 +162,44 @@ pub(super) fn convert_admonitions(body: &str) -> (String, usize) {
         }
     }
     (out, count)
+}
+
+/// A GitBook hint (`{% hint style="warning" %}` … `{% endhint %}`) starting at `lines[0]`:
+/// the index of its closing line.
+fn gitbook_hint(lines: &[&str]) -> Option<usize> {
+    let open = lines.first()?.trim();
+    if !(open.starts_with("{% hint") && open.ends_with("%}")) {
+        return None;
+    }
+    lines.iter().position(|l| l.trim() == "{% endhint %}")
+}
+
+/// The hint `block` (its opening and closing lines included) as a callout.
+fn hint_callout(block: &[&str]) -> String {
+    let newline = if block[0].ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let kind = match block[0].split('"').nth(1).unwrap_or("info") {
+        "success" => "TIP",
+        "warning" => "WARNING",
+        "danger" => "CAUTION",
+        _ => "NOTE",
+    };
+    let mut out = format!("> [!{kind}]{newline}");
+    for l in &block[1..block.len() - 1] {
+        let text = l.trim_end_matches(['\n', '\r']);
+        match text.is_empty() {
+            true => out.push('>'),
+            false => {
+                out.push_str("> ");
+                out.push_str(text);
+            }
+        }
+        out.push_str(newline);
+    }
+    out
 }
 
 /// A line indented by four spaces or a tab: the rest of it.
@@ -267,6 +311,11 @@ mod tests {
         );
         let (out, _) = convert_admonitions("??? warning\n    Careful.\n");
         assert_eq!(out, "> [!WARNING]\n> **Warning**\n>\n> Careful.\n");
+        let (out, n) = convert_admonitions(
+            "{% hint style=\"warning\" %}\nSee [x](a.md).\n{% endhint %}\nAfter\n",
+        );
+        assert_eq!(n, 1);
+        assert_eq!(out, "> [!WARNING]\n> See [x](a.md).\nAfter\n");
     }
 
     #[test]
