@@ -3,6 +3,9 @@
 
 pub mod coverage;
 pub mod links;
+pub mod natural;
+mod relpath;
+pub mod stage;
 pub mod withheld;
 
 use std::collections::BTreeMap;
@@ -50,7 +53,9 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
     coverage_rules(hb, &coverage, &mut diags);
     mandatory_documents(hb, &mut diags);
     retired_referenced(hb, &links, &mut diags);
+    stage::apply(hb.config.stage, &mut diags);
     crate::core::diagnostics::sort(&mut diags);
+    natural::sort(&mut diags);
     diags.dedup();
     let withheld = Withheld::above(hb, &links, max_classification);
     Checked {

@@ -118,7 +118,10 @@ pub fn init(dir: &Path, values: &BTreeMap<String, String>) -> Result<Vec<PathBuf
             PathBuf::from(crate::load::SOA_FILE),
             render("soa.yaml", values)?,
         ),
-        (PathBuf::from(".gitignore"), "/public\n".to_string()),
+        (
+            PathBuf::from(".gitignore"),
+            "/public\n/bundles\n".to_string(),
+        ),
     ];
     for entry in list() {
         files.push((

@@ -5,5 +5,6 @@
 pub mod catalog;
 pub mod diagnostics;
 pub(crate) mod parallel;
+pub mod stage;
 pub mod suggest;
 pub mod types;

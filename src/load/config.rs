@@ -29,6 +29,8 @@ pub struct Config {
     pub approval_roles: Vec<String>,
     /// Per document type, the roles whose approval counts; overrides `approval_roles`.
     pub approval_by_type: BTreeMap<DocType, Vec<String>>,
+    /// `[handbook] stage`: how strict the completeness and approval rules are.
+    pub stage: crate::core::stage::Stage,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             warn_before: Interval::Days(30),
             intervals: BTreeMap::from([(DocType::Record, Interval::None)]),
             approval_by_type: BTreeMap::new(),
+            stage: Default::default(),
         }
     }
 }
@@ -288,7 +291,8 @@ impl Reader<'_> {
             match key.get_ref().as_ref() {
                 "title" => title = Some(self.string(value, "handbook.title")),
                 "organization" => org = Some(self.string(value, "handbook.organization")),
-                _ => self.unknown(key, "[handbook]", &["title", "organization"]),
+                "stage" => self.stage(value, c),
+                _ => self.unknown(key, "[handbook]", &["title", "organization", "stage"]),
             }
         }
         let header = self.span(whole.span());
@@ -314,6 +318,20 @@ impl Reader<'_> {
         }
         c.title = title.flatten().unwrap_or_default();
         c.organization = org.flatten().unwrap_or_default();
+    }
+
+    fn stage(&mut self, value: &Spanned<DeValue<'_>>, c: &mut Config) {
+        let Some(text) = self.string(value, "handbook.stage") else {
+            return;
+        };
+        match text.parse() {
+            Ok(stage) => c.stage = stage,
+            Err(e) => self.diags.push(
+                Diagnostic::error(Code::Config, FILE, format!("`handbook.stage`: {e}"))
+                    .at(self.span(value.span()))
+                    .help("draft and implementing report missing coverage, reviews and records as warnings; certified (the default) as errors"),
+            ),
+        }
     }
 
     fn read_roles(&mut self, t: &DeTable<'_>, c: &mut Config) {

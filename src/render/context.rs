@@ -469,6 +469,7 @@ impl<'a> Site<'a> {
             "coverage": self.coverage(),
             "mandatory_present": present,
             "mandatory_total": readiness.len(),
+            "stage": self.hb.config.stage.as_str(),
         })
     }
 

@@ -10,6 +10,10 @@ use crate::core::types::Date;
 use crate::load::{self, Keep, WorkTree};
 use crate::site::{self, report, today, History, Site};
 
+/// Where `bundle` writes by default, under the handbook root (ignored by the generated
+/// `.gitignore`).
+pub const BUNDLES_DIR: &str = "bundles";
+
 /// The site of `build` and `bundle`: with its history and the changes since the last tag.
 fn publish_site(
     root: &Path,
@@ -42,7 +46,7 @@ pub(super) fn build(
         false => None,
     };
     let mut p = publish_site(root, rev, today(common.today)?, publish)?;
-    p.report();
+    p.report_all(common.verbose);
     let code = exit_for(&p.checked.diagnostics, common.deny_warnings);
     if code != ExitCode::SUCCESS {
         eprintln!("build stopped: nothing was written");
@@ -109,9 +113,14 @@ pub(super) fn bundle(
     }
     let out = match output {
         Some(o) => o,
-        None => bundle_file(
-            &std::env::current_dir()?.join(format!("{}.zip", crate::commands::bundle::name(&p))),
-        )?,
+        None => {
+            // Beside public/, in a folder the generated .gitignore leaves out: never loose
+            // in the handbook root, and never in public/, which each build replaces whole.
+            let dir = root.join(BUNDLES_DIR);
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Fatal(format!("cannot create {}: {e}", dir.display())))?;
+            bundle_file(&dir.join(format!("{}.zip", crate::commands::bundle::name(&p))))?
+        }
     };
     let files = crate::commands::bundle::write(&mut p, today, &out).map_err(Fatal)?;
     eprintln!(
@@ -178,7 +187,7 @@ pub(super) fn init(
     let values = crate::commands::templates::values(org, today(None)?, sets).map_err(Fatal)?;
     let files = crate::commands::templates::init(&dir, &values).map_err(Fatal)?;
     eprintln!(
-        "created a handbook for {org} in {}: {} files, every document a draft\nnext: cd {} && ismsbook check, then adapt the documents and `ismsbook approve` them",
+        "created a handbook for {org} in {}: {} files, every document a draft, at stage \"draft\" (missing coverage and approvals are warnings)\nnext: cd {} && ismsbook serve, to read it in the browser; adapt the documents, `ismsbook approve` them, and raise `stage` in ismsbook.toml to \"implementing\", then \"certified\"",
         dir.display(),
         files.len(),
         dir.display()
@@ -209,8 +218,13 @@ pub(super) fn new_document(
             Ok(ExitCode::SUCCESS)
         }
         Err(why) => {
+            // An unknown template is a usage error (exit 2), as an unknown command is; a
+            // taken id is a refusal (exit 1).
+            let known = crate::commands::templates::list()
+                .iter()
+                .any(|t| t.name == template);
             eprintln!("error: {why}\nnothing was changed");
-            Ok(ExitCode::from(1))
+            Ok(ExitCode::from(if known { 1 } else { 2 }))
         }
     }
 }

@@ -87,6 +87,7 @@ pub enum Command {
     },
     /// Build, serve on localhost, rebuild on every save and reload open pages
     Serve {
+        /// Port to listen on (0: any free port, printed at start)
         #[arg(long, default_value_t = 8000)]
         port: u16,
         /// Address to listen on; the default keeps the preview on this machine
@@ -95,6 +96,7 @@ pub enum Command {
         /// Open the handbook in the default browser
         #[arg(long)]
         open: bool,
+        /// The date to check reviews against (default: $SOURCE_DATE_EPOCH, else the real date)
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         today: Option<Date>,
     },
@@ -105,17 +107,21 @@ pub enum Command {
         /// Bundle the handbook as it was at this commit or tag
         #[arg(long, value_name = "REV")]
         rev: Option<String>,
-        /// The zip to write (default: handbook-<version>.zip in the current directory); never
-        /// written over a file that is not a bundle, nor inside content/ or theme/
+        /// The zip to write (default: bundles/handbook-<version>.zip in the handbook, a folder
+        /// the generated .gitignore leaves out); never written over a file that is not a
+        /// bundle, nor inside content/ or theme/
         #[arg(short = 'o', long = "output", value_name = "FILE.zip")]
         output: Option<PathBuf>,
         #[command(flatten)]
         publish: PublishArgs,
+        /// The date to check reviews against and to record in the bundle (default:
+        /// $SOURCE_DATE_EPOCH, else the real date)
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         today: Option<Date>,
     },
     /// Check every file of a bundle against its SHA256SUMS
     Verify {
+        /// The bundle to check, as `ismsbook bundle` wrote it
         #[arg(value_name = "FILE.zip")]
         file: PathBuf,
     },
@@ -124,11 +130,13 @@ pub enum Command {
         /// FROM or FROM..TO, e.g. v2026.1 or v2026.1..v2026.2
         #[arg(value_name = "FROM[..TO]")]
         range: String,
+        /// Markdown for people, JSON for scripts
         #[arg(long, value_enum, default_value_t = ChangesFormat::Md)]
         format: ChangesFormat,
     },
     /// Check the handbook and report every problem, writing nothing
     Check {
+        /// human: like rustc, with the source line; json: every diagnostic as data
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         #[command(flatten)]
@@ -166,6 +174,9 @@ pub struct CheckArgs {
     /// Treat warnings as errors (exit code 1)
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Print every warning, not a summary of each kind that occurs more than five times
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -268,7 +279,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             let site = Site::open(&root, site::Options::new(site::today(common.today)?))?;
             match format {
                 Format::Json => println!("{}", diagnostics::to_json(&site.checked.diagnostics)),
-                Format::Human => site.report(),
+                Format::Human => site.report_all(common.verbose),
             }
             let code = exit_for(&site.checked.diagnostics, common.deny_warnings);
             // As in `build`: the process ends here, the system frees the handbook faster.
