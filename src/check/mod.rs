@@ -1,8 +1,11 @@
 //! Check: the rules of docs/rules.md over the loaded handbook. Each rule reads the model and
 //! adds diagnostics; none changes anything.
 
+pub mod actions;
 pub mod coverage;
 pub mod links;
+pub mod risks;
+pub mod soa;
 pub mod withheld;
 
 use std::collections::BTreeMap;
@@ -27,6 +30,8 @@ pub struct Checked {
     /// Every control of the catalogue, in catalogue order.
     pub coverage: Vec<ControlCoverage>,
     pub withheld: Withheld,
+    /// The SoA derived from the risks: every control, in catalogue order.
+    pub soa: Vec<soa::SoaEntry>,
 }
 
 /// Checks the handbook for a complete edition.
@@ -48,6 +53,9 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
     }
     let coverage = coverage::compute(hb);
     coverage_rules(hb, &coverage, &mut diags);
+    risks::rules(hb, &mut diags);
+    let soa = soa::compute(hb, &coverage, &soa::treatment_concerns(hb));
+    soa::rules(hb, &soa, &mut diags);
     mandatory_documents(hb, &mut diags);
     retired_referenced(hb, &links, &mut diags);
     crate::core::diagnostics::sort(&mut diags);
@@ -58,6 +66,7 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
         links,
         coverage,
         withheld,
+        soa,
     }
 }
 

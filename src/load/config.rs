@@ -10,6 +10,9 @@ use crate::core::diagnostics::{Code, Diagnostic, Span};
 use crate::core::suggest::did_you_mean;
 use crate::core::types::{DocType, Interval};
 
+mod risk;
+pub use risk::RiskConfig;
+
 pub const FILE: &str = "ismsbook.toml";
 /// A configuration is a few kilobytes; a megabyte is a mistake (or an attack) that the TOML
 /// parser would otherwise spend seconds on.
@@ -29,6 +32,8 @@ pub struct Config {
     pub approval_roles: Vec<String>,
     /// Per document type, the roles whose approval counts; overrides `approval_roles`.
     pub approval_by_type: BTreeMap<DocType, Vec<String>>,
+    /// `[risk]`: the scale, levels and appetite of the risk register.
+    pub risk: RiskConfig,
 }
 
 impl Default for Config {
@@ -52,6 +57,7 @@ impl Default for Config {
             warn_before: Interval::Days(30),
             intervals: BTreeMap::from([(DocType::Record, Interval::None)]),
             approval_by_type: BTreeMap::new(),
+            risk: RiskConfig::default(),
         }
     }
 }
@@ -239,7 +245,14 @@ impl Reader<'_> {
     }
 
     fn read_root(&mut self, root: &DeTable<'_>, config: &mut Config) {
-        const KEYS: &[&str] = &["handbook", "roles", "classification", "review", "approval"];
+        const KEYS: &[&str] = &[
+            "handbook",
+            "roles",
+            "classification",
+            "review",
+            "approval",
+            "risk",
+        ];
         let mut saw_handbook = false;
         for (key, value) in root.iter() {
             match key.get_ref().as_ref() {
@@ -267,6 +280,11 @@ impl Reader<'_> {
                 "approval" => {
                     if let Some(t) = self.table(value, "approval") {
                         self.read_approval(t, config);
+                    }
+                }
+                "risk" => {
+                    if let Some(t) = self.table(value, "risk") {
+                        self.read_risk(t, config);
                     }
                 }
                 _ => self.unknown(key, "ismsbook.toml", KEYS),
