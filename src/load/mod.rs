@@ -257,6 +257,11 @@ pub fn load_reusing(
     })
 }
 
+/// Reads the text of `content/soa.yaml` (for `approve SoA`, which checks its own edit).
+pub fn read_soa(text: &str, diags: &mut Vec<Diagnostic>) -> model::Soa {
+    soa::read(text, diags)
+}
+
 /// The text of a file by its path relative to the root, for diagnostics' excerpts, if
 /// `load` kept it.
 pub fn kept_text<'a>(hb: &'a Handbook, path: &Path) -> Option<&'a str> {

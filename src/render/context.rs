@@ -54,6 +54,12 @@ pub struct ControlRow {
     pub justification: String,
     pub status: Implementation,
     pub documents: Vec<DocRef>,
+    /// The SoA's status, derived from documents and actions (see `check::soa`).
+    pub soa_status: crate::check::soa::SoaStatus,
+    /// The risks that select the control.
+    pub risks: Vec<String>,
+    /// Whether the risks have pages in this edition.
+    pub risk_pages: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -153,15 +159,13 @@ impl<'a> Site<'a> {
                 .coverage
                 .iter()
                 .zip(&cat.controls)
-                .map(|(cov, c)| {
-                    let justification = hb
-                        .soa
-                        .excluded
-                        .get(&c.id)
-                        .or_else(|| hb.soa.included.get(&c.id))
-                        .map(|s| s.value.clone())
-                        .unwrap_or_default();
+                .zip(&self.checked.soa)
+                .map(|((cov, c), entry)| {
+                    let justification = entry.justification.clone();
                     ControlRow {
+                        soa_status: entry.status,
+                        risks: entry.risks.iter().map(|r| r.to_string()).collect(),
+                        risk_pages: !self.withheld.risks(),
                         id: c.id.to_string(),
                         title: c.title,
                         theme: c.theme.name(),

@@ -3,6 +3,7 @@
 
 mod context;
 mod csv;
+mod risks;
 pub mod theme;
 mod whole;
 
