@@ -219,7 +219,8 @@ fn the_soa_lists_all_93_controls_with_exclusions_justified() {
             "applicable",
             "justification",
             "implementation status",
-            "implementing documents"
+            "implementing documents",
+            "risks"
         ]
     );
     assert_eq!(rows.len(), 94, "header and 93 controls");

@@ -32,6 +32,8 @@ pub struct Checked {
     pub withheld: Withheld,
     /// The SoA derived from the risks: every control, in catalogue order.
     pub soa: Vec<soa::SoaEntry>,
+    /// Each risk's acceptance state, in register order.
+    pub risk_states: Vec<risks::AcceptanceState>,
 }
 
 /// Checks the handbook for a complete edition.
@@ -67,6 +69,7 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
         coverage,
         withheld,
         soa,
+        risk_states: risks::states(hb),
     }
 }
 

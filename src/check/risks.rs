@@ -42,7 +42,10 @@ pub fn rules(hb: &Handbook, diags: &mut Vec<Diagnostic>) {
         }
         acceptance(hb, risk, diags);
     }
-    references(hb, risks, diags);
+    // Without a register, an `included:` reason may cite an outside one: nothing to check.
+    if hb.risks.is_some() {
+        references(hb, risks, diags);
+    }
     let actions = risks
         .risks
         .iter()
@@ -140,7 +143,7 @@ fn acceptance(hb: &Handbook, risk: &Risk, diags: &mut Vec<Diagnostic>) {
             )),
         );
     }
-    let Some(expires) = a.expires.or_else(|| a.date.plus(config.risk.review)) else {
+    let Some(expires) = expiry(config, a) else {
         return;
     };
     let warn_from = expires.minus(config.warn_before).unwrap_or(expires);
@@ -174,6 +177,70 @@ fn acceptance(hb: &Handbook, risk: &Risk, diags: &mut Vec<Diagnostic>) {
             )),
         );
     }
+}
+
+/// When an acceptance expires: its `expires`, else its date plus `[risk] review`.
+pub fn expiry(
+    config: &Config,
+    a: &crate::load::risks::Acceptance,
+) -> Option<crate::core::types::Date> {
+    a.expires.or_else(|| a.date.plus(config.risk.review))
+}
+
+/// Where a risk's acceptance stands, the worst first: what the register and the home page show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AcceptanceState {
+    Unaccepted,
+    Stale,
+    Expired,
+    DueSoon,
+    Accepted,
+}
+
+impl AcceptanceState {
+    pub fn label(self) -> &'static str {
+        match self {
+            AcceptanceState::Unaccepted => "not accepted",
+            AcceptanceState::Stale => "stale",
+            AcceptanceState::Expired => "expired",
+            AcceptanceState::DueSoon => "due soon",
+            AcceptanceState::Accepted => "accepted",
+        }
+    }
+}
+
+impl serde::Serialize for AcceptanceState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.label())
+    }
+}
+
+/// The acceptance state of every risk, in register order.
+pub fn states(hb: &Handbook) -> Vec<AcceptanceState> {
+    let config = &hb.config;
+    hb.risks
+        .iter()
+        .flat_map(|r| &r.risks)
+        .map(|risk| {
+            let Some(a) = risk
+                .acceptance
+                .as_ref()
+                .filter(|a| may_accept(config, risk, &a.role.value))
+            else {
+                return AcceptanceState::Unaccepted;
+            };
+            if a.digest.value != risk.digest() {
+                return AcceptanceState::Stale;
+            }
+            match expiry(config, a) {
+                Some(e) if hb.today > e => AcceptanceState::Expired,
+                Some(e) if hb.today >= e.minus(config.warn_before).unwrap_or(e) => {
+                    AcceptanceState::DueSoon
+                }
+                _ => AcceptanceState::Accepted,
+            }
+        })
+        .collect()
 }
 
 /// unknown-risk and soa-risk-mismatch for the risks an `included:` reason cites.
