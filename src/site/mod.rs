@@ -6,6 +6,7 @@
 //! page; [`Site::update`] follows edits for `serve`, re-reading only the files that changed
 //! and naming the pages to write again. `render::Options` is made here and nowhere else.
 
+mod data;
 mod history;
 mod report;
 mod update;
