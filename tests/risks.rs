@@ -159,13 +159,16 @@ fn a_risk_without_acceptance_or_accepted_by_the_wrong_role_is_unaccepted() {
     let text = hb.read(RISKS);
     let at = text.rfind("  acceptance:").unwrap();
     hb.write(RISKS, &text[..at]);
-    hb.check()
+    // Not yet accepted at all: a draft, warned about.
+    let run = hb.check();
+    run.assert_exit(0)
         .assert_codes(&["residual-unaccepted"])
         .assert_diagnostic(
             "residual-unaccepted",
             "content/risks.yaml:25:1",
             "R-002 has no acceptance",
         );
+    assert_eq!(run.diagnostics()[0].severity, "warning");
 
     // Above the appetite (3 x 4 = 12 > 8), the owner may no longer accept R-001.
     let hb = edited(
@@ -173,7 +176,7 @@ fn a_risk_without_acceptance_or_accepted_by_the_wrong_role_is_unaccepted() {
         "residual: { likelihood: 2, impact: 4 }",
         "residual: { likelihood: 3, impact: 4 }",
     );
-    hb.check().assert_diagnostic(
+    hb.check().assert_exit(1).assert_diagnostic(
         "residual-unaccepted",
         "content/risks.yaml:21:11",
         "CEO (its residual score 12 is above the appetite of 8)",

@@ -119,14 +119,17 @@ fn acceptance(hb: &Handbook, risk: &Risk, diags: &mut Vec<Diagnostic>) {
                 format!("{id} has no acceptance of its residual risk"),
             ),
         };
-        diags.push(
-            Diagnostic::error(Code::ResidualUnaccepted, RISKS_FILE, message)
-                .at(span)
-                .help(format!(
-                    "{} may accept it: ismsbook accept {id} --by NAME --role ROLE",
-                    who_may_accept(config, risk)
-                )),
-        );
+        // A risk not yet accepted at all is a draft, like a document not yet approved (a
+        // new handbook's starter risks): a warning. An acceptance by a role that may not
+        // give it is an error.
+        let diagnostic = match risk.acceptance {
+            Some(_) => Diagnostic::error(Code::ResidualUnaccepted, RISKS_FILE, message),
+            None => Diagnostic::warning(Code::ResidualUnaccepted, RISKS_FILE, message),
+        };
+        diags.push(diagnostic.at(span).help(format!(
+            "{} may accept it: ismsbook accept {id} --by NAME --role ROLE",
+            who_may_accept(config, risk)
+        )));
         return;
     };
     if a.digest.value != risk.digest() {
