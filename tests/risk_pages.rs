@@ -133,3 +133,45 @@ fn the_register_is_withheld_below_its_classification() {
     .assert_exit(0);
     assert!(hb.path().join("public/risks/R-001.html").exists());
 }
+
+#[test]
+fn new_risks_gives_the_starter_register_once() {
+    let hb = Handbook::fixture("_base");
+    let toml = hb.read("ismsbook.toml");
+    let roles = "CTO = \"CTO\"\nCOO = \"COO\"\nITM = \"IT Manager\"\nHR = \"HR\"\n";
+    hb.write(
+        "ismsbook.toml",
+        toml.replace("[approval]", &format!("{roles}\n[approval]")),
+    );
+    hb.run(&["new", "risks"]).assert_exit(0);
+    let text = hb.read(RISKS);
+    assert!(
+        text.contains("R-001:") && !text.contains("acceptance:"),
+        "{text}"
+    );
+    let run = hb.check();
+    run.assert_exit(0);
+    assert!(run
+        .diagnostics()
+        .iter()
+        .any(|d| d.code == "residual-unaccepted"));
+    let again = hb.run(&["new", "risks"]);
+    again.assert_exit(1);
+    assert!(again.stderr.contains("exists; `new` never overwrites"));
+    assert_eq!(hb.read(RISKS), text);
+}
+
+#[test]
+fn import_leaves_the_risk_register_absent() {
+    let out = Handbook::empty();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_ismsbook"))
+        .arg("import")
+        .arg(common::fixtures().join("import/plain"))
+        .arg(out.path().join("isms"))
+        .output()
+        .unwrap()
+        .status;
+    assert!(status.success());
+    assert!(out.path().join("isms/content").is_dir());
+    assert!(!out.path().join("isms/content/risks.yaml").exists());
+}

@@ -250,6 +250,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             for t in crate::commands::templates::list() {
                 println!("{:<36} {}", t.name, t.summary);
             }
+            println!(
+                "{:<36} The risk register, content/risks.yaml, with typical risks",
+                "risks"
+            );
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
