@@ -146,6 +146,17 @@ fn acceptance(hb: &Handbook, risk: &Risk, diags: &mut Vec<Diagnostic>) {
             )),
         );
     }
+    expiry_rules(hb, risk, a, diags);
+}
+
+/// acceptance-expired and acceptance-due-soon.
+fn expiry_rules(
+    hb: &Handbook,
+    risk: &Risk,
+    a: &crate::load::risks::Acceptance,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let (id, config) = (&risk.id.value, &hb.config);
     let Some(expires) = expiry(config, a) else {
         return;
     };

@@ -72,44 +72,7 @@ pub fn accepted_text(
     let lines = Lines::new(text);
     let start = risk.id.span.line as usize - 1;
     let end = lines.block_end(start);
-    let blocking: Vec<Diagnostic> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.file == Path::new(RISKS_FILE) && d.is_error())
-        .filter(|d| {
-            d.span
-                .is_some_and(|s| (start + 1..=end).contains(&(s.line as usize)))
-        })
-        .filter(|d| {
-            !matches!(
-                d.code,
-                Code::ResidualUnaccepted
-                    | Code::AcceptanceStale
-                    | Code::AcceptanceExpired
-                    | Code::ActionOverdue
-            )
-        })
-        .cloned()
-        .collect();
-    if !blocking.is_empty() {
-        return Err(Refusal {
-            message: format!("{id} has errors; fix them before accepting it"),
-            diagnostics: blocking,
-        });
-    }
-    if !hb.config.has_role(req.role) {
-        return Err(refuse(format!(
-            "role {} is not declared under [roles] in ismsbook.toml",
-            req.role
-        )));
-    }
-    if !may_accept(&hb.config, risk, req.role) {
-        return Err(refuse(format!(
-            "role {} may not accept {id}: only {} may",
-            req.role,
-            who_may_accept(&hb.config, risk)
-        )));
-    }
+    permitted(hb, checked, risk, (start, end), req)?;
     let digest = risk.digest();
     if risk.acceptance.as_ref().is_some_and(|a| {
         a.by == req.by && a.role.value == req.role && a.digest.value == digest && a.date == req.date
@@ -139,6 +102,57 @@ pub fn accepted_text(
         ))
     })?;
     Ok((new, digest))
+}
+
+/// Refuses an acceptance while the risk's own lines (`start..end`, 0-based) have errors
+/// other than those the acceptance settles, and by a role that may not give it.
+fn permitted(
+    hb: &Handbook,
+    checked: &Checked,
+    risk: &Risk,
+    (start, end): (usize, usize),
+    req: &Request<'_>,
+) -> Result<(), Refusal> {
+    let id = &risk.id.value;
+    let settled = |code: Code| {
+        matches!(
+            code,
+            Code::ResidualUnaccepted
+                | Code::AcceptanceStale
+                | Code::AcceptanceExpired
+                | Code::ActionOverdue
+        )
+    };
+    let blocking: Vec<Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.file == Path::new(RISKS_FILE) && d.is_error() && !settled(d.code))
+        .filter(|d| {
+            d.span
+                .is_some_and(|s| (start + 1..=end).contains(&(s.line as usize)))
+        })
+        .cloned()
+        .collect();
+    if !blocking.is_empty() {
+        return Err(Refusal {
+            message: format!("{id} has errors; fix them before accepting it"),
+            diagnostics: blocking,
+        });
+    }
+    if !hb.config.has_role(req.role) {
+        return Err(refuse(format!(
+            "role {} is not declared under [roles] in ismsbook.toml",
+            req.role
+        )));
+    }
+    if !may_accept(&hb.config, risk, req.role) {
+        return Err(refuse(format!(
+            "role {} may not accept {id}: only {} may",
+            req.role,
+            who_may_accept(&hb.config, risk)
+        )));
+    }
+    Ok(())
 }
 
 /// Everything a risk says, but where it says it.

@@ -107,26 +107,7 @@ pub fn approved_text(
         date,
         digest: &digest,
     };
-    let lines = Lines::new(text);
-    let new = match lines.find_key(0, lines.lines.len(), 0, "approvals") {
-        Some(at) => {
-            let end = lines.block_end(at);
-            let indent = (at + 1..end).find_map(|i| lines.indent(i)).unwrap_or(2);
-            lines.splice(
-                end,
-                end,
-                &approval_item(&entry, &" ".repeat(indent), lines.eol),
-            )
-        }
-        None => {
-            let after = ["owner", "version"]
-                .iter()
-                .find_map(|k| lines.find_key(0, lines.lines.len(), 0, k))
-                .map_or(0, |i| lines.block_end(i));
-            let item = approval_item(&entry, "  ", lines.eol);
-            lines.splice(after, after, &format!("approvals:{}{item}", lines.eol))
-        }
-    };
+    let new = insert(text, &entry);
     verify(&hb.soa, &new, &entry).map_err(|why| {
         refuse(format!(
             "the SoA cannot be approved automatically: {why}.\nAdd under `approvals:` in {SOA_FILE} by hand:\n{}",
@@ -134,6 +115,28 @@ pub fn approved_text(
         ))
     })?;
     Ok((new, version, digest))
+}
+
+/// The text with the approval added under `approvals:`, or with `approvals:` added after
+/// `owner:` (or `version:`) when there is none yet.
+fn insert(text: &str, entry: &Entry<'_>) -> String {
+    let lines = Lines::new(text);
+    match lines.find_key(0, lines.lines.len(), 0, "approvals") {
+        Some(at) => {
+            let end = lines.block_end(at);
+            let indent = (at + 1..end).find_map(|i| lines.indent(i)).unwrap_or(2);
+            let item = approval_item(entry, &" ".repeat(indent), lines.eol);
+            lines.splice(end, end, &item)
+        }
+        None => {
+            let after = ["owner", "version"]
+                .iter()
+                .find_map(|k| lines.find_key(0, lines.lines.len(), 0, k))
+                .map_or(0, |i| lines.block_end(i));
+            let item = approval_item(entry, "  ", lines.eol);
+            lines.splice(after, after, &format!("approvals:{}{item}", lines.eol))
+        }
+    }
 }
 
 fn verify(old: &Soa, new_text: &str, e: &Entry<'_>) -> Result<(), String> {

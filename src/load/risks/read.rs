@@ -226,20 +226,7 @@ impl Reader<'_> {
                 }
                 "likelihood" => likelihood = self.rating(value, "likelihood"),
                 "impact" => impact = self.rating(value, "impact"),
-                "treatment" => {
-                    let t = self.text(value, "treatment");
-                    treatment = t.and_then(|t| match t.value.parse::<Treatment>() {
-                        Ok(t) => Some(t),
-                        Err(e) => {
-                            self.err(
-                                t.span,
-                                format!("`treatment`: {e}"),
-                                "modify (controls reduce it), retain, avoid or share",
-                            );
-                            None
-                        }
-                    });
-                }
+                "treatment" => treatment = self.treatment(value),
                 "controls" => controls = self.controls(value),
                 "actions" => {
                     actions = action::read_list(
@@ -251,36 +238,19 @@ impl Reader<'_> {
                     )
                 }
                 "residual" => residual = self.residual(value),
-                "review" => {
-                    for (k, v) in self.map(value, "review", "{ last: 2026-11-10 }") {
-                        match scalar(k) {
-                            Some("last") => review_last = self.date(v, "review.last"),
-                            _ => self.unknown_key(k, &["last"], "`review`"),
-                        }
-                    }
-                }
+                "review" => review_last = self.review(value),
                 "acceptance" => acceptance = self.acceptance(key, value),
                 _ => self.unknown_key(key, KEYS, "a risk"),
             }
         }
-        let missing: Vec<&str> = [
-            ("title", title.is_none()),
-            ("owner", owner.is_none()),
-            ("likelihood", likelihood.is_none()),
-            ("impact", impact.is_none()),
-            ("treatment", treatment.is_none()),
-        ]
-        .into_iter()
-        .filter(|(k, absent)| *absent && !pairs.iter().any(|(key, _)| scalar(key) == Some(k)))
-        .map(|(k, _)| k)
-        .collect();
-        if !missing.is_empty() {
-            self.err(
-                id.span,
-                format!("risk {} needs {}", id.value, missing.join(", ")),
-                EXAMPLE,
-            );
-        }
+        let present = [
+            ("title", title.is_some()),
+            ("owner", owner.is_some()),
+            ("likelihood", likelihood.is_some()),
+            ("impact", impact.is_some()),
+            ("treatment", treatment.is_some()),
+        ];
+        self.require(&id, pairs, present);
         let inherent = Score {
             likelihood: likelihood.unwrap_or(1),
             impact: impact.unwrap_or(1),
@@ -301,6 +271,54 @@ impl Reader<'_> {
             acceptance,
             id,
         })
+    }
+
+    /// risk-invalid at the risk's id for the keys it lacks (a key written with a wrong value
+    /// was reported where it stands).
+    fn require(
+        &mut self,
+        id: &Spanned<RiskId>,
+        pairs: &[(Node, Node)],
+        present: [(&str, bool); 5],
+    ) {
+        let missing: Vec<&str> = present
+            .into_iter()
+            .filter(|(k, here)| !*here && !pairs.iter().any(|(key, _)| scalar(key) == Some(k)))
+            .map(|(k, _)| k)
+            .collect();
+        if !missing.is_empty() {
+            self.err(
+                id.span,
+                format!("risk {} needs {}", id.value, missing.join(", ")),
+                EXAMPLE,
+            );
+        }
+    }
+
+    fn treatment(&mut self, value: &Node) -> Option<Treatment> {
+        let t = self.text(value, "treatment")?;
+        match t.value.parse::<Treatment>() {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.err(
+                    t.span,
+                    format!("`treatment`: {e}"),
+                    "modify (controls reduce it), retain, avoid or share",
+                );
+                None
+            }
+        }
+    }
+
+    fn review(&mut self, value: &Node) -> Option<Date> {
+        let mut last = None;
+        for (k, v) in self.map(value, "review", "{ last: 2026-11-10 }") {
+            match scalar(k) {
+                Some("last") => last = self.date(v, "review.last"),
+                _ => self.unknown_key(k, &["last"], "`review`"),
+            }
+        }
+        last
     }
 
     fn list(&mut self, node: &Node, name: &str) -> Vec<Spanned<String>> {
