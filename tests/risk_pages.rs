@@ -40,6 +40,11 @@ fn the_register_has_heat_maps_whose_cells_link_to_their_risks() {
         doc.contains("<a href=\"../risks/R-001.html\">the phishing risk</a>"),
         "{doc}"
     );
+    let control = hb.read("public/controls/A.8.5.html");
+    assert!(
+        control.contains("<a href=\"../risks/R-001.html\">R-001</a> · SoA status"),
+        "{control}"
+    );
     let plan = hb.read("public/treatment-plan.html");
     assert!(
         plan.contains("<td>T-001</td><td><a href=\"risks/R-001.html\">R-001</a></td>"),

@@ -175,3 +175,20 @@ fn edits_of_the_register_and_the_soa_update_their_pages_as_a_fresh_build_would()
     let page = std::fs::read_to_string(s.dir.path().join("soa.html")).unwrap();
     assert!(page.contains("Version 1.1 · owner CISO · approved by Jane Doe (CEO) on 2026-06-01"));
 }
+
+#[test]
+fn removing_or_adding_the_register_rewrites_the_site() {
+    // An SoA without approvals: without the register, its decisions need none.
+    let hb = Handbook::fixture("risks");
+    hb.write("content/soa.yaml", "excluded:\nincluded:\n");
+    let mut s = Serving::start(hb);
+    let text = s.hb.read("content/risks.yaml");
+    std::fs::remove_file(s.hb.path().join("content/risks.yaml")).unwrap();
+    assert_eq!(s.follow("content/risks.yaml"), "rewrite");
+    assert!(!s.dir.path().join("risks").exists());
+    s.assert_fresh();
+    s.hb.write("content/risks.yaml", text);
+    assert_eq!(s.follow("content/risks.yaml"), "rewrite");
+    assert!(s.dir.path().join("risks/R-001.html").exists());
+    s.assert_fresh();
+}

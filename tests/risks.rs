@@ -258,3 +258,13 @@ fn an_action_id_is_unique_across_the_handbook() {
         "also used at content/risks.yaml:11",
     );
 }
+
+#[test]
+fn a_key_written_twice_in_a_risk_is_refused_not_silently_replaced() {
+    let hb = edited(RISKS, "  impact: 5\n", "  impact: 5\n  impact: 1\n");
+    hb.check().assert_exit(1).assert_diagnostic(
+        "risk-invalid",
+        "content/risks.yaml:8:3",
+        "`impact` is written twice in R-001",
+    );
+}

@@ -89,7 +89,9 @@ impl Site {
             return Change::Whole;
         }
         let known = |p: &Path| {
-            self.hb.documents.iter().any(|d| d.path == p)
+            (p == Path::new(load::SOA_FILE) && self.hb.soa_source.is_some())
+                || (p == Path::new(load::risks::RISKS_FILE) && self.hb.risks_source.is_some())
+                || self.hb.documents.iter().any(|d| d.path == p)
                 || self.hb.unreadable.iter().any(|u| u == p)
                 || p.strip_prefix(load::CONTENT_DIR)
                     .is_ok_and(|a| self.hb.assets.iter().any(|x| x == a))

@@ -213,8 +213,17 @@ impl Reader<'_> {
         let mut residual = None;
         let mut review_last = None;
         let mut acceptance = None;
-        for (key, value) in pairs {
-            match scalar(key).unwrap_or("") {
+        for (n, (key, value)) in pairs.iter().enumerate() {
+            let name = scalar(key).unwrap_or("");
+            if pairs[..n].iter().any(|(k, _)| scalar(k) == Some(name)) {
+                self.err(
+                    key.span,
+                    format!("`{name}` is written twice in {}", id.value),
+                    "keep one of them: YAML would silently take the last",
+                );
+                continue;
+            }
+            match name {
                 "title" => title = self.text(value, "title"),
                 "owner" => owner = self.text(value, "owner"),
                 "assets" => {
