@@ -56,6 +56,8 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
     let coverage = coverage::compute(hb);
     coverage_rules(hb, &coverage, &mut diags);
     risks::rules(hb, &mut diags);
+    // One pass over every action of every kind: ids are unique across all of them.
+    actions::rules(risks::treatment_actions(hb), hb.today, &mut diags);
     let soa = soa::compute(hb, &coverage, &soa::treatment_concerns(hb));
     soa::rules(hb, &soa, &mut diags);
     mandatory_documents(hb, &mut diags);

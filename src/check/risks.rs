@@ -7,6 +7,7 @@ use crate::core::catalog::catalog;
 use crate::core::diagnostics::{Code, Diagnostic};
 use crate::core::suggest::did_you_mean;
 use crate::core::types::RiskId;
+use crate::load::action::Action;
 use crate::load::config::Config;
 use crate::load::model::{Handbook, Spanned};
 use crate::load::risks::{Risk, Risks, RISKS_FILE};
@@ -46,12 +47,17 @@ pub fn rules(hb: &Handbook, diags: &mut Vec<Diagnostic>) {
     if hb.risks.is_some() {
         references(hb, risks, diags);
     }
-    let actions = risks
-        .risks
+}
+
+/// Every treatment action with its file, for the rules over all actions
+/// ([`super::actions::rules`]), which corrective and management-review actions join.
+pub fn treatment_actions(hb: &Handbook) -> impl Iterator<Item = (&Path, &Action)> {
+    let file = Path::new(RISKS_FILE);
+    hb.risks
         .iter()
+        .flat_map(|r| &r.risks)
         .flat_map(|r| &r.actions)
-        .map(|a| (file, a));
-    super::actions::rules(actions, hb.today, diags);
+        .map(move |a| (file, a))
 }
 
 fn role(config: &Config, role: &Spanned<String>, what: &str, diags: &mut Vec<Diagnostic>) {
