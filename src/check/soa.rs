@@ -270,3 +270,40 @@ pub fn rules(hb: &Handbook, entries: &[SoaEntry], diags: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decisions_are_one_line_per_control_without_status() {
+        let entry = |id: &str, applicable, why: &str, docs: &[&str], status| SoaEntry {
+            control: id.parse().unwrap(),
+            applicable,
+            justification: why.to_string(),
+            risks: Vec::new(),
+            status,
+            documents: docs.iter().map(|d| d.parse().unwrap()).collect(),
+        };
+        let mut entries = vec![
+            entry(
+                "A.5.1",
+                true,
+                "R-001, R-006; GDPR",
+                &["POL-001", "POL-002"],
+                SoaStatus::Implemented,
+            ),
+            entry("A.7.4", false, "No premises", &[], SoaStatus::Excluded),
+        ];
+        assert_eq!(
+            decisions(&entries),
+            "A.5.1|applicable|R-001, R-006; GDPR|POL-001,POL-002\nA.7.4|excluded|No premises|\n"
+        );
+        // Routine work (a status) does not void the approval; a changed decision does.
+        let before = digest(&entries);
+        entries[0].status = SoaStatus::PartiallyImplemented;
+        assert_eq!(digest(&entries), before);
+        entries[1].justification = "No premises of our own".into();
+        assert_ne!(digest(&entries), before);
+    }
+}
