@@ -21,6 +21,8 @@ pub enum Target {
         anchor: Option<String>,
     },
     Control(ControlId),
+    /// A risk of `content/risks.yaml`: `[R-001](R-001)`.
+    Risk(crate::core::types::RiskId),
     /// A file under `content/`, relative to it, with an optional `#fragment`.
     Asset {
         path: PathBuf,
@@ -92,6 +94,9 @@ pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
                 .links
                 .iter()
                 .map(|link| match ctx.resolve(doc, &link.dest) {
+                    _ if link.dest.parse::<crate::core::types::RiskId>().is_ok() => {
+                        risk_link(hb, doc, link, diags)
+                    }
                     Ok(t) => t,
                     Err(_) if unsafe_scheme(&link.dest).is_some() => {
                         diags.push(unsafe_link(doc, link));
@@ -125,6 +130,25 @@ pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
         }
     }
     Resolved { targets }
+}
+
+/// A link `[R-001](R-001)`: to the risk's page, or unknown-risk.
+fn risk_link(
+    hb: &Handbook,
+    doc: &Document,
+    link: &crate::load::markdown::Link,
+    diags: &mut Vec<Diagnostic>,
+) -> Target {
+    let Ok(id) = link.dest.parse::<crate::core::types::RiskId>() else {
+        return Target::Unresolved;
+    };
+    let empty = crate::load::risks::Risks::default();
+    let risks = hb.risks.as_ref().unwrap_or(&empty);
+    if risks.get(&id).is_some() {
+        return Target::Risk(id);
+    }
+    diags.push(super::risks::unknown_risk(&doc.path, &id, link.span, risks));
+    Target::Unresolved
 }
 
 type Problem = (String, Option<String>);

@@ -1,11 +1,14 @@
 //! Check: the rules of docs/rules.md over the loaded handbook. Each rule reads the model and
 //! adds diagnostics; none changes anything.
 
+pub mod actions;
 pub mod coverage;
 pub mod links;
 pub mod natural;
 mod relpath;
 pub mod stage;
+pub mod risks;
+pub mod soa;
 pub mod withheld;
 
 use std::collections::BTreeMap;
@@ -30,6 +33,10 @@ pub struct Checked {
     /// Every control of the catalogue, in catalogue order.
     pub coverage: Vec<ControlCoverage>,
     pub withheld: Withheld,
+    /// The SoA derived from the risks: every control, in catalogue order.
+    pub soa: Vec<soa::SoaEntry>,
+    /// Each risk's acceptance state, in register order.
+    pub risk_states: Vec<risks::AcceptanceState>,
 }
 
 /// Checks the handbook for a complete edition.
@@ -51,6 +58,11 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
     }
     let coverage = coverage::compute(hb);
     coverage_rules(hb, &coverage, &mut diags);
+    risks::rules(hb, &mut diags);
+    // One pass over every action of every kind: ids are unique across all of them.
+    actions::rules(risks::treatment_actions(hb), hb.today, &mut diags);
+    let soa = soa::compute(hb, &coverage, &soa::treatment_concerns(hb));
+    soa::rules(hb, &soa, &mut diags);
     mandatory_documents(hb, &mut diags);
     retired_referenced(hb, &links, &mut diags);
     stage::apply(hb.config.stage, &mut diags);
@@ -63,6 +75,8 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
         links,
         coverage,
         withheld,
+        soa,
+        risk_states: risks::states(hb),
     }
 }
 

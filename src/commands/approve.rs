@@ -7,10 +7,12 @@
 //! refused, with the lines to write by hand. The file is replaced in place: see [`write`].
 
 mod edit;
+pub mod soa;
 mod tree;
 mod write;
 
-pub use write::write;
+pub use edit::plain_or_quoted;
+pub use write::{write, write_file};
 
 use crate::check::Checked;
 use crate::core::diagnostics::{Code, Diagnostic};

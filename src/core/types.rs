@@ -329,3 +329,6 @@ keyword_enum!(
         ManagementReview = "management-review",
     }
 );
+
+mod risk;
+pub use risk::{RiskId, Treatment};

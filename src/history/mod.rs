@@ -8,6 +8,7 @@
 
 pub mod changes;
 mod diff;
+pub mod register;
 mod tree;
 mod walk;
 

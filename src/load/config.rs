@@ -10,6 +10,9 @@ use crate::core::diagnostics::{Code, Diagnostic, Span};
 use crate::core::suggest::did_you_mean;
 use crate::core::types::{DocType, Interval};
 
+mod risk;
+pub use risk::RiskConfig;
+
 pub const FILE: &str = "ismsbook.toml";
 /// A configuration is a few kilobytes; a megabyte is a mistake (or an attack) that the TOML
 /// parser would otherwise spend seconds on.
@@ -31,6 +34,8 @@ pub struct Config {
     pub approval_by_type: BTreeMap<DocType, Vec<String>>,
     /// `[handbook] stage`: how strict the completeness and approval rules are.
     pub stage: crate::core::stage::Stage,
+    /// `[risk]`: the scale, levels and appetite of the risk register.
+    pub risk: RiskConfig,
 }
 
 impl Default for Config {
@@ -55,6 +60,7 @@ impl Default for Config {
             intervals: BTreeMap::from([(DocType::Record, Interval::None)]),
             approval_by_type: BTreeMap::new(),
             stage: Default::default(),
+            risk: RiskConfig::default(),
         }
     }
 }
@@ -242,7 +248,14 @@ impl Reader<'_> {
     }
 
     fn read_root(&mut self, root: &DeTable<'_>, config: &mut Config) {
-        const KEYS: &[&str] = &["handbook", "roles", "classification", "review", "approval"];
+        const KEYS: &[&str] = &[
+            "handbook",
+            "roles",
+            "classification",
+            "review",
+            "approval",
+            "risk",
+        ];
         let mut saw_handbook = false;
         for (key, value) in root.iter() {
             match key.get_ref().as_ref() {
@@ -270,6 +283,11 @@ impl Reader<'_> {
                 "approval" => {
                     if let Some(t) = self.table(value, "approval") {
                         self.read_approval(t, config);
+                    }
+                }
+                "risk" => {
+                    if let Some(t) = self.table(value, "risk") {
+                        self.read_risk(t, config);
                     }
                 }
                 _ => self.unknown(key, "ismsbook.toml", KEYS),

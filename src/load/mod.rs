@@ -7,7 +7,9 @@ mod front_matter;
 pub mod inside;
 pub mod markdown;
 pub mod model;
+pub mod risks;
 mod soa;
+mod soa_control;
 pub mod yaml;
 
 use std::io;
@@ -186,8 +188,11 @@ pub fn load_reusing(
     let mut assets = Vec::new();
     let mut markdown_files = Vec::new();
     let mut soa_text = None;
+    let mut risks_text = None;
     for path in files {
-        if path == soa_path {
+        if path == Path::new(risks::RISKS_FILE) {
+            risks_text = Some(read_text(source, &path, &mut diagnostics).unwrap_or_default());
+        } else if path == soa_path {
             match read_text(source, &path, &mut diagnostics) {
                 Some(text) => soa_text = Some(text),
                 None => soa_text = Some(String::new()),
@@ -231,6 +236,9 @@ pub fn load_reusing(
         Some(text) => soa::read(text, &mut diagnostics),
         None => Default::default(),
     };
+    let risks = risks_text
+        .as_deref()
+        .map(|text| risks::read(text, &config.risk, &mut diagnostics));
 
     Ok(Handbook {
         root: root.to_path_buf(),
@@ -242,9 +250,16 @@ pub fn load_reusing(
         assets,
         soa,
         soa_source: soa_text,
+        risks,
+        risks_source: risks_text,
         diagnostics,
         today,
     })
+}
+
+/// Reads the text of `content/soa.yaml` (for `approve SoA`, which checks its own edit).
+pub fn read_soa(text: &str, diags: &mut Vec<Diagnostic>) -> model::Soa {
+    soa::read(text, diags)
 }
 
 /// The text of a file by its path relative to the root, for diagnostics' excerpts, if
@@ -255,6 +270,9 @@ pub fn kept_text<'a>(hb: &'a Handbook, path: &Path) -> Option<&'a str> {
     }
     if path == Path::new(SOA_FILE) {
         return hb.soa_source.as_deref();
+    }
+    if path == Path::new(risks::RISKS_FILE) {
+        return hb.risks_source.as_deref();
     }
     hb.documents
         .binary_search_by(|d| d.path.as_path().cmp(path))

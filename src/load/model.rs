@@ -112,6 +112,10 @@ impl Document {
 pub struct Soa {
     pub excluded: BTreeMap<ControlId, Spanned<String>>,
     pub included: BTreeMap<ControlId, Spanned<String>>,
+    /// The SoA as a controlled document (Part 2): its version, owner and approvals.
+    pub version: Option<Spanned<Version>>,
+    pub owner: Option<Spanned<String>>,
+    pub approvals: Vec<Approval>,
 }
 
 /// Everything `load` read, and the problems it found on the way.
@@ -131,6 +135,9 @@ pub struct Handbook {
     pub assets: Vec<PathBuf>,
     pub soa: Soa,
     pub soa_source: Option<String>,
+    /// `content/risks.yaml`, when the handbook has one: the risk-driven SoA applies then.
+    pub risks: Option<crate::load::risks::Risks>,
+    pub risks_source: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
     pub today: Date,
 }

@@ -3,6 +3,7 @@
 
 mod context;
 mod csv;
+mod risks;
 pub mod theme;
 mod whole;
 
@@ -270,6 +271,8 @@ fn href(target: Option<&Target>, place: &Place<'_>, withheld: &crate::check::Wit
             with_fragment(format!("{root}documents/{id}.html"), anchor)
         }
         (Some(Target::Control(c)), _) => format!("{root}controls/{c}.html"),
+        (Some(Target::Risk(r)), _) if withheld.risks() => format!("{root}index.html"),
+        (Some(Target::Risk(r)), _) => format!("{root}risks/{r}.html"),
         (Some(Target::Asset { path, fragment }), _) => {
             with_fragment(format!("{root}{}", asset_url(path)), fragment)
         }

@@ -7,6 +7,7 @@
 //! and naming the pages to write again. `render::Options` is made here and nowhere else.
 
 mod group;
+mod data;
 mod history;
 mod report;
 mod update;

@@ -26,9 +26,16 @@ pub fn temp_path(target: &Path) -> PathBuf {
 
 /// Writes `text` (plus the file's own byte-order mark) in place of the document's file.
 pub fn write(root: &Path, doc: &Document, text: &str) -> io::Result<()> {
-    let shown = doc.path.display();
+    write_file(root, &doc.path, &doc.source, text)
+}
+
+/// Writes `text` in place of the file at `path` (relative to `root`), which must still hold
+/// `source` (as `load` read it, byte-order mark dropped): what `accept` and `approve SoA`
+/// use for risks.yaml and soa.yaml.
+pub fn write_file(root: &Path, path: &Path, source: &str, text: &str) -> io::Result<()> {
+    let shown = path.display();
     // The file itself, wherever links put it; it must still be inside the handbook.
-    let target = fs::canonicalize(root.join(&doc.path))?;
+    let target = fs::canonicalize(root.join(path))?;
     let root_c = inside::canonical_root(root)?;
     if !target.starts_with(&root_c) {
         return Err(refused(format!(
@@ -60,7 +67,7 @@ pub fn write(root: &Path, doc: &Document, text: &str) -> io::Result<()> {
     } else {
         b""
     };
-    if &original[bom.len()..] != doc.source.as_bytes() {
+    if &original[bom.len()..] != source.as_bytes() {
         return Err(io::Error::other(format!(
             "{shown} changed since approve read it; nothing was written: run approve again"
         )));

@@ -209,6 +209,18 @@ pub(super) fn new_document(
         Keep::Metadata,
     )
     .map_err(site::Error::from)?;
+    if template == "risks" {
+        return match crate::commands::templates::new_risks(&hb) {
+            Ok(path) => {
+                eprintln!("created {} with typical risks, none accepted yet; assess them, then `ismsbook accept`", path.display());
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(why) => {
+                eprintln!("error: {why}\nnothing was changed");
+                Ok(ExitCode::from(1))
+            }
+        };
+    }
     match crate::commands::templates::new_document(&hb, template, id) {
         Ok((path, id)) => {
             eprintln!(

@@ -2,6 +2,7 @@
 //! turn the outcome into the exit code of DESIGN.md (0 fine, 1 problems, 2 usage or I/O).
 
 mod commands;
+mod risk;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -101,7 +102,10 @@ pub enum Command {
         today: Option<Date>,
     },
     /// Approve the current version of a document, binding the approval to its text
+    /// (`approve SoA` approves the Statement of Applicability's decisions)
     Approve(ApproveArgs),
+    /// Accept a risk's residual level, binding the acceptance to its assessment
+    Accept(risk::AcceptArgs),
     /// Write the auditor's bundle: the site, registers, changes and SHA256SUMS in one zip
     Bundle {
         /// Bundle the handbook as it was at this commit or tag
@@ -257,6 +261,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             for t in crate::commands::templates::list() {
                 println!("{:<36} {}", t.name, t.summary);
             }
+            println!(
+                "{:<36} The risk register, content/risks.yaml, with typical risks",
+                "risks"
+            );
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
@@ -286,7 +294,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             std::mem::forget(site);
             Ok(code)
         }
+        Command::Approve(args) if args.id == "SoA" => {
+            crate::commands::cli::risk::approve_soa(&root, &args)
+        }
         Command::Approve(args) => approve(&root, &args),
+        Command::Accept(args) => crate::commands::cli::risk::accept(&root, &args),
         Command::Serve {
             port,
             bind,
