@@ -2,6 +2,7 @@
 //! adds diagnostics; none changes anything.
 
 pub mod coverage;
+pub mod frameworks;
 pub mod links;
 pub mod withheld;
 
@@ -27,6 +28,8 @@ pub struct Checked {
     /// Every control of the catalogue, in catalogue order.
     pub coverage: Vec<ControlCoverage>,
     pub withheld: Withheld,
+    /// Every requirement of every enabled framework, with its coverage.
+    pub frameworks: Vec<frameworks::FrameworkCoverage>,
 }
 
 /// Checks the handbook for a complete edition.
@@ -48,6 +51,9 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
     }
     let coverage = coverage::compute(hb);
     coverage_rules(hb, &coverage, &mut diags);
+    let claims = frameworks::claims(hb, &mut diags);
+    let frameworks = frameworks::compute(hb, &coverage, &claims);
+    frameworks::rule(hb, &frameworks, &mut diags);
     mandatory_documents(hb, &mut diags);
     retired_referenced(hb, &links, &mut diags);
     crate::core::diagnostics::sort(&mut diags);
@@ -58,6 +64,7 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
         links,
         coverage,
         withheld,
+        frameworks,
     }
 }
 

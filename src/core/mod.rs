@@ -4,6 +4,8 @@
 
 pub mod catalog;
 pub mod diagnostics;
+pub mod frameworks;
 pub(crate) mod parallel;
+pub mod signing;
 pub mod suggest;
 pub mod types;

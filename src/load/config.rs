@@ -10,6 +10,8 @@ use crate::core::diagnostics::{Code, Diagnostic, Span};
 use crate::core::suggest::did_you_mean;
 use crate::core::types::{DocType, Interval};
 
+mod part2;
+
 pub const FILE: &str = "ismsbook.toml";
 /// A configuration is a few kilobytes; a megabyte is a mistake (or an attack) that the TOML
 /// parser would otherwise spend seconds on.
@@ -29,6 +31,11 @@ pub struct Config {
     pub approval_roles: Vec<String>,
     /// Per document type, the roles whose approval counts; overrides `approval_roles`.
     pub approval_by_type: BTreeMap<DocType, Vec<String>>,
+    /// `[frameworks] enabled`: the crosswalks that apply, in the order written.
+    pub frameworks: Vec<&'static crate::core::frameworks::Framework>,
+    /// `[approval] signatures` and `allowed_signers` (a path relative to the root).
+    pub signatures: crate::core::signing::Signatures,
+    pub allowed_signers: String,
 }
 
 impl Default for Config {
@@ -52,6 +59,9 @@ impl Default for Config {
             warn_before: Interval::Days(30),
             intervals: BTreeMap::from([(DocType::Record, Interval::None)]),
             approval_by_type: BTreeMap::new(),
+            frameworks: Vec::new(),
+            signatures: crate::core::signing::Signatures::Optional,
+            allowed_signers: "allowed_signers".to_string(),
         }
     }
 }
@@ -239,7 +249,14 @@ impl Reader<'_> {
     }
 
     fn read_root(&mut self, root: &DeTable<'_>, config: &mut Config) {
-        const KEYS: &[&str] = &["handbook", "roles", "classification", "review", "approval"];
+        const KEYS: &[&str] = &[
+            "handbook",
+            "roles",
+            "classification",
+            "review",
+            "approval",
+            "frameworks",
+        ];
         let mut saw_handbook = false;
         for (key, value) in root.iter() {
             match key.get_ref().as_ref() {
@@ -267,6 +284,11 @@ impl Reader<'_> {
                 "approval" => {
                     if let Some(t) = self.table(value, "approval") {
                         self.read_approval(t, config);
+                    }
+                }
+                "frameworks" => {
+                    if let Some(t) = self.table(value, "frameworks") {
+                        self.read_frameworks(t, config);
                     }
                 }
                 _ => self.unknown(key, "ismsbook.toml", KEYS),
@@ -399,7 +421,12 @@ impl Reader<'_> {
                             .collect();
                     }
                 }
-                _ => self.unknown(key, "[approval]", &["roles", "types"]),
+                "signatures" | "allowed_signers" => self.read_signatures(key, value, c),
+                _ => self.unknown(
+                    key,
+                    "[approval]",
+                    &["roles", "types", "signatures", "allowed_signers"],
+                ),
             }
         }
         let declared: Vec<String> = c.roles.iter().map(|(k, _)| k.clone()).collect();

@@ -7,6 +7,7 @@ mod front_matter;
 pub mod inside;
 pub mod markdown;
 pub mod model;
+pub mod signers;
 mod soa;
 pub mod yaml;
 
@@ -179,6 +180,7 @@ pub fn load_reusing(
     let (config, config_diags) = config::parse(strip_bom(&config_source));
     diagnostics.extend(config_diags);
 
+    let allowed_signers = signers::read(source, &config, &mut diagnostics);
     let (files, walk_diags) = source.list_content()?;
     diagnostics.extend(walk_diags);
 
@@ -242,6 +244,7 @@ pub fn load_reusing(
         assets,
         soa,
         soa_source: soa_text,
+        allowed_signers,
         diagnostics,
         today,
     })
@@ -443,6 +446,7 @@ fn read_document(
         approvals: fields.approvals,
         controls: fields.controls,
         clauses: fields.clauses,
+        requirements: fields.requirements,
         related: fields.related,
         supersedes: fields.supersedes,
         tags: fields.tags,
