@@ -22,7 +22,8 @@ pub fn implemented(c: &ControlCoverage) -> bool {
 /// Where a requirement stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RequirementStatus {
-    /// An approved document claims it, or every mapped control and clause is in place.
+    /// An approved document claims it, or every mapped control is in place (every mapped
+    /// clause, for a requirement no control is mapped to).
     Covered,
     /// Some mapped controls or clauses are in place, others excluded or not implemented.
     Partial,
@@ -214,9 +215,15 @@ pub fn compute(
                         .map(|(i, _)| *i)
                         .collect();
                     claimed_by.dedup();
-                    let met = mapped.iter().filter(|(_, ok)| *ok).count()
-                        + clauses.iter().filter(|(_, d)| !d.is_empty()).count();
-                    let total = mapped.len() + clauses.len();
+                    // The controls decide; the clauses only where no control is mapped (they
+                    // are shown, but a handbook lists in `clauses:` only what it documents).
+                    let (met, total) = match mapped.is_empty() {
+                        false => (mapped.iter().filter(|(_, ok)| *ok).count(), mapped.len()),
+                        true => (
+                            clauses.iter().filter(|(_, d)| !d.is_empty()).count(),
+                            clauses.len(),
+                        ),
+                    };
                     let status = if claimed_by.iter().any(|&i| in_force(i)) || met == total {
                         RequirementStatus::Covered
                     } else if met > 0 {
@@ -283,12 +290,14 @@ pub fn rule(hb: &Handbook, coverage: &[FrameworkCoverage], diags: &mut Vec<Diagn
                     format!("{c} ({}) {why}", title(c))
                 })
                 .collect();
-            gaps.extend(
-                rc.clauses
-                    .iter()
-                    .filter(|(_, d)| d.is_empty())
-                    .map(|(c, _)| format!("clause {c} addressed by no approved document")),
-            );
+            if rc.controls.is_empty() {
+                gaps.extend(
+                    rc.clauses
+                        .iter()
+                        .filter(|(_, d)| d.is_empty())
+                        .map(|(c, _)| format!("clause {c} addressed by no approved document")),
+                );
+            }
             diags.push(
                 Diagnostic::warning(
                     Code::FrameworkRequirementUncovered,

@@ -78,6 +78,7 @@ pub enum Job {
     Print,
     Search,
     Csv,
+    Frameworks,
 }
 
 /// What the pages draw on. The tables over every document are computed on first use (by
@@ -223,6 +224,7 @@ impl<'a> Site<'a> {
             Job::Print,
             Job::Search,
             Job::Csv,
+            Job::Frameworks,
         ];
         jobs.extend(self.published().map(|(i, _)| Job::Document(i)));
         jobs.extend((0..catalog().controls.len()).map(Job::Control));
@@ -294,6 +296,8 @@ impl<'a> Site<'a> {
                     .get(&catalog().controls[*i].id)
                     .map(|s| s.value.clone());
                 ctx.insert("excluded_reason", &excluded_reason);
+                let requirements = self.requirements_of(catalog().controls[*i].id);
+                ctx.insert("requirements", &requirements);
                 self.page(
                     tera,
                     "control.html",
@@ -322,6 +326,7 @@ impl<'a> Site<'a> {
                 self.page(tera, "changes.html", "changes.html".into(), "", ctx)?
             }
             Job::Csv => return Ok(super::csv::files(self)),
+            Job::Frameworks => return self.framework_files(tera),
         };
         Ok(vec![file])
     }

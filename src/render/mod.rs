@@ -3,6 +3,7 @@
 
 mod context;
 mod csv;
+mod frameworks;
 pub mod theme;
 mod whole;
 

@@ -20,7 +20,7 @@ const TEMPLATES: &[(&str, &str)] = builtin!("templates", include_str:
     "base.html", "macros.html", "index.html", "documents.html", "document.html", "controls.html",
     "control.html", "soa.html", "reviews.html", "readiness.html", "changes.html", "print.html",
     "search.html", "print-section.html", "print-contents.html", "documents-rows.html",
-    "reviews-rows.html", "controls-rows.html", "soa-rows.html",
+    "reviews-rows.html", "controls-rows.html", "soa-rows.html", "frameworks.html", "framework.html",
 );
 
 const STATIC: &[(&str, &[u8])] =
