@@ -4,6 +4,7 @@
 pub mod coverage;
 pub mod frameworks;
 pub mod links;
+pub mod signatures;
 pub mod withheld;
 
 use std::collections::BTreeMap;
@@ -30,6 +31,8 @@ pub struct Checked {
     pub withheld: Withheld,
     /// Every requirement of every enabled framework, with its coverage.
     pub frameworks: Vec<frameworks::FrameworkCoverage>,
+    /// Every signed approval, verified.
+    pub signatures: Vec<signatures::SignedApproval>,
 }
 
 /// Checks the handbook for a complete edition.
@@ -54,6 +57,7 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
     let claims = frameworks::claims(hb, &mut diags);
     let frameworks = frameworks::compute(hb, &coverage, &claims);
     frameworks::rule(hb, &frameworks, &mut diags);
+    let signatures = signatures::check(hb, &mut diags);
     mandatory_documents(hb, &mut diags);
     retired_referenced(hb, &links, &mut diags);
     crate::core::diagnostics::sort(&mut diags);
@@ -65,6 +69,7 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
         coverage,
         withheld,
         frameworks,
+        signatures,
     }
 }
 

@@ -244,6 +244,7 @@ pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal
         by: &args.by,
         role: &args.role,
         date,
+        sign: args.sign.as_deref(),
     };
     match crate::commands::approve::approved_text(hb, checked, &req) {
         Ok((text, doc)) => {
@@ -258,6 +259,9 @@ pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal
                 diagnostics::display_path(&doc.path),
                 doc.digest
             );
+            if let Some(key) = &args.sign {
+                eprintln!("  signed with {}", key.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(refusal) => {

@@ -149,6 +149,10 @@ pub struct ApproveArgs {
     /// The approval date (default: today)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<Date>,
+    /// Sign the approval with this SSH key (a private key file, or the .pub of a key held by
+    /// ssh-agent); approving again with --sign signs an existing unsigned approval
+    #[arg(long, value_name = "KEYFILE")]
+    pub sign: Option<std::path::PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone, Default)]
