@@ -275,3 +275,89 @@ fn a_key_held_only_by_ssh_agent_signs_through_its_public_key() {
         .contains("signer: \"ann@example.org\""));
     hb.check().assert_exit(0).assert_no_diagnostics();
 }
+
+#[test]
+fn the_bundle_lets_an_auditor_verify_every_approval_with_ssh_keygen_alone() {
+    let hb = Handbook::fixture("_base");
+    std::fs::create_dir_all(hb.path().join("keys")).unwrap();
+    let key = hb.path().join("keys/jane");
+    let made = ssh_keygen()
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "jane", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let public = std::fs::read_to_string(hb.path().join("keys/jane.pub")).unwrap();
+    hb.write("allowed_signers", format!("jane@example.org {public}"));
+    approve(&hb, "Jane Doe", &key).assert_exit(0);
+    hb.build().assert_exit(0);
+    let page = hb.read("public/documents/BASE-01.html");
+    let fingerprint = String::from_utf8(
+        ssh_keygen()
+            .args(["-l", "-f"])
+            .arg(hb.path().join("keys/jane.pub"))
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let fingerprint = fingerprint.split_whitespace().nth(1).unwrap();
+    assert!(
+        page.contains(&format!(
+            "signed</span> by jane@example.org, key <code>{fingerprint}</code>"
+        )),
+        "the page names the signer and the key"
+    );
+
+    let zip = hb.path().join("bundle.zip");
+    hb.run(&[
+        "bundle",
+        "--today",
+        common::TODAY,
+        "-o",
+        zip.to_str().unwrap(),
+    ])
+    .assert_exit(0);
+    let unpacked = Handbook::empty();
+    zip::ZipArchive::new(std::fs::File::open(&zip).unwrap())
+        .unwrap()
+        .extract(unpacked.path())
+        .unwrap();
+    let top = std::fs::read_dir(unpacked.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let run = || {
+        Command::new("sh")
+            .arg(top.join("verify-approvals.sh"))
+            .output()
+            .unwrap()
+    };
+    let good = run();
+    let stdout = String::from_utf8_lossy(&good.stdout);
+    assert!(good.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("ok      BASE-01-v1.0-CEO-2026-01-12 (signed by jane@example.org)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("all 1 signed approvals verify"));
+    let script = std::fs::read_to_string(top.join("verify-approvals.sh")).unwrap();
+    assert!(
+        script.contains("ssh-keygen -Y verify -f allowed_signers -I \"$2\" -n ismsbook-approval")
+    );
+    // The auditor's copy of the message is altered: the approval now claims another version.
+    let msg = top.join("approvals/BASE-01-v1.0-CEO-2026-01-12.msg");
+    let text = std::fs::read_to_string(&msg).unwrap();
+    assert!(text.starts_with("ismsbook approval\nsubject: BASE-01\nversion: 1.0\nrole: CEO\n"));
+    std::fs::write(&msg, text.replace("version: 1.0", "version: 1.1")).unwrap();
+    let bad = run();
+    let stdout = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAILED  BASE-01-v1.0-CEO-2026-01-12"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 of 1 signed approvals do NOT verify"));
+}

@@ -363,11 +363,13 @@ impl<'a> Site<'a> {
         let approvals: Vec<_> = doc
             .approvals
             .iter()
-            .map(|a| {
+            .enumerate()
+            .map(|(j, a)| {
                 serde_json::json!({
                     "version": a.version.to_string(), "by": a.by, "role": a.role.value,
                     "date": a.date.to_string(), "digest": a.digest,
                     "current": a.version == doc.version && Some(&a.digest) == current.as_ref(),
+                    "signature": self.signature_of(i, j),
                 })
             })
             .collect();

@@ -4,6 +4,7 @@
 mod context;
 mod csv;
 mod frameworks;
+mod signed;
 pub mod theme;
 mod whole;
 

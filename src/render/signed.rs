@@ -1,0 +1,21 @@
+//! What a document page shows of an approval's signature: the signer, the key's fingerprint
+//! and whether it verified, as the check found.
+
+use super::context::Site;
+use crate::core::signing::Verdict;
+
+impl Site<'_> {
+    /// Who signed approval `j` of document `i`, with which key, and whether it verified.
+    pub(super) fn signature_of(&self, i: usize, j: usize) -> Option<serde_json::Value> {
+        let s = self
+            .checked
+            .signatures
+            .iter()
+            .find(|s| s.document == i && s.approval == j)?;
+        let (fingerprint, valid) = match &s.verdict {
+            Verdict::Valid { fingerprint } => (Some(fingerprint.as_str()), true),
+            Verdict::Invalid { fingerprint, .. } => (fingerprint.as_deref(), false),
+        };
+        Some(serde_json::json!({ "signer": s.signer, "fingerprint": fingerprint, "valid": valid }))
+    }
+}
