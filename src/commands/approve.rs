@@ -7,6 +7,7 @@
 //! refused, with the lines to write by hand. The file is replaced in place: see [`write`].
 
 mod edit;
+pub mod resign;
 pub mod sign;
 mod tree;
 mod write;

@@ -273,3 +273,35 @@ pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal
         }
     }
 }
+
+pub(super) fn sign_approvals(root: &Path, by: &str, key: &Path) -> Result<ExitCode, Fatal> {
+    let date = today(None)?;
+    let site = Site::open(
+        root,
+        site::Options {
+            keep: Keep::All,
+            ..site::Options::new(date)
+        },
+    )?;
+    let (hb, checked) = (&site.hb, &site.checked);
+    match crate::commands::approve::resign::signed_texts(hb, checked, by, key) {
+        Ok(texts) => {
+            let mut total = 0;
+            for (doc, text, n) in &texts {
+                crate::commands::approve::write(root, doc, text)
+                    .map_err(|e| Fatal(format!("cannot write {}: {e}", doc.path.display())))?;
+                eprintln!("signed {n} approval(s) of {} by {by}", doc.id_str());
+                total += n;
+            }
+            eprintln!("{total} approval(s) by {by} signed with {}", key.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(refusal) => {
+            if !refusal.diagnostics.is_empty() {
+                report(hb, site.source.as_ref(), &refusal.diagnostics);
+            }
+            eprintln!("error: {}\nnothing was changed", refusal.message);
+            Ok(ExitCode::from(1))
+        }
+    }
+}

@@ -100,6 +100,15 @@ pub enum Command {
     },
     /// Approve the current version of a document, binding the approval to its text
     Approve(ApproveArgs),
+    /// Sign every approval of a current version by NAME that is unsigned or no longer verifies
+    SignApprovals {
+        /// Whose approvals (the `by:` of the approvals)
+        #[arg(long, value_name = "NAME")]
+        by: String,
+        /// The SSH key to sign with (a private key file, or the .pub of a key held by ssh-agent)
+        #[arg(long, value_name = "KEYFILE")]
+        sign: PathBuf,
+    },
     /// Write the auditor's bundle: the site, registers, changes and SHA256SUMS in one zip
     Bundle {
         /// Bundle the handbook as it was at this commit or tag
@@ -280,6 +289,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             Ok(code)
         }
         Command::Approve(args) => approve(&root, &args),
+        Command::SignApprovals { by, sign } => commands::sign_approvals(&root, &by, &sign),
         Command::Serve {
             port,
             bind,
