@@ -361,3 +361,85 @@ fn the_bundle_lets_an_auditor_verify_every_approval_with_ssh_keygen_alone() {
     );
     assert!(stdout.contains("1 of 1 signed approvals do NOT verify"));
 }
+
+#[test]
+fn sign_approvals_signs_each_current_approval_of_the_approver_once() {
+    let hb = Handbook::fixture("_base");
+    let jane = key(&hb, "jane", 1, "jane@example.org");
+    // Bob approved the same version too; his approval is not Jane's to sign.
+    let page = hb.read("content/baseline.md");
+    let jane_approval = "  - version: \"1.0\"\n    by: Jane Doe\n";
+    hb.write(
+        "content/baseline.md",
+        page.replace(
+            "controls:",
+            &format!(
+                "{}    role: CEO\n    date: 2026-01-13\n    digest: {}\ncontrols:",
+                jane_approval.replace("Jane Doe", "Bob Roe"),
+                page.split("digest: ")
+                    .nth(1)
+                    .unwrap()
+                    .lines()
+                    .next()
+                    .unwrap()
+            ),
+        ),
+    );
+    let sign = || {
+        hb.run(&[
+            "sign-approvals",
+            "--by",
+            "Jane Doe",
+            "--sign",
+            jane.to_str().unwrap(),
+        ])
+    };
+    let out = sign();
+    out.assert_exit(0);
+    assert!(
+        out.stderr.contains("1 approval(s) by Jane Doe signed"),
+        "{}",
+        out.stderr
+    );
+    let signed = hb.read("content/baseline.md");
+    assert_eq!(signed.matches("signer: \"jane@example.org\"").count(), 1);
+    assert!(
+        signed.find("signer:").unwrap() < signed.find("Bob Roe").unwrap(),
+        "Jane's, not Bob's"
+    );
+    hb.check().assert_exit(0).assert_no_diagnostics();
+    let again = sign();
+    again.assert_exit(0);
+    assert!(again.stderr.contains("0 approval(s)"), "{}", again.stderr);
+    assert_eq!(hb.read("content/baseline.md"), signed);
+}
+
+/// The example handbook signs every approval of a current version with its demo keys
+/// (examples/keys/). A new approval someone adds unsigned fails this test: sign it with
+/// `ismsbook sign-approvals --by NAME --sign examples/keys/demo-...` (examples/keys/README.md).
+#[test]
+fn every_current_approval_of_the_example_is_signed_and_verifies() {
+    let hb = Handbook::example();
+    let config = hb.read("ismsbook.toml");
+    assert!(config.contains("signatures = \"optional\""));
+    hb.write(
+        "ismsbook.toml",
+        config.replace("signatures = \"optional\"", "signatures = \"required\""),
+    );
+    hb.run(&[
+        "check",
+        "--format",
+        "json",
+        "--today",
+        "2026-11-23",
+        "--deny-warnings",
+    ])
+    .assert_exit(0)
+    .assert_no_diagnostics();
+    hb.run(&["build", "--today", "2026-11-23"]).assert_exit(0);
+    let page = hb.read("public/documents/PRO-005.html");
+    assert!(
+        page.contains("signed</span> by tom.okafor@northwind.example, key <code>SHA256:"),
+        "signer and key on the page"
+    );
+}
