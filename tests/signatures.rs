@@ -443,3 +443,39 @@ fn every_current_approval_of_the_example_is_signed_and_verifies() {
         "signer and key on the page"
     );
 }
+
+#[test]
+fn the_document_page_says_when_a_signature_does_not_verify_or_is_not_checked() {
+    let hb = signed();
+    let page = hb.read("content/baseline.md");
+    hb.write(
+        "content/baseline.md",
+        page.replace("date: 2026-01-12", "date: 2026-01-11"),
+    );
+    // Off, signatures are not read: the page says so rather than vouch for this one.
+    set_signatures(&hb, "off");
+    hb.build().assert_exit(0);
+    let html = hb.read("public/documents/BASE-01.html");
+    assert!(
+        html.contains(
+            "by jane@example.org <span class=\"muted\">(not checked: signatures are off)</span>"
+        ),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_key_that_is_not_ed25519_is_refused_with_what_to_do() {
+    let hb = Handbook::fixture("_base");
+    key(&hb, "jane", 1, "jane@example.org");
+    let rsa = ssh_key::PublicKey::from_openssh("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDDlkEi0XHpM0D2AowBULmDxzTBJbFVVeZ4cMOdfCKGrKMzfbTm/HLHNlcM8ClJc/2hLCCcgP3QEz8WVwmH3Rme5Bf2NB5xmbK2bFlzB1RnmtQJ80uCCGmHUY3u2QDfj6HrAd3IXQH5yrdg+RxpdtzZ1Ui3LPXBXuwQrnbFhrQTZw== rsa").unwrap();
+    hb.write("keys/rsa.pub", rsa.to_openssh().unwrap());
+    let out = approve(&hb, "Jane Doe", &hb.path().join("keys/rsa.pub"));
+    out.assert_exit(1);
+    assert!(
+        out.stderr
+            .contains("is an ssh-rsa key; ismsbook signs and verifies Ed25519 keys"),
+        "{}",
+        out.stderr
+    );
+}

@@ -191,7 +191,6 @@ pub fn compute(
         let at = cat.controls.iter().position(|c| c.id == id);
         at.is_some_and(|i| implemented(&controls[i]))
     };
-    let in_force = |i: usize| hb.documents[i].status.is_in_force();
     let fws = crate::core::frameworks::frameworks();
     hb.config
         .frameworks
@@ -199,46 +198,7 @@ pub fn compute(
         .map(|&framework| {
             let fi = fws.iter().position(|f| f.key == framework.key).unwrap_or(0);
             let requirements = (0..framework.requirements.len())
-                .map(|ri| {
-                    let r = RequirementRef::new(fi, ri);
-                    let req = r.requirement();
-                    let mapped: Vec<(ControlId, bool)> =
-                        req.controls.iter().map(|&c| (c, counts(c))).collect();
-                    let clauses: Vec<(&'static str, Vec<usize>)> = req
-                        .clauses
-                        .iter()
-                        .map(|&clause| (clause, addressing(hb, clause)))
-                        .collect();
-                    let mut claimed_by: Vec<usize> = claims
-                        .iter()
-                        .filter(|(i, c)| *c == r && hb.documents[*i].status != Status::Retired)
-                        .map(|(i, _)| *i)
-                        .collect();
-                    claimed_by.dedup();
-                    // The controls decide; the clauses only where no control is mapped (they
-                    // are shown, but a handbook lists in `clauses:` only what it documents).
-                    let (met, total) = match mapped.is_empty() {
-                        false => (mapped.iter().filter(|(_, ok)| *ok).count(), mapped.len()),
-                        true => (
-                            clauses.iter().filter(|(_, d)| !d.is_empty()).count(),
-                            clauses.len(),
-                        ),
-                    };
-                    let status = if claimed_by.iter().any(|&i| in_force(i)) || met == total {
-                        RequirementStatus::Covered
-                    } else if met > 0 {
-                        RequirementStatus::Partial
-                    } else {
-                        RequirementStatus::Uncovered
-                    };
-                    RequirementCoverage {
-                        requirement: r,
-                        status,
-                        controls: mapped,
-                        clauses,
-                        claimed_by,
-                    }
-                })
+                .map(|ri| requirement(hb, RequirementRef::new(fi, ri), &counts, claims))
                 .collect();
             FrameworkCoverage {
                 framework,
@@ -246,6 +206,54 @@ pub fn compute(
             }
         })
         .collect()
+}
+
+/// One requirement's coverage; `counts` says whether a control counts towards it.
+fn requirement(
+    hb: &Handbook,
+    r: RequirementRef,
+    counts: &dyn Fn(ControlId) -> bool,
+    claims: &[(usize, RequirementRef)],
+) -> RequirementCoverage {
+    let req = r.requirement();
+    let mapped: Vec<(ControlId, bool)> = req.controls.iter().map(|&c| (c, counts(c))).collect();
+    let clauses: Vec<(&'static str, Vec<usize>)> = req
+        .clauses
+        .iter()
+        .map(|&clause| (clause, addressing(hb, clause)))
+        .collect();
+    let mut claimed_by: Vec<usize> = claims
+        .iter()
+        .filter(|(i, c)| *c == r && hb.documents[*i].status != Status::Retired)
+        .map(|(i, _)| *i)
+        .collect();
+    claimed_by.dedup();
+    // The controls decide; the clauses only where no control is mapped (they are shown, but a
+    // handbook lists in `clauses:` only the clauses it documents).
+    let (met, total) = match mapped.is_empty() {
+        false => (mapped.iter().filter(|(_, ok)| *ok).count(), mapped.len()),
+        true => (
+            clauses.iter().filter(|(_, d)| !d.is_empty()).count(),
+            clauses.len(),
+        ),
+    };
+    let claimed = claimed_by
+        .iter()
+        .any(|&i| hb.documents[i].status.is_in_force());
+    let status = if claimed || met == total {
+        RequirementStatus::Covered
+    } else if met > 0 {
+        RequirementStatus::Partial
+    } else {
+        RequirementStatus::Uncovered
+    };
+    RequirementCoverage {
+        requirement: r,
+        status,
+        controls: mapped,
+        clauses,
+        claimed_by,
+    }
 }
 
 /// In-force documents that list `clause` (or one of its sub-clauses) in `clauses:`.

@@ -94,6 +94,12 @@ pub fn sign(key_path: &Path, message: &str) -> Result<Signed, String> {
         })?;
         (public, None)
     };
+    if public_key.algorithm() != ssh_key::Algorithm::Ed25519 {
+        return Err(format!(
+            "{shown} is an {} key; ismsbook signs and verifies Ed25519 keys: make one with `ssh-keygen -t ed25519` and list its public half in allowed_signers",
+            public_key.algorithm()
+        ));
+    }
     let armored = match in_process {
         Some(key) => key
             .sign(NAMESPACE, HashAlg::Sha512, message.as_bytes())
