@@ -2,8 +2,6 @@
 //! against `allowed_signers`, as `ssh-keygen -Y verify` would, once per check. The document
 //! pages and the bundle read the verdicts and never verify again.
 
-use std::path::Path;
-
 use crate::core::diagnostics::{Code, Diagnostic, Span};
 use crate::core::signing::{self, AllowedSigners, Signatures, Verdict};
 use crate::core::types::Status;
@@ -22,26 +20,61 @@ pub struct SignedApproval {
     pub verdict: Verdict,
 }
 
-/// Verifies every signed approval and reports the rules' findings.
+/// The keys of `allowed_signers`, read once per check; a line that is not a signer is a
+/// `config` error at its line. `None` when signatures are off or the file is absent.
+pub fn allowed_signers(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Option<AllowedSigners> {
+    if hb.config.signatures == Signatures::Off {
+        return None;
+    }
+    let text = hb.allowed_signers.as_deref()?;
+    let (allowed, problems) = AllowedSigners::parse(text);
+    for (line, why) in problems {
+        let width = text
+            .lines()
+            .nth(line as usize - 1)
+            .map_or(1, |l| l.chars().count());
+        diags.push(
+            Diagnostic::error(
+                Code::Config,
+                &hb.config.allowed_signers,
+                format!("not an allowed signer: {why}"),
+            )
+            .at(Span::new(line, 1, width.max(1) as u32))
+            .help("a line is `PRINCIPALS [OPTIONS] KEYTYPE KEY`, e.g. `jane@example.org ssh-ed25519 AAAA…` (see ssh-keygen(1), ALLOWED SIGNERS)"),
+        );
+    }
+    Some(allowed)
+}
+
+/// The verdict on one signed approval of anything (a document, a risk acceptance, the SoA):
+/// `message` is its [`signing::approval_message`].
+pub fn verdict(
+    hb: &Handbook,
+    allowed: Option<&AllowedSigners>,
+    message: &str,
+    signer: &str,
+    armored: &str,
+) -> Verdict {
+    let today = hb.today.to_string().replace('-', "");
+    match allowed {
+        Some(allowed) => signing::verify(allowed, signer, message, armored, &today),
+        None => Verdict::Invalid {
+            reason: format!(
+                "it cannot be verified: the handbook has no {}",
+                hb.config.allowed_signers
+            ),
+            fingerprint: signing::fingerprint(armored),
+        },
+    }
+}
+
+/// Verifies every signed approval of a document and reports the rules' findings.
 pub fn check(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Vec<SignedApproval> {
     let config = &hb.config;
     if config.signatures == Signatures::Off {
         return Vec::new();
     }
-    let file = Path::new(&config.allowed_signers);
-    let allowed = hb.allowed_signers.as_deref().map(|text| {
-        let (allowed, problems) = AllowedSigners::parse(text);
-        for (line, why) in problems {
-            let width = text.lines().nth(line as usize - 1).map_or(1, |l| l.chars().count());
-            diags.push(
-                Diagnostic::error(Code::Config, file, format!("not an allowed signer: {why}"))
-                    .at(Span::new(line, 1, width.max(1) as u32))
-                    .help("a line is `PRINCIPALS [OPTIONS] KEYTYPE KEY`, e.g. `jane@example.org ssh-ed25519 AAAA…` (see ssh-keygen(1), ALLOWED SIGNERS)"),
-            );
-        }
-        allowed
-    });
-    let today = hb.today.to_string().replace('-', "");
+    let allowed = allowed_signers(hb, diags);
     let mut out = Vec::new();
     for (i, doc) in hb.documents.iter().enumerate() {
         for (j, a) in doc.approvals.iter().enumerate() {
@@ -60,18 +93,13 @@ pub fn check(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Vec<SignedApproval> 
                 }
             };
             let message = message(doc, a);
-            let verdict = match &allowed {
-                Some(allowed) => {
-                    signing::verify(allowed, &signer.value, &message, &signature.value, &today)
-                }
-                None => Verdict::Invalid {
-                    reason: format!(
-                        "it cannot be verified: the handbook has no {}",
-                        file.display()
-                    ),
-                    fingerprint: signing::fingerprint(&signature.value),
-                },
-            };
+            let verdict = verdict(
+                hb,
+                allowed.as_ref(),
+                &message,
+                &signer.value,
+                &signature.value,
+            );
             if let Verdict::Invalid { reason, .. } = &verdict {
                 diags.push(invalid(doc, a, signature.span, reason, hb));
             }
