@@ -87,3 +87,16 @@ echo "all {count} signed approvals verify"
 "#
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signer_is_one_word_for_sh_whatever_it_holds() {
+        assert_eq!(quote("jane@example.org"), "'jane@example.org'");
+        assert_eq!(quote("o'hara'; rm -rf ~"), "'o'\\''hara'\\''; rm -rf ~'");
+        let script = script("check 'A' 'b'\n", 1);
+        assert!(script.contains("\ncheck 'A' 'b'\nif [ \"$failed\" -gt 0 ]; then"));
+    }
+}
