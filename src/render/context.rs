@@ -388,6 +388,7 @@ impl<'a> Site<'a> {
         ctx.insert("approvals", &approvals);
         ctx.insert("controls", &controls);
         ctx.insert("clauses", &clauses);
+        ctx.insert("requirements", &self.claimed_by_document(i));
         ctx.insert("related", &refs(&mut doc.related.iter().map(|r| &r.value)));
         ctx.insert(
             "supersedes",

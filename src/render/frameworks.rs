@@ -144,6 +144,21 @@ impl Site<'_> {
         Ok(files)
     }
 
+    /// The requirements document `i` claims, for its page.
+    pub(super) fn claimed_by_document(&self, i: usize) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        for fc in &self.checked.frameworks {
+            for rc in fc.requirements.iter().filter(|r| r.claimed_by.contains(&i)) {
+                let req = rc.requirement.requirement();
+                out.push(serde_json::json!({
+                    "framework": fc.framework.key, "id": req.id, "title": req.title,
+                    "status": rc.status,
+                }));
+            }
+        }
+        out
+    }
+
     /// The requirements of enabled frameworks that control `id` serves, for its page.
     pub(super) fn requirements_of(&self, id: ControlId) -> Vec<serde_json::Value> {
         let mut out = Vec::new();
