@@ -2,6 +2,10 @@
 //! each framework reads them.
 
 mod common;
+#[path = "serve/support.rs"]
+mod support;
+
+use std::io::{Read, Write};
 
 use common::Handbook;
 
@@ -211,4 +215,52 @@ fn without_frameworks_the_index_says_how_to_enable_them() {
     assert!(!hb
         .read("public/controls/A.8.8.html")
         .contains("Framework requirements"));
+}
+
+/// The body of a page `serve` serves, after its news of `generation`.
+fn served(port: u16, path: &str, generation: u64) -> String {
+    let get = |path: &str| {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(40)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = String::new();
+        stream.read_to_string(&mut raw).unwrap();
+        raw.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default()
+    };
+    if generation > 0 {
+        get(&format!("/__ismsbook/poll?since={}", generation - 1));
+    }
+    get(path)
+}
+
+#[test]
+fn serve_follows_a_claim_added_while_previewing() {
+    let hb = excluded_a_8_8();
+    let server = support::serve(&hb, &[]);
+    let art_23 = |page: String| {
+        let row = page.split("<tr id=\"Art.23\"").nth(1).unwrap().to_string();
+        row.split("</tr>").next().unwrap().to_string()
+    };
+    let before = art_23(served(server.port, "/frameworks/nis2.html", 1));
+    assert!(!before.contains("Claimed by"), "{before}");
+    // Art.23 is covered already: the claim changes no diagnostic, only the pages.
+    let page = hb.read("content/baseline.md");
+    hb.write(
+        "content/baseline.md",
+        page.replacen("clauses:", "requirements: [\"nis2:Art.23\"]\nclauses:", 1),
+    );
+    let after = art_23(served(server.port, "/frameworks/nis2.html", 2));
+    assert!(
+        after.contains("Claimed by: <a href=\"../documents/BASE-01.html\">"),
+        "the framework page follows the edit: {after}"
+    );
+    assert!(served(server.port, "/documents/BASE-01.html", 0).contains("NIS2 Art.23"));
 }

@@ -159,7 +159,9 @@ impl Site<'_> {
         out
     }
 
-    /// The requirements of enabled frameworks that control `id` serves, for its page.
+    /// The requirements of enabled frameworks that control `id` serves, for its page: names
+    /// only, which no document changes (their coverage is on the framework's page, which
+    /// `serve` rewrites with the other lists).
     pub(super) fn requirements_of(&self, id: ControlId) -> Vec<serde_json::Value> {
         let mut out = Vec::new();
         for fc in &self.checked.frameworks {
@@ -168,7 +170,7 @@ impl Site<'_> {
                     let req = rc.requirement.requirement();
                     out.push(serde_json::json!({
                         "framework": fc.framework.key, "name": fc.framework.name,
-                        "id": req.id, "title": req.title, "status": rc.status,
+                        "id": req.id, "title": req.title,
                     }));
                 }
             }
