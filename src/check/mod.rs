@@ -3,12 +3,14 @@
 
 pub mod actions;
 pub mod coverage;
+pub mod frameworks;
 pub mod links;
 pub mod natural;
 mod relpath;
-pub mod stage;
 pub mod risks;
+pub mod signatures;
 pub mod soa;
+pub mod stage;
 pub mod withheld;
 
 use std::collections::BTreeMap;
@@ -37,6 +39,10 @@ pub struct Checked {
     pub soa: Vec<soa::SoaEntry>,
     /// Each risk's acceptance state, in register order.
     pub risk_states: Vec<risks::AcceptanceState>,
+    /// Every requirement of every enabled framework, with its coverage.
+    pub frameworks: Vec<frameworks::FrameworkCoverage>,
+    /// Every signed approval, verified.
+    pub signatures: Vec<signatures::SignedApproval>,
 }
 
 /// Checks the handbook for a complete edition.
@@ -63,6 +69,10 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
     actions::rules(risks::treatment_actions(hb), hb.today, &mut diags);
     let soa = soa::compute(hb, &coverage, &soa::treatment_concerns(hb));
     soa::rules(hb, &soa, &mut diags);
+    let claims = frameworks::claims(hb, &mut diags);
+    let frameworks = frameworks::compute(hb, &coverage, &claims);
+    frameworks::rule(hb, &frameworks, &mut diags);
+    let signatures = signatures::check(hb, &mut diags);
     mandatory_documents(hb, &mut diags);
     retired_referenced(hb, &links, &mut diags);
     stage::apply(hb.config.stage, &mut diags);
@@ -77,6 +87,8 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
         withheld,
         soa,
         risk_states: risks::states(hb),
+        frameworks,
+        signatures,
     }
 }
 

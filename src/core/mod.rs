@@ -4,7 +4,9 @@
 
 pub mod catalog;
 pub mod diagnostics;
+pub mod frameworks;
 pub(crate) mod parallel;
+pub mod signing;
 pub mod stage;
 pub mod suggest;
 pub mod types;

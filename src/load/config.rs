@@ -12,6 +12,7 @@ use crate::core::types::{DocType, Interval};
 
 mod risk;
 pub use risk::RiskConfig;
+mod part2;
 
 pub const FILE: &str = "ismsbook.toml";
 /// A configuration is a few kilobytes; a megabyte is a mistake (or an attack) that the TOML
@@ -36,6 +37,11 @@ pub struct Config {
     pub stage: crate::core::stage::Stage,
     /// `[risk]`: the scale, levels and appetite of the risk register.
     pub risk: RiskConfig,
+    /// `[frameworks] enabled`: the crosswalks that apply, in the order written.
+    pub frameworks: Vec<&'static crate::core::frameworks::Framework>,
+    /// `[approval] signatures` and `allowed_signers` (a path relative to the root).
+    pub signatures: crate::core::signing::Signatures,
+    pub allowed_signers: String,
 }
 
 impl Default for Config {
@@ -61,6 +67,9 @@ impl Default for Config {
             approval_by_type: BTreeMap::new(),
             stage: Default::default(),
             risk: RiskConfig::default(),
+            frameworks: Vec::new(),
+            signatures: crate::core::signing::Signatures::Optional,
+            allowed_signers: "allowed_signers".to_string(),
         }
     }
 }
@@ -255,6 +264,7 @@ impl Reader<'_> {
             "review",
             "approval",
             "risk",
+            "frameworks",
         ];
         let mut saw_handbook = false;
         for (key, value) in root.iter() {
@@ -288,6 +298,11 @@ impl Reader<'_> {
                 "risk" => {
                     if let Some(t) = self.table(value, "risk") {
                         self.read_risk(t, config);
+                    }
+                }
+                "frameworks" => {
+                    if let Some(t) = self.table(value, "frameworks") {
+                        self.read_frameworks(t, config);
                     }
                 }
                 _ => self.unknown(key, "ismsbook.toml", KEYS),
@@ -435,7 +450,12 @@ impl Reader<'_> {
                             .collect();
                     }
                 }
-                _ => self.unknown(key, "[approval]", &["roles", "types"]),
+                "signatures" | "allowed_signers" => self.read_signatures(key, value, c),
+                _ => self.unknown(
+                    key,
+                    "[approval]",
+                    &["roles", "types", "signatures", "allowed_signers"],
+                ),
             }
         }
         let declared: Vec<String> = c.roles.iter().map(|(k, _)| k.clone()).collect();

@@ -8,6 +8,7 @@ pub mod inside;
 pub mod markdown;
 pub mod model;
 pub mod risks;
+pub mod signers;
 mod soa;
 mod soa_control;
 pub mod yaml;
@@ -181,6 +182,7 @@ pub fn load_reusing(
     let (config, config_diags) = config::parse(strip_bom(&config_source));
     diagnostics.extend(config_diags);
 
+    let allowed_signers = signers::read(source, &config, &mut diagnostics);
     let (files, walk_diags) = source.list_content()?;
     diagnostics.extend(walk_diags);
 
@@ -252,6 +254,7 @@ pub fn load_reusing(
         soa_source: soa_text,
         risks,
         risks_source: risks_text,
+        allowed_signers,
         diagnostics,
         today,
     })
@@ -461,6 +464,7 @@ fn read_document(
         approvals: fields.approvals,
         controls: fields.controls,
         clauses: fields.clauses,
+        requirements: fields.requirements,
         related: fields.related,
         supersedes: fields.supersedes,
         tags: fields.tags,

@@ -78,6 +78,7 @@ fn approval(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Approval> {
         return None;
     };
     let (mut version, mut by, mut role, mut date, mut digest) = (None, None, None, None, None);
+    let (mut signer, mut signature) = (None, None);
     for (k, v) in pairs {
         let key = scalar(k).unwrap_or("");
         let text = scalar(v).unwrap_or("");
@@ -92,8 +93,18 @@ fn approval(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Approval> {
             }
             "date" => date = text.parse::<Date>().ok(),
             "digest" => digest = Some((text.to_string(), v.span)),
-            // Signed approvals (issue 17) add these lines.
-            "signer" | "signature" => {}
+            "signer" => {
+                signer = Some(Spanned {
+                    value: text.to_string(),
+                    span: v.span,
+                })
+            }
+            "signature" => {
+                signature = Some(Spanned {
+                    value: text.to_string(),
+                    span: v.span,
+                })
+            }
             _ => diags.push(
                 Diagnostic::error(
                     Code::UnknownField,
@@ -118,6 +129,8 @@ fn approval(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Approval> {
                 digest,
                 span: node.span,
                 digest_span,
+                signer,
+                signature,
             })
         }
         _ => {

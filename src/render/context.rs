@@ -91,6 +91,7 @@ pub enum Job {
     /// The page of the risk at this index of the register.
     Risk(usize),
     TreatmentPlan,
+    Frameworks,
 }
 
 /// What the pages draw on. The tables over every document are computed on first use (by
@@ -239,6 +240,7 @@ impl<'a> Site<'a> {
             Job::Print,
             Job::Search,
             Job::Csv,
+            Job::Frameworks,
         ];
         if self.has_risk_pages() {
             jobs.extend([Job::Risks, Job::TreatmentPlan]);
@@ -315,6 +317,8 @@ impl<'a> Site<'a> {
                     .get(&catalog().controls[*i].id)
                     .map(|s| s.value.clone());
                 ctx.insert("excluded_reason", &excluded_reason);
+                let requirements = self.requirements_of(catalog().controls[*i].id);
+                ctx.insert("requirements", &requirements);
                 self.page(
                     tera,
                     "control.html",
@@ -346,6 +350,7 @@ impl<'a> Site<'a> {
             Job::Risks => return self.risks_index(tera),
             Job::Risk(i) => self.risk_page(tera, *i)?,
             Job::TreatmentPlan => self.treatment_plan(tera)?,
+            Job::Frameworks => return self.framework_files(tera),
         };
         Ok(vec![file])
     }
@@ -382,11 +387,13 @@ impl<'a> Site<'a> {
         let approvals: Vec<_> = doc
             .approvals
             .iter()
-            .map(|a| {
+            .enumerate()
+            .map(|(j, a)| {
                 serde_json::json!({
                     "version": a.version.to_string(), "by": a.by, "role": a.role.value,
                     "date": a.date.to_string(), "digest": a.digest,
                     "current": a.version == doc.version && Some(&a.digest) == current.as_ref(),
+                    "signature": self.signature_of(i, j),
                 })
             })
             .collect();
@@ -405,6 +412,7 @@ impl<'a> Site<'a> {
         ctx.insert("approvals", &approvals);
         ctx.insert("controls", &controls);
         ctx.insert("clauses", &clauses);
+        ctx.insert("requirements", &self.claimed_by_document(i));
         ctx.insert("related", &refs(&mut doc.related.iter().map(|r| &r.value)));
         ctx.insert(
             "supersedes",

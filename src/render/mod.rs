@@ -3,7 +3,9 @@
 
 mod context;
 mod csv;
+mod frameworks;
 mod risks;
+mod signed;
 pub mod theme;
 mod whole;
 

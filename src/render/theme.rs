@@ -21,7 +21,7 @@ const TEMPLATES: &[(&str, &str)] = builtin!("templates", include_str:
     "control.html", "soa.html", "reviews.html", "readiness.html", "changes.html", "print.html",
     "search.html", "print-section.html", "print-contents.html", "documents-rows.html",
     "reviews-rows.html", "controls-rows.html", "soa-rows.html",
-    "risks.html", "risk.html", "treatment-plan.html",
+    "risks.html", "risk.html", "treatment-plan.html", "frameworks.html", "framework.html",
 );
 
 const STATIC: &[(&str, &[u8])] =

@@ -6,8 +6,8 @@
 //! page; [`Site::update`] follows edits for `serve`, re-reading only the files that changed
 //! and naming the pages to write again. `render::Options` is made here and nowhere else.
 
-mod group;
 mod data;
+mod group;
 mod history;
 mod report;
 mod update;

@@ -310,6 +310,7 @@ fn listing(d: &Document) -> String {
             (approval, &d.review),
             d.controls.iter().map(|c| c.value).collect::<Vec<_>>(),
             values(&d.clauses),
+            values(&d.requirements),
         )
     )
 }

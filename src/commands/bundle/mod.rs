@@ -16,6 +16,7 @@ use zip::write::SimpleFileOptions;
 use crate::core::types::Date;
 use crate::site::Site;
 
+mod approvals;
 mod verify;
 pub use verify::{verify, Verdict, MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_TOTAL_BYTES};
 
@@ -105,6 +106,7 @@ pub fn write(p: &mut Site, today: Date, out: &Path) -> Result<usize, String> {
             )
             .map_err(|e| e.to_string())?;
         }
+        approvals::write(p, &site)?;
         let info = build_info(p, today);
         std::fs::write(
             site.join("build-info.json"),

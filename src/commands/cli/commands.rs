@@ -270,6 +270,7 @@ pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal
         by: &args.by,
         role: &args.role,
         date,
+        sign: args.sign.as_deref(),
     };
     match crate::commands::approve::approved_text(hb, checked, &req) {
         Ok((text, doc)) => {
@@ -284,6 +285,41 @@ pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal
                 diagnostics::display_path(&doc.path),
                 doc.digest
             );
+            if let Some(key) = &args.sign {
+                eprintln!("  signed with {}", key.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(refusal) => {
+            if !refusal.diagnostics.is_empty() {
+                report(hb, site.source.as_ref(), &refusal.diagnostics);
+            }
+            eprintln!("error: {}\nnothing was changed", refusal.message);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+pub(super) fn sign_approvals(root: &Path, by: &str, key: &Path) -> Result<ExitCode, Fatal> {
+    let date = today(None)?;
+    let site = Site::open(
+        root,
+        site::Options {
+            keep: Keep::All,
+            ..site::Options::new(date)
+        },
+    )?;
+    let (hb, checked) = (&site.hb, &site.checked);
+    match crate::commands::approve::resign::signed_texts(hb, checked, by, key) {
+        Ok(texts) => {
+            let mut total = 0;
+            for (doc, text, n) in &texts {
+                crate::commands::approve::write(root, doc, text)
+                    .map_err(|e| Fatal(format!("cannot write {}: {e}", doc.path.display())))?;
+                eprintln!("signed {n} approval(s) of {} by {by}", doc.id_str());
+                total += n;
+            }
+            eprintln!("{total} approval(s) by {by} signed with {}", key.display());
             Ok(ExitCode::SUCCESS)
         }
         Err(refusal) => {

@@ -106,6 +106,15 @@ pub enum Command {
     Approve(ApproveArgs),
     /// Accept a risk's residual level, binding the acceptance to its assessment
     Accept(risk::AcceptArgs),
+    /// Sign every approval of a current version by NAME that is unsigned or no longer verifies
+    SignApprovals {
+        /// Whose approvals (the `by:` of the approvals)
+        #[arg(long, value_name = "NAME")]
+        by: String,
+        /// The SSH key to sign with (a private key file, or the .pub of a key held by ssh-agent)
+        #[arg(long, value_name = "KEYFILE")]
+        sign: PathBuf,
+    },
     /// Write the auditor's bundle: the site, registers, changes and SHA256SUMS in one zip
     Bundle {
         /// Bundle the handbook as it was at this commit or tag
@@ -161,6 +170,10 @@ pub struct ApproveArgs {
     /// The approval date (default: today)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<Date>,
+    /// Sign the approval with this SSH key (a private key file, or the .pub of a key held by
+    /// ssh-agent); approving again with --sign signs an existing unsigned approval
+    #[arg(long, value_name = "KEYFILE")]
+    pub sign: Option<std::path::PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -299,6 +312,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
         }
         Command::Approve(args) => approve(&root, &args),
         Command::Accept(args) => crate::commands::cli::risk::accept(&root, &args),
+        Command::SignApprovals { by, sign } => commands::sign_approvals(&root, &by, &sign),
         Command::Serve {
             port,
             bind,
