@@ -2,6 +2,7 @@
 
 pub mod approve;
 pub mod bundle;
+pub mod changed_since;
 pub mod cli;
 pub mod import;
 pub mod serve;

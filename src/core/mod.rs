@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod diagnostics;
+pub mod formats;
 pub(crate) mod parallel;
 pub mod suggest;
 pub mod types;
