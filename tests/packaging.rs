@@ -65,3 +65,21 @@ fn the_image_runs_ismsbook_with_git_and_has_a_pdf_target() {
     assert!(stage("pdf").contains(" chromium "), "pdf has chromium");
     assert!(dockerfile.contains("--locked"));
 }
+
+/// A tag builds the five promised binaries, from the lock file, with checksums.
+#[test]
+fn a_release_builds_every_platform_with_checksums() {
+    let workflow = read(".github/workflows/release.yml");
+    for target in [
+        "x86_64-unknown-linux-gnu",
+        "x86_64-unknown-linux-musl",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(workflow.contains(&format!("target: {target},")), "{target}");
+    }
+    assert!(workflow.contains("tags: [\"v*\"]"));
+    assert!(workflow.contains("cargo build --release --locked"));
+    assert!(workflow.contains("sha256sum -- * > SHA256SUMS"));
+}
