@@ -285,8 +285,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             let today = site::today(common.today)?;
             let site = Site::open(&root, site::Options::new(today))?;
             let shown = match &changed_since {
-                Some(rev) => formats::changed_since(&root, rev, today, &site)?,
-                None => site.checked.diagnostics.clone(),
+                Some(rev) => formats::changed_since(&root, rev, today, &site)?.into(),
+                None => std::borrow::Cow::Borrowed(site.checked.diagnostics.as_slice()),
             };
             formats::print(format, &root, &site, &shown);
             let code = exit_for(&shown, common.deny_warnings);
