@@ -1,5 +1,6 @@
 # ismsbook in a container: `docker build -t ismsbook .`, then in a handbook's folder
 #   docker run --rm -v "$PWD:/handbook" ismsbook check
+#   docker run --rm -u "$(id -u):$(id -g)" -v "$PWD:/handbook" ismsbook build   # public/ yours
 # Targets: `runtime` (the default: ismsbook and git on Debian slim) and `pdf` (adds Chromium
 # for `build --pdf`): `docker build --target pdf -t ismsbook:pdf .`
 
