@@ -3,6 +3,7 @@
 pub mod accept;
 pub mod approve;
 pub mod bundle;
+pub mod changed_since;
 pub mod cli;
 pub mod import;
 pub mod serve;

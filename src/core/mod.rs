@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod diagnostics;
+pub mod formats;
 pub mod frameworks;
 pub(crate) mod parallel;
 pub mod signing;

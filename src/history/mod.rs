@@ -101,6 +101,11 @@ impl Repo {
         repo
     }
 
+    /// The handbook root relative to the repository's top, with `/` separators ("" at the top).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     pub fn is_shallow(&self) -> bool {
         self.local().is_shallow().unwrap_or(false)
     }

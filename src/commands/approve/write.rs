@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::io::{self, Write};
+#[cfg(unix)]
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -47,17 +48,17 @@ pub fn write_file(root: &Path, path: &Path, source: &str, text: &str) -> io::Res
     if !meta.is_file() {
         return Err(refused(format!("{shown} is not a regular file")));
     }
-    let mode = meta.mode() & 0o7777;
     // A mode without write bits is a protection even for root, whom `access` always lets by.
     if meta.permissions().readonly() || !writable(&target) {
         return Err(refused(format!(
-            "{shown} is read-only (mode {mode:04o}); approve does not make a protected file writable: allow writing (e.g. chmod u+w {shown}) and approve again"
+            "{shown} is read-only{}; approve does not make a protected file writable: allow writing (e.g. chmod u+w {shown}) and approve again",
+            mode_note(&meta)
         )));
     }
-    if meta.nlink() > 1 {
+    if hard_links(&meta) > 1 {
         return Err(refused(format!(
             "{shown} has {} hard links; replacing it would leave the others with the old text: make it a single file (or a symbolic link) and approve again",
-            meta.nlink()
+            hard_links(&meta)
         )));
     }
     let original = inside::read(&root_c, target.strip_prefix(&root_c).unwrap_or(&target))?;
@@ -80,8 +81,41 @@ pub fn write_file(root: &Path, path: &Path, source: &str, text: &str) -> io::Res
     result
 }
 
+/// ` (mode 0444)` where files have Unix modes.
+fn mode_note(meta: &fs::Metadata) -> String {
+    #[cfg(unix)]
+    {
+        format!(" (mode {:04o})", meta.mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        String::new()
+    }
+}
+
+/// How many names the file has. (Windows: std does not tell on stable Rust; taken as one.)
+fn hard_links(meta: &fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        meta.nlink()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        1
+    }
+}
+
+/// Elsewhere the read-only attribute, checked before, is the protection.
+#[cfg(not(unix))]
+fn writable(_: &Path) -> bool {
+    true
+}
+
 /// Whether this process may write the file (its mode, owner and our groups, as the kernel
 /// decides), without opening it.
+#[cfg(unix)]
 fn writable(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
     let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
@@ -92,16 +126,20 @@ fn writable(path: &Path) -> bool {
 }
 
 fn replace(target: &Path, tmp: &Path, meta: &fs::Metadata, parts: &[&[u8]]) -> io::Result<()> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(tmp)?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    let mut file = options.open(tmp)?;
     // Owner and group first (a change of owner clears set-id bits), then the mode. Only
     // root may give a file away; anyone may keep their own file's group if a member.
-    let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
-    file.set_permissions(fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+    #[cfg(unix)]
+    {
+        let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
+        file.set_permissions(fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+    }
+    #[cfg(not(unix))]
+    file.set_permissions(meta.permissions())?;
     for part in parts {
         file.write_all(part)?;
     }

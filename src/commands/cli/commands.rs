@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::{exit_for, ApproveArgs, ChangesFormat, CheckArgs, Fatal, PublishArgs};
+use super::{exit_for, ApproveArgs, ChangesFormat, CheckArgs, Fatal, Format, PublishArgs};
 use crate::core::diagnostics;
 use crate::core::types::Date;
 use crate::load::{self, Keep, WorkTree};
@@ -36,6 +36,7 @@ pub(super) fn build(
     rev: Option<&str>,
     publish: &PublishArgs,
     pdf: bool,
+    format: Format,
     common: &CheckArgs,
 ) -> Result<ExitCode, Fatal> {
     let started = Instant::now();
@@ -46,7 +47,7 @@ pub(super) fn build(
         false => None,
     };
     let mut p = publish_site(root, rev, today(common.today)?, publish)?;
-    p.report_all(common.verbose);
+    super::formats::print(format, root, &p, &p.checked.diagnostics, common.verbose);
     let code = exit_for(&p.checked.diagnostics, common.deny_warnings);
     if code != ExitCode::SUCCESS {
         eprintln!("build stopped: nothing was written");

@@ -2,6 +2,7 @@
 //! turn the outcome into the exit code of DESIGN.md (0 fine, 1 problems, 2 usage or I/O).
 
 mod commands;
+mod formats;
 mod risk;
 
 use std::path::{Path, PathBuf};
@@ -44,6 +45,9 @@ pub enum Command {
         /// Also print each document and the whole handbook to PDF (needs Chromium)
         #[arg(long)]
         pdf: bool,
+        /// How to print the problems found (see `check --format`)
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
         #[command(flatten)]
         common: CheckArgs,
     },
@@ -149,9 +153,14 @@ pub enum Command {
     },
     /// Check the handbook and report every problem, writing nothing
     Check {
-        /// human: like rustc, with the source line; json: every diagnostic as data
+        /// human, json, github (workflow commands for pull-request annotations), sarif
+        /// (SARIF 2.1.0 for code scanning) or gitlab (GitLab Code Quality)
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Report only problems in files changed since this commit or tag, and the ones
+        /// elsewhere that the change causes
+        #[arg(long, value_name = "REV")]
+        changed_since: Option<String>,
         #[command(flatten)]
         common: CheckArgs,
     },
@@ -206,6 +215,9 @@ pub enum ChangesFormat {
 pub enum Format {
     Human,
     Json,
+    Github,
+    Sarif,
+    Gitlab,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -296,13 +308,19 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
         Command::New { template, id, .. } => {
             new_document(&root, template.as_deref().unwrap_or(""), id.as_deref())
         }
-        Command::Check { format, common } => {
-            let site = Site::open(&root, site::Options::new(site::today(common.today)?))?;
-            match format {
-                Format::Json => println!("{}", diagnostics::to_json(&site.checked.diagnostics)),
-                Format::Human => site.report_all(common.verbose),
-            }
-            let code = exit_for(&site.checked.diagnostics, common.deny_warnings);
+        Command::Check {
+            format,
+            changed_since,
+            common,
+        } => {
+            let today = site::today(common.today)?;
+            let site = Site::open(&root, site::Options::new(today))?;
+            let shown = match &changed_since {
+                Some(rev) => formats::changed_since(&root, rev, today, &site)?.into(),
+                None => std::borrow::Cow::Borrowed(site.checked.diagnostics.as_slice()),
+            };
+            formats::print(format, &root, &site, &shown, common.verbose);
+            let code = exit_for(&shown, common.deny_warnings);
             // As in `build`: the process ends here, the system frees the handbook faster.
             std::mem::forget(site);
             Ok(code)
@@ -335,8 +353,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             rev,
             publish,
             pdf,
+            format,
             common,
-        } => build(&root, out, rev.as_deref(), &publish, pdf, &common),
+        } => build(&root, out, rev.as_deref(), &publish, pdf, format, &common),
     }
 }
 
