@@ -26,6 +26,8 @@ use std::time::{Duration, Instant};
 
 #[path = "scale/cost.rs"]
 mod cost;
+#[path = "scale/part2.rs"]
+mod part2;
 
 const TODAY: &str = "2026-11-23";
 const PREFIXES: [&str; 5] = ["POL", "PRO", "STD", "GDL", "PLN"];
@@ -97,8 +99,12 @@ impl Rng {
     }
 }
 
+/// Ids hold at most four digits, so past 49,995 documents each type gets more prefixes
+/// (`POLB-0001` …), as a group with many subsidiaries numbers its documents.
 fn id(i: usize) -> String {
-    format!("{}-{:04}", PREFIXES[i % 5], i / 5 + 1)
+    let (series, n) = (i / 49_995, i % 49_995);
+    let suffix = ["", "B", "C", "D", "E", "F", "G", "H"][series];
+    format!("{}{suffix}-{:04}", PREFIXES[n % 5], n / 5 + 1)
 }
 
 fn controls() -> Vec<String> {
@@ -160,13 +166,14 @@ fn corpus(dir: &Path, hugo: &Path, n: usize) {
     std::fs::create_dir_all(hugo.join("layouts/_default")).unwrap();
     std::fs::write(
         dir.join("ismsbook.toml"),
-        "[handbook]\ntitle = \"Benchmark Handbook\"\norganization = \"Scale Ltd\"\n[roles]\nCISO = \"CISO\"\nCEO = \"CEO\"\n[approval]\nroles = [\"CEO\"]\n",
+        format!("[handbook]\ntitle = \"Benchmark Handbook\"\norganization = \"Scale Ltd\"\n[roles]\nCISO = \"CISO\"\nCEO = \"CEO\"\n[approval]\nroles = [\"CEO\"]\n{}", part2::CONFIG),
     )
     .unwrap();
     std::fs::write(hugo.join("config.toml"), "baseURL = \"/\"\ntitle = \"Benchmark\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n").unwrap();
     std::fs::write(hugo.join("layouts/_default/single.html"), "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><main>{{ .Content }}</main></body></html>\n").unwrap();
     std::fs::write(hugo.join("layouts/_default/list.html"), "<!DOCTYPE html><html><body><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul></body></html>\n").unwrap();
     let all = controls();
+    part2::write(dir, &all);
     let mut rng = Rng(0x9e3779b97f4a7c15);
     for i in 0..n {
         let b = body(i, n, &mut rng);
@@ -412,10 +419,14 @@ fn main() {
             .cloned()
             .unwrap_or_else(|| default.to_string())
     };
-    let sizes: Vec<usize> = opt("--sizes", "1000,10000")
+    let mut sizes: Vec<usize> = opt("--sizes", "1000,10000")
         .split(',')
         .map(|s| s.parse().unwrap())
         .collect();
+    // 100,000 documents take minutes to generate and measure: asked for by name.
+    if args.iter().any(|a| a == "--huge") {
+        sizes.push(100_000);
+    }
     let commits: usize = opt("--commits", "5000").parse().unwrap();
     let runs: usize = opt("--runs", "5").parse().unwrap();
     let bin = env!("CARGO_BIN_EXE_ismsbook");
@@ -445,6 +456,7 @@ fn main() {
     println!("| documents | ismsbook build | ismsbook check | hugo | build / hugo | peak memory (build) |");
     println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
     let mut build_times = Vec::new();
+    let mut bundles = Vec::new();
     for &n in &sizes {
         let dir = base.join(format!("handbook-{n}"));
         let hugo = base.join(format!("hugo-{n}"));
@@ -474,8 +486,23 @@ fn main() {
                 &out_base.join(format!("hugo-out-{n}")).display().to_string(),
             ])
         });
+        let runs = if n > 10_000 { runs.min(3) } else { runs };
         let (b, h, ratio, peak) = versus(&build, hugo_cmd.as_deref(), runs);
         let (c, _, _, _) = versus(&check, None, runs);
+        if n <= 10_000 {
+            let zip = out_base.join(format!("bundle-{n}.zip"));
+            let bundle: Vec<String> = strings(&[
+                bin,
+                "bundle",
+                "--today",
+                TODAY,
+                "--root",
+                &dir.display().to_string(),
+                "--output",
+                &zip.display().to_string(),
+            ]);
+            bundles.push((n, versus(&bundle, Some(&build), runs)));
+        }
         build_times.push(b);
         println!(
             "| {n} | {b:.3} s | {c:.3} s | {} | {} | {} |",
@@ -490,6 +517,15 @@ fn main() {
             sizes[sizes.len() - 1],
             sizes[0],
             build_times[build_times.len() - 1] / build_times[0]
+        );
+    }
+
+    println!("\n| documents | bundle | build | bundle / build |\n| ---: | ---: | ---: | ---: |");
+    for (n, (z, b, ratio, _)) in &bundles {
+        println!(
+            "| {n} | {z:.3} s | {:.3} s | {:.2} |",
+            b.unwrap_or(0.0),
+            ratio.unwrap_or(0.0)
         );
     }
 
@@ -535,9 +571,7 @@ fn main() {
     println!("\n| git history ({n} documents, {commits} commits) | time |\n| --- | ---: |");
     println!("| build with history | {g:.3} s |\n| build without history | {p:.3} s |\n| history's cost | {:.3} s |\n| git log --name-status | {l:.3} s |", g - p);
 
-    // serve: from saving a file to the reload event.
-    // An edit the listing pages do not show (tags), and one every listing shows (the title).
-    type Edit<'a> = &'a dyn Fn(&str, usize) -> String;
+    // serve: an edit the listing pages do not show (tags), and one every listing shows.
     let kinds: [(&str, Edit); 2] = [
         ("an edit shown on its page only", &|text, k| {
             text.replacen("tags: [rev-0]", &format!("tags: [edit-{k}]"), 1)
@@ -546,9 +580,23 @@ fn main() {
             text.replacen("title: ", &format!("title: Edited {k} "), 1)
         }),
     ];
+    for &n in sizes.iter().filter(|&&n| n <= 10_000) {
+        serve_table(bin, &base.join(format!("handbook-{n}")), n, &kinds);
+    }
+    cost::run(bin, &base, runs);
+    let _ = std::fs::remove_dir_all(&out_base);
+    if !args.iter().any(|a| a == "--keep") {
+        let _ = std::fs::remove_dir_all(&base);
+    }
+}
+
+type Edit<'a> = &'a dyn Fn(&str, usize) -> String;
+
+/// serve: from saving a file to the reload event, over 10 edits of each kind.
+fn serve_table(bin: &str, dir: &Path, n: usize, kinds: &[(&str, Edit)]) {
     println!("\nserve, {n} documents, save to reload event over 10 edits:");
     for (what, edit) in kinds {
-        let times = serve_latency(bin, &plain, 10, edit);
+        let times = serve_latency(bin, dir, 10, edit);
         let mut sorted = times.clone();
         sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
         println!(
@@ -557,10 +605,5 @@ fn main() {
             sorted[0],
             sorted[sorted.len() - 1]
         );
-    }
-    cost::run(bin, &base, runs);
-    let _ = std::fs::remove_dir_all(&out_base);
-    if !args.iter().any(|a| a == "--keep") {
-        let _ = std::fs::remove_dir_all(&base);
     }
 }

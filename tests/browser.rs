@@ -10,6 +10,8 @@ mod webdriver;
 #[macro_use]
 #[path = "browser/harness.rs"]
 mod harness;
+#[path = "browser/frameworks.rs"]
+mod frameworks;
 #[path = "browser/gate.rs"]
 mod gate;
 #[path = "browser/publish.rs"]
@@ -24,7 +26,13 @@ mod serve_support;
 mod sites;
 
 /// Every test of the binary, by area.
-pub const GROUPS: &[&[harness::Test]] = &[publish::TESTS, serve::TESTS, search::TESTS, gate::TESTS];
+pub const GROUPS: &[&[harness::Test]] = &[
+    publish::TESTS,
+    serve::TESTS,
+    search::TESTS,
+    gate::TESTS,
+    frameworks::TESTS,
+];
 
 fn main() {
     std::process::exit(harness::main(GROUPS));

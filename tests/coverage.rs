@@ -57,12 +57,14 @@ fn every_page_shows_the_coverage_the_check_decided() {
     };
     let row = |a: &str, s: &str, d: &str| (a.to_string(), s.to_string(), d.to_string());
     assert_eq!(cells("A.5.2"), row("yes", "implemented", "BASE-01 v1.0"));
+    // The SoA's status (DESIGN.md Part 2): only drafts and no action is "not implemented";
+    // an excluded row says so, never "not implemented".
     assert_eq!(
         cells("A.5.1"),
-        row("yes", "partially implemented", "POL-002 v0.1")
+        row("yes", "not implemented", "POL-002 v0.1")
     );
-    assert_eq!(cells("A.7.4"), row("no", "implemented", "BASE-01 v1.0"));
-    assert_eq!(cells("A.8.34"), row("no", "not implemented", ""));
+    assert_eq!(cells("A.7.4"), row("no", "excluded", "BASE-01 v1.0"));
+    assert_eq!(cells("A.8.34"), row("no", "excluded", ""));
 
     let page = hb.read("public/controls/A.5.1.html");
     assert!(page.contains("status-partially-implemented\">partially implemented<"));

@@ -106,6 +106,12 @@ fn severities_in_source() -> BTreeMap<String, BTreeSet<&'static str>> {
             }
         }
     }
+    // `[handbook] stage` lowers these rules to warnings before a handbook is certified.
+    for code in ismsbook::check::stage::relaxed() {
+        if let Some(severities) = out.get_mut(code.as_str()) {
+            severities.insert("warning");
+        }
+    }
     out
 }
 
@@ -304,6 +310,8 @@ fn links_between_docs_pages_lead_to_files() {
     let mut pages: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        // The pages, not docs/ci/'s pipeline files.
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
     pages.sort();
     for page in pages {

@@ -21,6 +21,8 @@ pub enum Target {
         anchor: Option<String>,
     },
     Control(ControlId),
+    /// A risk of `content/risks.yaml`: `[R-001](R-001)`.
+    Risk(crate::core::types::RiskId),
     /// A file under `content/`, relative to it, with an optional `#fragment`.
     Asset {
         path: PathBuf,
@@ -92,6 +94,9 @@ pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
                 .links
                 .iter()
                 .map(|link| match ctx.resolve(doc, &link.dest) {
+                    _ if link.dest.parse::<crate::core::types::RiskId>().is_ok() => {
+                        risk_link(hb, doc, link, diags)
+                    }
                     Ok(t) => t,
                     Err(_) if unsafe_scheme(&link.dest).is_some() => {
                         diags.push(unsafe_link(doc, link));
@@ -125,6 +130,25 @@ pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
         }
     }
     Resolved { targets }
+}
+
+/// A link `[R-001](R-001)`: to the risk's page, or unknown-risk.
+fn risk_link(
+    hb: &Handbook,
+    doc: &Document,
+    link: &crate::load::markdown::Link,
+    diags: &mut Vec<Diagnostic>,
+) -> Target {
+    let Ok(id) = link.dest.parse::<crate::core::types::RiskId>() else {
+        return Target::Unresolved;
+    };
+    let empty = crate::load::risks::Risks::default();
+    let risks = hb.risks.as_ref().unwrap_or(&empty);
+    if risks.get(&id).is_some() {
+        return Target::Risk(id);
+    }
+    diags.push(super::risks::unknown_risk(&doc.path, &id, link.span, risks));
+    Target::Unresolved
 }
 
 type Problem = (String, Option<String>);
@@ -273,9 +297,13 @@ impl<'a> Context<'a> {
             };
         }
         if path_part.starts_with('/') || path_part.starts_with('\\') {
+            let here = doc.path.parent().unwrap_or(Path::new(CONTENT_DIR));
+            let help = self.absolute_help(here, path_part).unwrap_or_else(|| {
+                "link by document id (`POL-009`) or by a path relative to this file (`../policies/backup.md`)".into()
+            });
             return Err((
                 format!("absolute site path `{path_part}`: the site must work under any sub-path"),
-                Some("link by document id (`POL-009`) or by a path relative to this file (`../policies/backup.md`)".into()),
+                Some(help),
             ));
         }
         let decoded = percent_decode(path_part);
@@ -308,11 +336,27 @@ impl<'a> Context<'a> {
             });
         }
         let help = self
-            .hints
-            .paths
-            .get_or_init(|| Suggester::new(self.by_path.keys().filter_map(|p| p.to_str())))
-            .suggest(&joined.to_string_lossy(), &self.hints.budget)
-            .map(|p| format!("did you mean {p}?"))
+            .same_name(&decoded)
+            .or_else(|| {
+                self.hints
+                    .paths
+                    .get_or_init(|| Suggester::new(self.by_path.keys().filter_map(|p| p.to_str())))
+                    .suggest(&joined.to_string_lossy(), &self.hints.budget)
+                    .map(Path::new)
+                    // A neighbour in the same folder is no suggestion unless its name is
+                    // close too: `offboarding.md` is not `access-review.md`.
+                    .filter(|p| {
+                        let name =
+                            |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+                        match (name(Path::new(&decoded)), name(p)) {
+                            (Some(a), Some(b)) => {
+                                crate::core::suggest::did_you_mean(&a, [b.as_str()]).is_some()
+                            }
+                            _ => true,
+                        }
+                    })
+            })
+            .map(|p| self.did_you_mean_path(here, p))
             .unwrap_or_else(|| "link by document id (`POL-009`) or check the relative path".into());
         Err((
             format!(
@@ -321,6 +365,54 @@ impl<'a> Context<'a> {
             ),
             Some(help),
         ))
+    }
+
+    /// "did you mean `../x.md` (POL-009 Backup Policy)?" for a document at `to`, written as
+    /// a link from the folder `here`.
+    fn did_you_mean_path(&self, here: &Path, to: &Path) -> String {
+        let link = super::relpath::relative(here, to);
+        match self
+            .by_path
+            .get(to)
+            .and_then(|d| d.id.as_ref().map(|i| (i, &d.title)))
+        {
+            Some((id, title)) => format!("did you mean `{link}` ({} {title})?", id.value),
+            None => format!("did you mean `{link}`?"),
+        }
+    }
+
+    /// The one document whose path ends with what the link names (`physical/locking.md`,
+    /// `../locking.md`): a link written from another folder, or moved with its file.
+    fn same_name(&self, written: &str) -> Option<&Path> {
+        let tail: Vec<&std::ffi::OsStr> = Path::new(written)
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        if tail.is_empty() {
+            return None;
+        }
+        let mut found = self.by_path.keys().filter(|p| {
+            let parts: Vec<&std::ffi::OsStr> = p.iter().collect();
+            parts.ends_with(&tail)
+        });
+        let first = found.next()?;
+        found.next().is_none().then_some(first.as_ref())
+    }
+
+    /// For `/physical/malware.html` or `/physical/malware.md`: the document at
+    /// `content/physical/malware.md`, as a relative link, when there is one.
+    fn absolute_help(&self, here: &Path, path: &str) -> Option<String> {
+        let rel = percent_decode(path.trim_start_matches(['/', '\\']));
+        let rel = rel
+            .strip_suffix(".html")
+            .map_or(rel.clone(), |s| format!("{s}.md"));
+        let target = Path::new(CONTENT_DIR).join(rel);
+        self.by_path
+            .contains_key(target.as_path())
+            .then(|| self.did_you_mean_path(here, &target))
     }
 
     fn unknown_document(&self, id: &DocumentId) -> Problem {

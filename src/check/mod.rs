@@ -2,8 +2,15 @@
 //! adds diagnostics; none changes anything.
 
 pub mod coverage;
+pub mod frameworks;
 pub mod links;
+pub mod natural;
 pub mod operation;
+mod relpath;
+pub mod risks;
+pub mod signatures;
+pub mod soa;
+pub mod stage;
 pub mod withheld;
 
 use std::collections::BTreeMap;
@@ -30,6 +37,14 @@ pub struct Checked {
     pub withheld: Withheld,
     /// Audits, reviews, activities and the audit programme, as the rules decided them.
     pub operating: operation::Operating,
+    /// The SoA derived from the risks: every control, in catalogue order.
+    pub soa: Vec<soa::SoaEntry>,
+    /// Each risk's acceptance state, in register order.
+    pub risk_states: Vec<risks::AcceptanceState>,
+    /// Every requirement of every enabled framework, with its coverage.
+    pub frameworks: Vec<frameworks::FrameworkCoverage>,
+    /// Every signed approval, verified.
+    pub signatures: Vec<signatures::SignedApproval>,
 }
 
 /// Checks the handbook for a complete edition.
@@ -51,11 +66,20 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
     }
     let coverage = coverage::compute(hb);
     coverage_rules(hb, &coverage, &mut diags);
+    risks::rules(hb, &mut diags);
+    let soa = soa::compute(hb, &coverage, &soa::concerns(hb));
+    soa::rules(hb, &soa, &mut diags);
+    let claims = frameworks::claims(hb, &mut diags);
+    let frameworks = frameworks::compute(hb, &coverage, &claims);
+    frameworks::rule(hb, &frameworks, &mut diags);
+    let signatures = signatures::check(hb, &mut diags);
     mandatory_documents(hb, &mut diags);
     retired_referenced(hb, &links, &mut diags);
     let operating = operation::compute(hb);
     operation::check(hb, &operating, &mut diags);
+    stage::apply(hb.config.stage, &mut diags);
     crate::core::diagnostics::sort(&mut diags);
+    natural::sort(&mut diags);
     diags.dedup();
     let withheld = Withheld::above(hb, &links, max_classification);
     Checked {
@@ -64,6 +88,10 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
         coverage,
         withheld,
         operating,
+        soa,
+        risk_states: risks::states(hb),
+        frameworks,
+        signatures,
     }
 }
 

@@ -19,6 +19,8 @@ pub struct Withheld {
     shown: BTreeSet<String>,
     /// The assets to publish; `None`: all of them.
     assets: Option<BTreeSet<PathBuf>>,
+    /// The risk register (`[risk] classification`) is above the level: no risk pages.
+    risks: bool,
 }
 
 impl Withheld {
@@ -65,7 +67,16 @@ impl Withheld {
             ids,
             shown: hb.config.levels[..=rank].iter().cloned().collect(),
             assets: Some(assets),
+            risks: hb
+                .config
+                .level_rank(hb.config.risk_classification())
+                .is_none_or(|r| r > rank),
         }
+    }
+
+    /// Whether the edition leaves out the risk register (its pages, CSV and links).
+    pub fn risks(&self) -> bool {
+        self.risks
     }
 
     /// The level this was decided for.

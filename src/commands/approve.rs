@@ -7,10 +7,14 @@
 //! refused, with the lines to write by hand. The file is replaced in place: see [`write`].
 
 mod edit;
+pub mod resign;
+pub mod sign;
+pub mod soa;
 mod tree;
 mod write;
 
-pub use write::write;
+pub use edit::plain_or_quoted;
+pub use write::{write, write_file};
 
 use crate::check::Checked;
 use crate::core::diagnostics::{Code, Diagnostic};
@@ -22,6 +26,8 @@ pub struct Request<'a> {
     pub by: &'a str,
     pub role: &'a str,
     pub date: Date,
+    /// `--sign KEYFILE`: sign the approval with this SSH key.
+    pub sign: Option<&'a std::path::Path>,
 }
 
 /// Why an approval was refused; the file is untouched.
@@ -60,7 +66,11 @@ pub fn approved_text<'h>(
         .filter(|d| {
             !matches!(
                 d.code,
-                Code::UnapprovedVersion | Code::ReviewOverdue | Code::ChangedSinceApproval
+                Code::UnapprovedVersion
+                    | Code::ReviewOverdue
+                    | Code::ChangedSinceApproval
+                    | Code::ApprovalUnsigned
+                    | Code::ApprovalSignatureInvalid
             )
         })
         .cloned()
@@ -100,22 +110,65 @@ pub fn approved_text<'h>(
             doc.version.minor + 1
         )));
     }
-    if doc
-        .approvals
-        .iter()
-        .any(|a| a.version == doc.version && a.by == req.by && a.role.value == req.role)
-    {
+    let same = |a: &&crate::load::model::Approval| {
+        a.version == doc.version && a.by == req.by && a.role.value == req.role
+    };
+    if let Some(i) = doc.approvals.iter().position(|a| same(&a)) {
+        // Approving again with a key signs the approval already there.
+        if let (Some(key), None) = (req.sign, &doc.approvals[i].signature) {
+            let message = sign::message_of(doc, &doc.approvals[i]);
+            let signature = sign::signature_for(hb, key, &message).map_err(refuse)?;
+            return Ok((sign_in_place(doc, i, &signature)?, doc));
+        }
         return Err(refuse(format!(
             "{} already approved version {} of {} as {}",
             req.by, doc.version, req.id, req.role
         )));
     }
-    Ok((edit(doc, req)?, doc))
+    let signature = match req.sign {
+        Some(key) => {
+            let message = crate::core::signing::approval_message(
+                doc.id_str(),
+                doc.version,
+                req.role,
+                req.date,
+                &doc.digest,
+            );
+            Some(sign::signature_for(hb, key, &message).map_err(refuse)?)
+        }
+        None => None,
+    };
+    Ok((edit(doc, req, signature.as_ref())?, doc))
+}
+
+/// The document's text with approval `index` signed.
+fn sign_in_place(doc: &Document, index: usize, sig: &sign::Signature) -> Result<String, Refusal> {
+    let text = &doc.source;
+    let split = crate::load::split(text, &doc.path).map_err(|d| Refusal {
+        message: format!("{} has no front matter", doc.id_str()),
+        diagnostics: vec![d],
+    })?;
+    let yaml_start = split.yaml.as_ptr() as usize - text.as_ptr() as usize;
+    let yaml_end = yaml_start + split.yaml.len();
+    match sign::sign_existing(split.yaml, index, sig) {
+        Ok(new) => Ok(format!("{}{new}{}", &text[..yaml_start], &text[yaml_end..])),
+        Err(why) => Err(refuse(format!(
+            "{} cannot be signed automatically: {why}.\nAdd to its approval by hand ({}):\n  signer: {}\n  signature: {}",
+            doc.id_str(),
+            crate::core::diagnostics::display_path(&doc.path),
+            sig.signer,
+            sig.yaml()
+        ))),
+    }
 }
 
 /// The document's text with the approval recorded in its front matter, or why approve will
 /// not edit it (with the lines to add by hand).
-fn edit(doc: &Document, req: &Request<'_>) -> Result<String, Refusal> {
+fn edit(
+    doc: &Document,
+    req: &Request<'_>,
+    signature: Option<&sign::Signature>,
+) -> Result<String, Refusal> {
     let text = &doc.source;
     let split = crate::load::split(text, &doc.path).map_err(|d| Refusal {
         message: format!("{} has no front matter", req.id),
@@ -132,6 +185,7 @@ fn edit(doc: &Document, req: &Request<'_>) -> Result<String, Refusal> {
         role: req.role,
         date: req.date.to_string(),
         digest: &doc.digest,
+        signature,
     };
     let yaml_start = split.yaml.as_ptr() as usize - text.as_ptr() as usize;
     let yaml_end = yaml_start + split.yaml.len();

@@ -1,20 +1,27 @@
 //! `ismsbook import`: a new handbook from an existing Markdown handbook — a GitBook tree
 //! (`SUMMARY.md`), an MkDocs project (`mkdocs.yml` nav) or a plain folder.
 //!
-//! Every Markdown file gets front matter (id, title, draft status, owner, classification)
-//! and keeps its body byte for byte; assets come along at the same relative paths, so
-//! relative links keep working. Ids follow the author's order (SUMMARY or nav). Control
-//! claims made against ISO/IEC 27001:2013 on a cross-reference page are mapped to 2022.
+//! Every Markdown file gets front matter (id, title, type, draft status, owner,
+//! classification) and keeps its body byte for byte, except MkDocs admonitions, which become
+//! callouts. Assets come along at the same relative paths, so relative links keep working;
+//! repository tooling and pages the SUMMARY or nav leave out stay behind. Ids follow the
+//! author's order. Control claims on a cross-reference page are read (2013 ids mapped to
+//! 2022). The report's problems are those `check` then finds: it runs on the result.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::core::catalog::catalog;
+use crate::core::types::ControlId;
 use crate::load::inside;
 
+mod report;
+mod shape;
+mod skip;
 mod source;
-use crate::core::types::ControlId;
+mod xref;
+pub use report::to_markdown;
 use source::{detect, files};
 
 pub struct Options<'a> {
@@ -24,20 +31,34 @@ pub struct Options<'a> {
     pub id_pattern: Option<&'a str>,
 }
 
+/// A place in an imported file (`content/…`, line) and what is there.
+pub type Place = (PathBuf, usize, String);
+
 /// What was imported and what needs the author's attention.
 #[derive(Debug, Default)]
 pub struct Report {
     pub kind: &'static str,
-    pub documents: Vec<(String, String, PathBuf)>,
+    /// (id, title, path, type).
+    pub documents: Vec<(String, String, PathBuf, &'static str)>,
     pub assets: Vec<PathBuf>,
-    /// (file, line, target): relative links to nothing in the source.
-    pub broken_links: Vec<(PathBuf, usize, String)>,
-    /// (file, line, text): `####6.1.1` headings that CommonMark reads as text.
-    pub bad_headings: Vec<(PathBuf, usize, String)>,
-    /// (document id, 2013 id, 2022 ids) claims found on cross-reference pages.
+    /// Files left behind, and why.
+    pub skipped: Vec<(PathBuf, String)>,
+    /// Links to nothing, as `check` reports them on the new handbook: (location, message, help).
+    pub broken_links: Vec<(String, String, Option<String>)>,
+    /// `####6.1.1` headings that CommonMark reads as text.
+    pub bad_headings: Vec<Place>,
+    /// `{{.Name}}`, `{{ name }}`, `{% … %}`: text a template engine was meant to fill in.
+    pub template_leftovers: Vec<Place>,
+    /// (file, count): MkDocs admonitions turned into callouts.
+    pub admonitions: Vec<(PathBuf, usize)>,
+    /// (document id, control as written, 2022 ids) claims found on cross-reference pages.
     pub claims: Vec<(String, String, Vec<ControlId>)>,
     pub unclaimed: Vec<ControlId>,
     pub front_matter_replaced: Vec<PathBuf>,
+    /// Of those, the files whose YAML had no opening `---`.
+    pub front_matter_unopened: Vec<PathBuf>,
+    /// `check`'s summary line on the new handbook.
+    pub check_summary: String,
 }
 
 fn is_markdown(p: &Path) -> bool {
@@ -73,25 +94,42 @@ fn summary_entries(text: &str) -> Vec<(PathBuf, Option<String>)> {
     out
 }
 
-/// Document type and id prefix from the first folder of the path.
-fn kind_of(path: &Path) -> (&'static str, String) {
+/// Id prefix of a type.
+fn prefix_of(ty: &str) -> &'static str {
+    match ty {
+        "procedure" => "PRO",
+        "standard" => "STD",
+        "guideline" => "GDL",
+        "plan" => "PLN",
+        "register" => "REG",
+        "record" => "REC",
+        "form" => "FRM",
+        _ => "POL",
+    }
+}
+
+/// Document type and id prefix: the type the first folder names, else the title's or the
+/// file name's (a checklist is a form); the prefix from the folder, else from the type.
+fn kind_of(path: &Path, title: &str) -> (&'static str, String) {
     let folder = path
         .parent()
         .and_then(|p| p.components().next())
         .map(|c| c.as_os_str().to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    let known = [
-        ("polic", "policy", "POL"),
-        ("procedure", "procedure", "PRO"),
-        ("standard", "standard", "STD"),
-        ("guideline", "guideline", "GDL"),
-        ("plan", "plan", "PLN"),
-        ("register", "register", "REG"),
-        ("record", "record", "REC"),
-        ("form", "form", "FRM"),
-    ];
-    if let Some((_, ty, prefix)) = known.iter().find(|(stem, _, _)| folder.starts_with(stem)) {
-        return (ty, prefix.to_string());
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let by_name = shape::named_type(title).or_else(|| shape::named_type(stem.as_deref()?));
+    if let Some(ty) = shape::named_type(&folder) {
+        // A folder of policies or procedures may still hold a checklist (a form), a log (a
+        // register) or minutes (a record): the title is more specific than the folder.
+        let ty = match (ty, by_name) {
+            ("policy", Some(named)) => named,
+            (_, Some(named @ ("form" | "register" | "record"))) => named,
+            _ => ty,
+        };
+        return (
+            ty,
+            prefix_of(shape::named_type(&folder).unwrap_or(ty)).into(),
+        );
     }
     let letters: String = folder
         .chars()
@@ -99,61 +137,21 @@ fn kind_of(path: &Path) -> (&'static str, String) {
         .take(4)
         .collect::<String>()
         .to_ascii_uppercase();
-    let prefix = if letters.len() >= 2 {
-        letters
-    } else {
-        "DOC".to_string()
+    let ty = by_name.unwrap_or("policy");
+    let prefix = match (letters.len() >= 2, by_name) {
+        (true, _) => letters,
+        (false, Some(t)) => prefix_of(t).to_string(),
+        (false, None) => "DOC".to_string(),
     };
-    ("policy", prefix)
-}
-
-/// The body of a file and the title of its own front matter, if it had one.
-fn split_own_front_matter(text: &str) -> (&str, Option<String>) {
-    if let Ok(split) = crate::load::split(text, Path::new("")) {
-        let title = split
-            .yaml
-            .lines()
-            .find_map(|l| l.strip_prefix("title:"))
-            .map(|t| t.trim().trim_matches(['"', '\'']).to_string());
-        return (&text[split.body_start..], title);
-    }
-    (text, None)
-}
-
-fn first_heading(body: &str) -> Option<String> {
-    body.lines()
-        .find_map(|l| {
-            l.strip_prefix('#')
-                .map(|rest| rest.trim_start_matches('#').trim().to_string())
-        })
-        .filter(|t| !t.is_empty())
+    (ty, prefix)
 }
 
 fn yaml_string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// 2013 control ids on a line: `A.9.2.3` or `9.2.3` (three numbers).
-fn ids_2013(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for word in line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.')) {
-        let bare = word
-            .trim_end_matches('.')
-            .strip_prefix("A.")
-            .unwrap_or(word.trim_end_matches('.'));
-        let parts: Vec<&str> = bare.split('.').collect();
-        if parts.len() == 3
-            && parts
-                .iter()
-                .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
-        {
-            out.push(format!("A.{bare}"));
-        }
-    }
-    out
-}
-
-pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, String> {
+/// Refuses a target that is not empty or lies inside the source.
+fn check_target(src: &Path, dir: &Path) -> Result<(), String> {
     if !src.is_dir() {
         return Err(format!("{} is not a folder", src.display()));
     }
@@ -178,80 +176,110 @@ pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, Stri
             dir.display()
         ));
     }
-    let source = detect(src)?;
-    let mut report = Report {
-        kind: source.kind,
-        ..Report::default()
-    };
+    Ok(())
+}
 
-    // Ids in the author's order, numbered per prefix.
-    let mut counters: BTreeMap<String, usize> = BTreeMap::new();
-    let (fixed_prefix, width) = match opts.id_pattern {
-        Some(p) => {
-            let prefix: String = p.chars().take_while(|c| c.is_ascii_uppercase()).collect();
-            let width = p
-                .chars()
-                .filter(|&c| c == '#' || c.is_ascii_digit())
-                .count()
-                .clamp(2, 4);
-            if !(2..=6).contains(&prefix.len()) {
-                return Err(format!(
-                    "--id-pattern {p}: start with 2-6 capital letters, e.g. ISMS-###"
-                ));
-            }
-            (Some(prefix), width)
-        }
-        None => (None, 3),
+/// `--id-pattern`: the fixed prefix and the width of the number.
+fn id_pattern(pattern: Option<&str>) -> Result<(Option<String>, usize), String> {
+    let Some(p) = pattern else {
+        return Ok((None, 3));
     };
-    struct Doc {
-        id: String,
-        title: String,
-        ty: &'static str,
-        rel: PathBuf,
-        body: Vec<u8>,
+    let prefix: String = p.chars().take_while(|c| c.is_ascii_uppercase()).collect();
+    let width = p
+        .chars()
+        .filter(|&c| c == '#' || c.is_ascii_digit())
+        .count()
+        .clamp(2, 4);
+    if !(2..=6).contains(&prefix.len()) {
+        return Err(format!(
+            "--id-pattern {p}: start with 2-6 capital letters, e.g. ISMS-###"
+        ));
     }
+    Ok((Some(prefix), width))
+}
+
+struct Doc {
+    id: String,
+    title: String,
+    ty: &'static str,
+    rel: PathBuf,
+    body: Vec<u8>,
+}
+
+/// Reads the listed Markdown files into documents with ids, titles and types.
+fn read_documents(
+    src: &Path,
+    source: &source::Source,
+    pattern: Option<&str>,
+    report: &mut Report,
+) -> Result<Vec<Doc>, String> {
+    let (fixed_prefix, width) = id_pattern(pattern)?;
+    let mut counters: BTreeMap<String, usize> = BTreeMap::new();
     let mut docs = Vec::new();
     for (rel, listed_title) in &source.order {
         let bytes = inside::read(src, &source.dir.join(rel))
             .map_err(|e| format!("cannot read {}: {e}", rel.display()))?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        let (body, own_title) = split_own_front_matter(&text);
-        if body.len() != text.len() {
+        let own = shape::own_front_matter(&text);
+        if own.found {
             report.front_matter_replaced.push(rel.clone());
         }
-        let body_bytes = bytes[bytes.len() - body.len()..].to_vec();
-        let (ty, folder_prefix) = kind_of(rel);
-        let prefix = fixed_prefix.clone().unwrap_or(folder_prefix);
-        let n = counters.entry(prefix.clone()).or_insert(0);
-        *n += 1;
-        let id = format!("{prefix}-{:0width$}", n);
+        if own.no_opening {
+            report.front_matter_unopened.push(rel.clone());
+        }
+        if let Some(t) = &own.template_title {
+            // Line 3 of the new file: where the title that replaced it is written.
+            report
+                .template_leftovers
+                .push((rel.clone(), 0, format!("title: {t}")));
+        }
+        let (converted, n) = shape::convert_admonitions(own.body);
+        if n > 0 {
+            report.admonitions.push((rel.clone(), n));
+        }
+        let body = match n {
+            0 => bytes[bytes.len() - own.body.len()..].to_vec(),
+            _ => converted.into_bytes(),
+        };
         let title = listed_title
             .clone()
-            .filter(|t| !t.is_empty())
-            .or(own_title)
-            .or_else(|| first_heading(body))
+            .filter(|t| !t.is_empty() && !shape::is_template(t))
+            .or(own.title)
+            .or_else(|| shape::first_heading(&String::from_utf8_lossy(&body)))
             .unwrap_or_else(|| {
                 rel.file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default()
             });
+        let (ty, folder_prefix) = kind_of(rel, &title);
+        let prefix = fixed_prefix.clone().unwrap_or(folder_prefix);
+        let n = counters.entry(prefix.clone()).or_insert(0);
+        *n += 1;
         docs.push(Doc {
-            id,
+            id: format!("{prefix}-{:0width$}", n),
             title,
             ty,
             rel: rel.clone(),
-            body: body_bytes,
+            body,
         });
     }
+    Ok(docs)
+}
 
-    // Links to nothing, headings CommonMark does not take, and 2013 cross-references.
+/// Headings CommonMark reads as text, template leftovers and cross-reference claims.
+fn scan_bodies(docs: &[Doc], report: &mut Report) -> BTreeMap<String, BTreeSet<ControlId>> {
     let id_of: BTreeMap<PathBuf, String> =
         docs.iter().map(|d| (d.rel.clone(), d.id.clone())).collect();
-    let all_files: BTreeSet<PathBuf> = files(src, &source.dir)?.into_iter().collect();
+    let titles: Vec<(String, &str)> = docs
+        .iter()
+        .filter(|d| d.title.chars().count() >= 8)
+        .map(|d| (d.title.to_lowercase(), d.id.as_str()))
+        .collect();
     let mut claims: BTreeMap<String, BTreeSet<ControlId>> = BTreeMap::new();
-    for d in &docs {
+    for d in docs {
         let body = String::from_utf8_lossy(&d.body);
         let mut in_code = false;
+        let mut prose = Vec::new();
         for (i, line) in body.lines().enumerate() {
             if line.trim_start().starts_with("```") {
                 in_code = !in_code;
@@ -263,70 +291,91 @@ pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, Stri
                 let rest = line.trim_start_matches('#');
                 line.len() - rest.len() <= 6 && !rest.is_empty() && !rest.starts_with([' ', '\t'])
             };
+            let place = (d.rel.clone(), i + 1, line.trim().to_string());
             if bad {
-                report
-                    .bad_headings
-                    .push((d.rel.clone(), i + 1, line.to_string()));
+                report.bad_headings.push(place.clone());
             }
-            let mut linked_docs = Vec::new();
-            for (target, _) in summary_entries(line) {
-                let t = target.to_string_lossy();
-                if t.starts_with('/')
-                    || t.starts_with("mailto:")
-                    || t.starts_with('#')
-                    || target.as_os_str().is_empty()
-                {
-                    continue;
-                }
-                let resolved = normalize(&d.rel.parent().unwrap_or(Path::new("")).join(&target));
-                match resolved {
-                    Some(p) if all_files.contains(&p) => {
-                        if let Some(id) = id_of.get(&p) {
-                            linked_docs.push(id.clone());
-                        }
-                    }
-                    _ => report
-                        .broken_links
-                        .push((d.rel.clone(), i + 1, t.into_owned())),
-                }
+            if shape::is_template(line) {
+                report.template_leftovers.push(place);
             }
-            for old in ids_2013(line) {
-                let Some(new) = catalog().successors_of_2013(&old) else {
-                    continue;
-                };
-                for id in &linked_docs {
-                    claims
-                        .entry(id.clone())
-                        .or_default()
-                        .extend(new.iter().copied());
-                    report.claims.push((id.clone(), old.clone(), new.to_vec()));
-                }
+            prose.push(line);
+        }
+        let here = d.rel.parent().unwrap_or(Path::new(""));
+        let docs_on = |line: &str| -> Vec<String> {
+            let linked: Vec<String> = summary_entries(line)
+                .into_iter()
+                .filter_map(|(target, _)| id_of.get(&normalize(&here.join(target))?).cloned())
+                .collect();
+            if !linked.is_empty() || line.contains("](") {
+                return linked;
             }
+            let lower = line.to_lowercase();
+            titles
+                .iter()
+                .filter(|(t, _)| lower.contains(t.as_str()))
+                .map(|(_, id)| id.to_string())
+                .collect()
+        };
+        for (id, (old, new)) in xref::claims(&prose, docs_on) {
+            claims
+                .entry(id.clone())
+                .or_default()
+                .extend(new.iter().copied());
+            report.claims.push((id, old, new));
         }
     }
+    report.claims.dedup();
+    claims
+}
 
-    // Write: configuration, documents, assets.
+pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, String> {
+    check_target(src, dir)?;
+    let source = detect(src)?;
+    let mut report = Report {
+        kind: source.kind,
+        skipped: source.skipped.clone(),
+        ..Report::default()
+    };
+    let docs = read_documents(src, &source, opts.id_pattern, &mut report)?;
+    let claims = scan_bodies(&docs, &mut report);
+    write_handbook(src, dir, &source, opts, &docs, &claims, &mut report)?;
+    let claimed: BTreeSet<ControlId> = claims.values().flatten().copied().collect();
+    report.unclaimed = catalog()
+        .controls
+        .iter()
+        .map(|c| c.id)
+        .filter(|c| !claimed.contains(c))
+        .collect();
+    check_result(dir, &mut report);
+    Ok(report)
+}
+
+/// Writes the configuration, the documents and the assets.
+fn write_handbook(
+    src: &Path,
+    dir: &Path,
+    source: &source::Source,
+    opts: &Options<'_>,
+    docs: &[Doc],
+    claims: &BTreeMap<String, BTreeSet<ControlId>>,
+    report: &mut Report,
+) -> Result<(), String> {
     let content = dir.join(crate::load::CONTENT_DIR);
     fs::create_dir_all(&content)
         .map_err(|e| format!("cannot create {}: {e}", content.display()))?;
     let owner = opts.owner;
     let config = format!(
-        "# Imported by `ismsbook import` from a {} ({}).\n[handbook]\ntitle = \"Information Security Management System\"\norganization = {}\n\n[roles]\n{owner} = \"Owner of the imported documents\"\n\n[approval]\nroles = [\"{owner}\"]\n",
+        "# Imported by `ismsbook import` from a {} ({}).\n[handbook]\ntitle = \"Information Security Management System\"\norganization = {}\n# Raise to \"implementing\", then \"certified\": see docs/configuration.md.\nstage = \"draft\"\n\n[roles]\n{owner} = \"Owner of the imported documents\"\n\n[approval]\nroles = [\"{owner}\"]\n",
         source.kind,
         src.display(),
         yaml_string(opts.organization)
     );
     fs::write(dir.join(crate::load::config::FILE), config).map_err(|e| e.to_string())?;
-    fs::write(dir.join(".gitignore"), "/public\n").map_err(|e| e.to_string())?;
-    for d in &docs {
+    fs::write(dir.join(".gitignore"), "/public\n/bundles\n").map_err(|e| e.to_string())?;
+    for d in docs {
         let controls = claims.get(&d.id).map(|c| {
-            format!(
-                "controls: [{}]\n",
-                c.iter()
-                    .map(|c| c.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            let ids: Vec<String> = c.iter().map(|c| c.to_string()).collect();
+            format!("controls: [{}]\n", ids.join(", "))
         });
         let header = format!(
             "---\nid: {}\ntitle: {}\ntype: {}\nversion: \"0.1\"\nstatus: draft\nowner: {owner}\nclassification: internal\n{}---\n",
@@ -339,15 +388,16 @@ pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, Stri
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
-        // Report lines as they are in the new file, below the front matter.
+        // Report lines as they are in the new file, below the front matter; a leftover title
+        // (line 0) at the title written instead.
         let added = header.lines().count();
         for (file, line, _) in report
-            .broken_links
+            .bad_headings
             .iter_mut()
-            .chain(report.bad_headings.iter_mut())
+            .chain(report.template_leftovers.iter_mut())
         {
             if *file == d.rel {
-                *line += added;
+                *line = if *line == 0 { 3 } else { *line + added };
             }
         }
         let mut bytes = header.into_bytes();
@@ -355,10 +405,14 @@ pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, Stri
         fs::write(&target, bytes).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
         report
             .documents
-            .push((d.id.clone(), d.title.clone(), d.rel.clone()));
+            .push((d.id.clone(), d.title.clone(), d.rel.clone(), d.ty));
     }
-    for rel in all_files.iter().filter(|p| !is_markdown(p)) {
-        if source.kind == "GitBook" && rel == Path::new("SUMMARY.md") {
+    for rel in files(src, &source.dir)?.iter().filter(|p| !is_markdown(p)) {
+        if report.skipped.iter().any(|(p, _)| p == rel) {
+            continue;
+        }
+        if let Some(why) = skip::tooling(rel) {
+            report.skipped.push((rel.clone(), why.to_string()));
             continue;
         }
         let target = content.join(rel);
@@ -370,14 +424,26 @@ pub fn import(src: &Path, dir: &Path, opts: &Options<'_>) -> Result<Report, Stri
         fs::write(&target, bytes).map_err(|e| format!("cannot copy {}: {e}", rel.display()))?;
         report.assets.push(rel.clone());
     }
-    let claimed: BTreeSet<ControlId> = claims.values().flatten().copied().collect();
-    report.unclaimed = catalog()
-        .controls
+    report.skipped.sort();
+    report.template_leftovers.sort();
+    Ok(())
+}
+
+/// Runs `check` on the new handbook: its broken links are the report's, so that the two
+/// always agree.
+fn check_result(dir: &Path, report: &mut Report) {
+    let today = crate::site::today(None).unwrap_or_else(|_| crate::core::types::Date::today_utc());
+    let Ok(site) = crate::site::Site::open(dir, crate::site::Options::new(today)) else {
+        return;
+    };
+    let diags = &site.checked.diagnostics;
+    report.broken_links = diags
         .iter()
-        .map(|c| c.id)
-        .filter(|c| !claimed.contains(c))
+        .filter(|d| d.code == crate::core::diagnostics::Code::BrokenReference)
+        .map(|d| (d.location(), d.message.clone(), d.help.clone()))
         .collect();
-    Ok(report)
+    report.check_summary =
+        crate::core::diagnostics::summary(crate::core::diagnostics::count(diags));
 }
 
 fn normalize(path: &Path) -> Option<PathBuf> {
@@ -397,105 +463,9 @@ fn normalize(path: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
-/// `` `content/path:line`: `text` `` for a place in an imported file.
-fn located((file, line, text): &(PathBuf, usize, String)) -> String {
-    format!(
-        "`content/{}:{line}`: `{text}`",
-        crate::core::diagnostics::display_path(file)
-    )
-}
-
-/// The report, as Markdown for the terminal.
-pub fn to_markdown(r: &Report, dir: &Path) -> String {
-    let mut out = format!(
-        "# Import report\n\nSource: a {}. Wrote {}: {} documents, {} assets.\n\n## Documents\n\n",
-        r.kind,
-        dir.display(),
-        r.documents.len(),
-        r.assets.len()
-    );
-    for (id, title, path) in &r.documents {
-        out.push_str(&format!(
-            "- {id} {title} (`content/{}`)\n",
-            crate::core::diagnostics::display_path(path)
-        ));
-    }
-    let section = |out: &mut String, title: &str, lines: Vec<String>, none: &str| {
-        out.push_str(&format!("\n## {title}\n\n"));
-        if lines.is_empty() {
-            out.push_str(none);
-            out.push('\n');
-        }
-        for l in lines {
-            out.push_str(&format!("- {l}\n"));
-        }
-    };
-    section(
-        &mut out,
-        "Assets copied",
-        r.assets
-            .iter()
-            .map(|a| format!("`content/{}`", crate::core::diagnostics::display_path(a)))
-            .collect(),
-        "None.",
-    );
-    section(
-        &mut out,
-        "Links that point at nothing",
-        r.broken_links.iter().map(located).collect(),
-        "None.",
-    );
-    section(
-        &mut out,
-        "Headings CommonMark reads as text (add a space after the #)",
-        r.bad_headings.iter().map(located).collect(),
-        "None.",
-    );
-    section(
-        &mut out,
-        "Control claims from ISO/IEC 27001:2013 cross-references, mapped to 2022",
-        r.claims
-            .iter()
-            .map(|(doc, old, new)| {
-                format!(
-                    "{doc}: {old} → {}",
-                    new.iter()
-                        .map(|c| c.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
-            .collect(),
-        "No cross-reference page found: claim controls in each document's `controls:`.",
-    );
-    section(
-        &mut out,
-        "Documents whose own front matter was replaced",
-        r.front_matter_replaced
-            .iter()
-            .map(|p| format!("`{}`", crate::core::diagnostics::display_path(p)))
-            .collect(),
-        "None.",
-    );
-    out.push_str(&format!(
-        "\n## Controls nothing claims ({} of 93)\n\n{}\n\nNext: `ismsbook check --root {}` lists every problem.\n",
-        r.unclaimed.len(),
-        r.unclaimed.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "),
-        dir.display()
-    ));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_2013_ids_in_a_line() {
-        assert_eq!(ids_2013("| A.9.2.3 | [Access](access.md) |"), ["A.9.2.3"]);
-        assert_eq!(ids_2013("6.2.1, 12.3.1."), ["A.6.2.1", "A.12.3.1"]);
-        assert!(ids_2013("version 1.2").is_empty());
-    }
 
     #[test]
     fn summary_entries_keep_order_and_titles() {
@@ -506,6 +476,28 @@ mod tests {
                 PathBuf::from("policies/access control.md"),
                 Some("Access Control".into())
             )
+        );
+    }
+
+    #[test]
+    fn a_checklist_in_a_policies_folder_is_a_form() {
+        let k = |p: &str, t: &str| kind_of(Path::new(p), t);
+        assert_eq!(
+            k("policies/onboarding.md", "Onboarding Checklist"),
+            ("form", "POL".into())
+        );
+        assert_eq!(
+            k("procedures/backup.md", "Backup"),
+            ("procedure", "PRO".into())
+        );
+        assert_eq!(
+            k("procedures/on.md", "Onboarding Checklist"),
+            ("form", "PRO".into())
+        );
+        assert_eq!(k("README.md", "Introduction"), ("policy", "DOC".into()));
+        assert_eq!(
+            k("bcp.md", "Business Continuity Plan"),
+            ("plan", "PLN".into())
         );
     }
 }

@@ -122,7 +122,14 @@ pub fn init(dir: &Path, values: &BTreeMap<String, String>) -> Result<Vec<PathBuf
             PathBuf::from(crate::load::nonconformity::FILE),
             render("nonconformities.yaml", values)?,
         ),
-        (PathBuf::from(".gitignore"), "/public\n".to_string()),
+        (
+            PathBuf::from(".gitignore"),
+            "/public\n/bundles\n".to_string(),
+        ),
+        (
+            PathBuf::from(crate::load::risks::RISKS_FILE),
+            render("risks.yaml", values)?,
+        ),
     ];
     for entry in list() {
         files.push((
@@ -139,6 +146,23 @@ pub fn init(dir: &Path, values: &BTreeMap<String, String>) -> Result<Vec<PathBuf
         fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+/// `ismsbook new risks`: the starter risk register, in a handbook that has none.
+pub fn new_risks(hb: &Handbook) -> Result<PathBuf, String> {
+    let rel = PathBuf::from(crate::load::risks::RISKS_FILE);
+    let path = hb.root.join(&rel);
+    if path.exists() || hb.risks_source.is_some() {
+        return Err(format!("{} exists; `new` never overwrites", rel.display()));
+    }
+    let values = values(&hb.config.organization, hb.today, &[])?;
+    let text = render("risks.yaml", &values)?;
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(rel)
 }
 
 /// The id a template carries, e.g. `POL-005`.

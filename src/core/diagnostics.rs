@@ -1,7 +1,8 @@
 //! One type for every problem found anywhere, and one place that prints it.
 //!
 //! Loaders, rules and commands produce [`Diagnostic`] values; only [`print_human`] and
-//! [`to_json`] turn them into text, so the human and machine forms never disagree.
+//! [`to_json`] turn them into text (and [`super::formats`] into the forms CI systems read), so
+//! the human and machine forms never disagree.
 
 use std::collections::HashMap;
 use std::fmt;

@@ -4,6 +4,10 @@
 
 pub mod catalog;
 pub mod diagnostics;
+pub mod formats;
+pub mod frameworks;
 pub(crate) mod parallel;
+pub mod signing;
+pub mod stage;
 pub mod suggest;
 pub mod types;

@@ -332,3 +332,5 @@ keyword_enum!(
 
 mod operation;
 pub use operation::{ActivityId, NcSeverity, NcSource, NonconformityId, RecordKind, ReviewInput};
+mod risk;
+pub use risk::{RiskId, Treatment};

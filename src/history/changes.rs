@@ -23,6 +23,10 @@ pub struct Changes {
     /// Applicable controls implemented (by any non-retired document) before and after.
     pub controls_gained: Vec<String>,
     pub controls_lost: Vec<String>,
+    /// The SoA's decisions that changed (exclusions, justifications, implementing documents).
+    pub soa: super::register::SoaChanges,
+    /// Risks added, removed, re-scored and accepted.
+    pub risks: super::register::RiskChanges,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -180,6 +184,8 @@ pub fn compare(
         changed,
         controls_gained: names(after.difference(&before).copied()),
         controls_lost: names(before.difference(&after).copied()),
+        soa: super::register::soa_changes(from, to),
+        risks: super::register::risk_changes(from, to),
     }
 }
 
@@ -336,6 +342,7 @@ pub fn to_markdown(c: &Changes) -> String {
     if c.added.is_empty() && c.removed.is_empty() && c.changed.is_empty() {
         out.push_str("No document changed.\n");
     }
+    super::register::to_markdown(c, &mut out);
     out
 }
 
@@ -349,6 +356,9 @@ impl Changes {
         };
         for d in self.changed.iter_mut().filter(|d| hidden(d)) {
             d.redline.clear();
+        }
+        if withheld.risks() {
+            self.risks = Default::default();
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod changes;
 mod diff;
+pub mod register;
 mod tree;
 mod walk;
 
@@ -98,6 +99,11 @@ impl Repo {
             ))
         });
         repo
+    }
+
+    /// The handbook root relative to the repository's top, with `/` separators ("" at the top).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     pub fn is_shallow(&self) -> bool {

@@ -12,6 +12,9 @@ use crate::core::types::{DocType, Interval};
 
 pub mod operation;
 pub use operation::{Audit, Certification, Every, Operation};
+mod risk;
+pub use risk::RiskConfig;
+mod part2;
 
 pub const FILE: &str = "ismsbook.toml";
 /// A configuration is a few kilobytes; a megabyte is a mistake (or an attack) that the TOML
@@ -34,6 +37,15 @@ pub struct Config {
     pub approval_by_type: BTreeMap<DocType, Vec<String>>,
     /// `[audit]`, `[management_review]`, `[certification]`.
     pub operation: Operation,
+    /// `[handbook] stage`: how strict the completeness and approval rules are.
+    pub stage: crate::core::stage::Stage,
+    /// `[risk]`: the scale, levels and appetite of the risk register.
+    pub risk: RiskConfig,
+    /// `[frameworks] enabled`: the crosswalks that apply, in the order written.
+    pub frameworks: Vec<&'static crate::core::frameworks::Framework>,
+    /// `[approval] signatures` and `allowed_signers` (a path relative to the root).
+    pub signatures: crate::core::signing::Signatures,
+    pub allowed_signers: String,
 }
 
 impl Default for Config {
@@ -58,6 +70,11 @@ impl Default for Config {
             intervals: BTreeMap::from([(DocType::Record, Interval::None)]),
             approval_by_type: BTreeMap::new(),
             operation: Operation::default(),
+            stage: Default::default(),
+            risk: RiskConfig::default(),
+            frameworks: Vec::new(),
+            signatures: crate::core::signing::Signatures::Optional,
+            allowed_signers: "allowed_signers".to_string(),
         }
     }
 }
@@ -254,6 +271,8 @@ impl Reader<'_> {
             "audit",
             "management_review",
             "certification",
+            "risk",
+            "frameworks",
         ];
         let mut saw_handbook = false;
         for (key, value) in root.iter() {
@@ -300,6 +319,16 @@ impl Reader<'_> {
                         config.operation.certification = self.read_certification(t, value);
                     }
                 }
+                "risk" => {
+                    if let Some(t) = self.table(value, "risk") {
+                        self.read_risk(t, config);
+                    }
+                }
+                "frameworks" => {
+                    if let Some(t) = self.table(value, "frameworks") {
+                        self.read_frameworks(t, config);
+                    }
+                }
                 _ => self.unknown(key, "ismsbook.toml", KEYS),
             }
         }
@@ -319,7 +348,8 @@ impl Reader<'_> {
             match key.get_ref().as_ref() {
                 "title" => title = Some(self.string(value, "handbook.title")),
                 "organization" => org = Some(self.string(value, "handbook.organization")),
-                _ => self.unknown(key, "[handbook]", &["title", "organization"]),
+                "stage" => self.stage(value, c),
+                _ => self.unknown(key, "[handbook]", &["title", "organization", "stage"]),
             }
         }
         let header = self.span(whole.span());
@@ -345,6 +375,20 @@ impl Reader<'_> {
         }
         c.title = title.flatten().unwrap_or_default();
         c.organization = org.flatten().unwrap_or_default();
+    }
+
+    fn stage(&mut self, value: &Spanned<DeValue<'_>>, c: &mut Config) {
+        let Some(text) = self.string(value, "handbook.stage") else {
+            return;
+        };
+        match text.parse() {
+            Ok(stage) => c.stage = stage,
+            Err(e) => self.diags.push(
+                Diagnostic::error(Code::Config, FILE, format!("`handbook.stage`: {e}"))
+                    .at(self.span(value.span()))
+                    .help("draft and implementing report missing coverage, reviews and records as warnings; certified (the default) as errors"),
+            ),
+        }
     }
 
     fn read_roles(&mut self, t: &DeTable<'_>, c: &mut Config) {
@@ -430,7 +474,12 @@ impl Reader<'_> {
                             .collect();
                     }
                 }
-                _ => self.unknown(key, "[approval]", &["roles", "types"]),
+                "signatures" | "allowed_signers" => self.read_signatures(key, value, c),
+                _ => self.unknown(
+                    key,
+                    "[approval]",
+                    &["roles", "types", "signatures", "allowed_signers"],
+                ),
             }
         }
         let declared: Vec<String> = c.roles.iter().map(|(k, _)| k.clone()).collect();

@@ -99,6 +99,7 @@ pub struct Fields {
     pub approvals: Vec<Approval>,
     pub controls: Vec<Spanned<ControlId>>,
     pub clauses: Vec<Spanned<String>>,
+    pub requirements: Vec<Spanned<String>>,
     pub related: Vec<Spanned<DocumentId>>,
     pub supersedes: Vec<Spanned<DocumentId>>,
     pub tags: Vec<String>,
@@ -124,6 +125,8 @@ struct ApprovalDraft {
     role: Option<Spanned<String>>,
     date: Option<Date>,
     digest: Option<(String, Span)>,
+    signer: Option<Spanned<String>>,
+    signature: Option<Spanned<String>>,
 }
 
 /// Reads the fields, reporting every problem (not only the first) into `diags`.
@@ -378,6 +381,8 @@ impl Reader<'_> {
                     digest,
                     span: item.span,
                     digest_span,
+                    signer: d.signer,
+                    signature: d.signature,
                 });
             }
         }

@@ -151,7 +151,7 @@ fn resolve(root_c: &Path, full: &Path) -> Result<(PathBuf, fs::Metadata), Refuse
     let written = fs::read_link(full).map_err(Refused::Io)?;
     let real = match fs::canonicalize(full) {
         Ok(real) => real,
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(Refused::Loop),
+        Err(e) if is_loop(&e) => return Err(Refused::Loop),
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Refused::Dangling { written }),
         Err(e) => return Err(Refused::Io(e)),
     };
@@ -160,6 +160,22 @@ fn resolve(root_c: &Path, full: &Path) -> Result<(PathBuf, fs::Metadata), Refuse
     Ok((real, meta))
 }
 
+/// A chain of symbolic links that never ends.
+fn is_loop(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    let code = libc::ELOOP;
+    // ERROR_CANT_RESOLVE_FILENAME: what Windows answers for a loop of links.
+    #[cfg(not(unix))]
+    let code = 1921;
+    e.raw_os_error() == Some(code)
+}
+
+#[cfg(not(unix))]
+fn kind_of(_: fs::FileType) -> &'static str {
+    "a special file"
+}
+
+#[cfg(unix)]
 fn kind_of(ft: fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     if ft.is_fifo() {
@@ -293,7 +309,6 @@ impl Walker<'_> {
 /// inside the root, with its metadata. A refusal comes back as an [`io::Error`] carrying a
 /// [`Refused`].
 pub fn open(root: &Path, rel: &Path) -> io::Result<(fs::File, fs::Metadata)> {
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -314,23 +329,47 @@ pub fn open(root: &Path, rel: &Path) -> io::Result<(fs::File, fs::Metadata)> {
     }
     // O_NOFOLLOW: a link swapped in since the check is not followed; O_NONBLOCK: nor does a
     // FIFO swapped in hang the open.
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(&path)?;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NOFOLLOW | libc::O_NONBLOCK,
+    );
+    let file = options.open(&path)?;
     let got = file.metadata()?;
-    if !got.is_file() || (got.dev(), got.ino()) != (expected.dev(), expected.ino()) {
+    if !got.is_file() || !same_file(&got, &expected) {
         return Err(io::Error::other(format!(
             "{} changed while it was being read",
             rel.display()
         )));
     }
-    // A folder on the way may be a link that leaves the root: ask where the file really is.
-    use std::os::fd::AsRawFd;
-    let real = fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd()))
-        .or_else(|_| fs::canonicalize(&path))?;
+    // A folder on the way may be a link that leaves the root: ask where the file really is
+    // (Linux tells of the open file itself; elsewhere the path is resolved again).
+    #[cfg(unix)]
+    let real = {
+        use std::os::fd::AsRawFd;
+        fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd()))
+            .or_else(|_| fs::canonicalize(&path))?
+    };
+    #[cfg(not(unix))]
+    let real = fs::canonicalize(&path)?;
     check_inside(&root_c, &real, &real)?;
     Ok((file, got))
+}
+
+/// Whether the opened file is the one checked (device and inode). Windows' file ids are not
+/// on stable Rust: there the open's own refusal of a changed path has to do.
+fn same_file(got: &fs::Metadata, expected: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (got.dev(), got.ino()) == (expected.dev(), expected.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        got.len() == expected.len()
+    }
 }
 
 /// The whole file, under the rule of [`open`].

@@ -61,6 +61,8 @@ fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES
+        // Callouts (`> [!NOTE]`), which `import` makes of MkDocs admonitions.
+        | Options::ENABLE_GFM
 }
 
 /// Parses `body`, which starts on file line `first_line`.

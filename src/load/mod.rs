@@ -9,7 +9,10 @@ pub mod markdown;
 pub mod model;
 pub mod nonconformity;
 pub mod record;
+pub mod risks;
+pub mod signers;
 mod soa;
+mod soa_control;
 pub mod yaml;
 
 use std::io;
@@ -181,6 +184,7 @@ pub fn load_reusing(
     let (config, config_diags) = config::parse(strip_bom(&config_source));
     diagnostics.extend(config_diags);
 
+    let allowed_signers = signers::read(source, &config, &mut diagnostics);
     let (files, walk_diags) = source.list_content()?;
     diagnostics.extend(walk_diags);
 
@@ -189,9 +193,12 @@ pub fn load_reusing(
     let mut markdown_files = Vec::new();
     let mut soa_text = None;
     let mut nc_text = None;
+    let mut risks_text = None;
     for path in files {
         if path == Path::new(nonconformity::FILE) {
             nc_text = Some(read_text(source, &path, &mut diagnostics).unwrap_or_default());
+        } else if path == Path::new(risks::RISKS_FILE) {
+            risks_text = Some(read_text(source, &path, &mut diagnostics).unwrap_or_default());
         } else if path == soa_path {
             match read_text(source, &path, &mut diagnostics) {
                 Some(text) => soa_text = Some(text),
@@ -236,6 +243,9 @@ pub fn load_reusing(
         Some(text) => soa::read(text, &mut diagnostics),
         None => Default::default(),
     };
+    let risks = risks_text
+        .as_deref()
+        .map(|text| risks::read(text, &config.risk, &mut diagnostics));
 
     let nonconformities = match &nc_text {
         Some(text) => nonconformity::read(text, &mut diagnostics),
@@ -254,9 +264,17 @@ pub fn load_reusing(
         soa_source: soa_text,
         nonconformities,
         nonconformities_source: nc_text,
+        risks,
+        risks_source: risks_text,
+        allowed_signers,
         diagnostics,
         today,
     })
+}
+
+/// Reads the text of `content/soa.yaml` (for `approve SoA`, which checks its own edit).
+pub fn read_soa(text: &str, diags: &mut Vec<Diagnostic>) -> model::Soa {
+    soa::read(text, diags)
 }
 
 /// The text of a file by its path relative to the root, for diagnostics' excerpts, if
@@ -270,6 +288,9 @@ pub fn kept_text<'a>(hb: &'a Handbook, path: &Path) -> Option<&'a str> {
     }
     if path == Path::new(nonconformity::FILE) {
         return hb.nonconformities_source.as_deref();
+    }
+    if path == Path::new(risks::RISKS_FILE) {
+        return hb.risks_source.as_deref();
     }
     hb.documents
         .binary_search_by(|d| d.path.as_path().cmp(path))
@@ -458,6 +479,7 @@ fn read_document(
         approvals: fields.approvals,
         controls: fields.controls,
         clauses: fields.clauses,
+        requirements: fields.requirements,
         related: fields.related,
         supersedes: fields.supersedes,
         tags: fields.tags,

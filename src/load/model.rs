@@ -25,6 +25,9 @@ pub struct Approval {
     pub digest: String,
     pub span: Span,
     pub digest_span: Span,
+    /// Who signed it (a principal of `allowed_signers`) and the armoured SSH signature.
+    pub signer: Option<Spanned<String>>,
+    pub signature: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -64,6 +67,8 @@ pub struct Document {
     pub approvals: Vec<Approval>,
     pub controls: Vec<Spanned<ControlId>>,
     pub clauses: Vec<Spanned<String>>,
+    /// `framework:requirement` as written; checked against the enabled frameworks.
+    pub requirements: Vec<Spanned<String>>,
     pub related: Vec<Spanned<DocumentId>>,
     pub supersedes: Vec<Spanned<DocumentId>>,
     pub tags: Vec<String>,
@@ -116,6 +121,10 @@ impl Document {
 pub struct Soa {
     pub excluded: BTreeMap<ControlId, Spanned<String>>,
     pub included: BTreeMap<ControlId, Spanned<String>>,
+    /// The SoA as a controlled document (Part 2): its version, owner and approvals.
+    pub version: Option<Spanned<Version>>,
+    pub owner: Option<Spanned<String>>,
+    pub approvals: Vec<Approval>,
 }
 
 /// Everything `load` read, and the problems it found on the way.
@@ -138,6 +147,11 @@ pub struct Handbook {
     /// `content/nonconformities.yaml`, in file order.
     pub nonconformities: Vec<crate::load::record::Nonconformity>,
     pub nonconformities_source: Option<String>,
+    /// `content/risks.yaml`, when the handbook has one: the risk-driven SoA applies then.
+    pub risks: Option<crate::load::risks::Risks>,
+    pub risks_source: Option<String>,
+    /// The text of `[approval] allowed_signers`, when signatures are on and it exists.
+    pub allowed_signers: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
     pub today: Date,
 }

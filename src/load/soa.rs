@@ -44,6 +44,10 @@ pub fn read(text: &str, diags: &mut Vec<Diagnostic>) -> Soa {
         let excluded = match name {
             "excluded" => true,
             "included" => false,
+            "version" | "owner" | "approvals" => {
+                super::soa_control::read(name, value, &mut soa, diags);
+                continue;
+            }
             _ => {
                 let help = match did_you_mean(name, ["excluded", "included"]) {
                     Some(s) => format!("did you mean `{s}`?"),

@@ -25,6 +25,8 @@ pub struct SiteInfo {
     pub organization: String,
     pub version_label: Option<String>,
     pub today: String,
+    /// The edition has risk pages (a register, not withheld): the menu links them.
+    pub risks: bool,
 }
 
 /// A row of the document register, also used wherever a document is listed.
@@ -54,6 +56,12 @@ pub struct ControlRow {
     pub justification: String,
     pub status: Implementation,
     pub documents: Vec<DocRef>,
+    /// The SoA's status, derived from documents and actions (see `check::soa`).
+    pub soa_status: crate::check::soa::SoaStatus,
+    /// The risks that select the control.
+    pub risks: Vec<String>,
+    /// Whether the risks have pages in this edition.
+    pub risk_pages: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -80,6 +88,12 @@ pub enum Job {
     Csv,
     /// The calendar and the other pages of the ISMS in operation.
     Operation,
+    /// `risks/index.html` and `risks.csv`.
+    Risks,
+    /// The page of the risk at this index of the register.
+    Risk(usize),
+    TreatmentPlan,
+    Frameworks,
 }
 
 /// What the pages draw on. The tables over every document are computed on first use (by
@@ -105,6 +119,7 @@ impl<'a> Site<'a> {
             organization: hb.config.organization.clone(),
             version_label: opts.history.label.clone(),
             today: hb.today.to_string(),
+            risks: false,
         };
         // The check decided it, when it was told the level; a caller that checked without it
         // still never publishes what the options withhold.
@@ -112,6 +127,10 @@ impl<'a> Site<'a> {
         let withheld = match checked.withheld.level() == level {
             true => Cow::Borrowed(&checked.withheld),
             false => Cow::Owned(Withheld::above(hb, &checked.links, level)),
+        };
+        let info = SiteInfo {
+            risks: hb.risks.is_some() && !withheld.risks(),
+            ..info
         };
         Site {
             hb,
@@ -155,15 +174,13 @@ impl<'a> Site<'a> {
                 .coverage
                 .iter()
                 .zip(&cat.controls)
-                .map(|(cov, c)| {
-                    let justification = hb
-                        .soa
-                        .excluded
-                        .get(&c.id)
-                        .or_else(|| hb.soa.included.get(&c.id))
-                        .map(|s| s.value.clone())
-                        .unwrap_or_default();
+                .zip(&self.checked.soa)
+                .map(|((cov, c), entry)| {
+                    let justification = entry.justification.clone();
                     ControlRow {
+                        soa_status: entry.status,
+                        risks: entry.risks.iter().map(|r| r.to_string()).collect(),
+                        risk_pages: !self.withheld.risks(),
                         id: c.id.to_string(),
                         title: c.title,
                         theme: c.theme.name(),
@@ -226,7 +243,13 @@ impl<'a> Site<'a> {
             Job::Search,
             Job::Csv,
             Job::Operation,
+            Job::Frameworks,
         ];
+        if self.has_risk_pages() {
+            jobs.extend([Job::Risks, Job::TreatmentPlan]);
+            let n = self.hb.risks.as_ref().map_or(0, |r| r.risks.len());
+            jobs.extend((0..n).map(Job::Risk));
+        }
         jobs.extend(self.published().map(|(i, _)| Job::Document(i)));
         jobs.extend((0..catalog().controls.len()).map(Job::Control));
         jobs
@@ -301,6 +324,8 @@ impl<'a> Site<'a> {
                 let id = catalog().controls[*i].id;
                 let activities = super::operation::pages::control_activities(self, id);
                 ctx.insert("activities", &activities);
+                let requirements = self.requirements_of(catalog().controls[*i].id);
+                ctx.insert("requirements", &requirements);
                 self.page(
                     tera,
                     "control.html",
@@ -330,6 +355,10 @@ impl<'a> Site<'a> {
             }
             Job::Csv => return Ok(super::csv::files(self)),
             Job::Operation => return super::operation::files(self, tera),
+            Job::Risks => return self.risks_index(tera),
+            Job::Risk(i) => self.risk_page(tera, *i)?,
+            Job::TreatmentPlan => self.treatment_plan(tera)?,
+            Job::Frameworks => return self.framework_files(tera),
         };
         Ok(vec![file])
     }
@@ -366,11 +395,13 @@ impl<'a> Site<'a> {
         let approvals: Vec<_> = doc
             .approvals
             .iter()
-            .map(|a| {
+            .enumerate()
+            .map(|(j, a)| {
                 serde_json::json!({
                     "version": a.version.to_string(), "by": a.by, "role": a.role.value,
                     "date": a.date.to_string(), "digest": a.digest,
                     "current": a.version == doc.version && Some(&a.digest) == current.as_ref(),
+                    "signature": self.signature_of(i, j),
                 })
             })
             .collect();
@@ -389,6 +420,7 @@ impl<'a> Site<'a> {
         ctx.insert("approvals", &approvals);
         ctx.insert("controls", &controls);
         ctx.insert("clauses", &clauses);
+        ctx.insert("requirements", &self.claimed_by_document(i));
         ctx.insert("related", &refs(&mut doc.related.iter().map(|r| &r.value)));
         ctx.insert(
             "supersedes",
@@ -482,6 +514,8 @@ impl<'a> Site<'a> {
             "coverage": self.coverage(),
             "mandatory_present": present,
             "mandatory_total": readiness.len(),
+            "stage": self.hb.config.stage.as_str(),
+            "risks": self.risk_dashboard(),
         })
     }
 

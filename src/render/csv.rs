@@ -63,6 +63,7 @@ pub fn files(site: &Site<'_>) -> Vec<OutputFile> {
             "justification",
             "implementation status",
             "implementing documents",
+            "risks",
         ],
         site.controls().iter().map(|c| {
             let docs: Vec<String> = c
@@ -76,8 +77,9 @@ pub fn files(site: &Site<'_>) -> Vec<OutputFile> {
                 c.theme.to_string(),
                 if c.applicable { "yes" } else { "no" }.to_string(),
                 c.justification.clone(),
-                c.status.to_string(),
+                c.soa_status.to_string(),
                 docs.join("; "),
+                c.risks.join("; "),
             ]
         }),
     );

@@ -3,7 +3,10 @@
 
 mod context;
 mod csv;
+mod frameworks;
 pub mod operation;
+mod risks;
+mod signed;
 pub mod theme;
 mod whole;
 
@@ -271,6 +274,8 @@ fn href(target: Option<&Target>, place: &Place<'_>, withheld: &crate::check::Wit
             with_fragment(format!("{root}documents/{id}.html"), anchor)
         }
         (Some(Target::Control(c)), _) => format!("{root}controls/{c}.html"),
+        (Some(Target::Risk(r)), _) if withheld.risks() => format!("{root}index.html"),
+        (Some(Target::Risk(r)), _) => format!("{root}risks/{r}.html"),
         (Some(Target::Asset { path, fragment }), _) => {
             with_fragment(format!("{root}{}", asset_url(path)), fragment)
         }

@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = builtin!("templates", include_str:
     "search.html", "print-section.html", "print-contents.html", "documents-rows.html",
     "reviews-rows.html", "controls-rows.html", "soa-rows.html", "calendar.html",
     "actions.html", "nonconformities.html", "audit-programme.html",
+    "risks.html", "risk.html", "treatment-plan.html", "frameworks.html", "framework.html",
 );
 
 const STATIC: &[(&str, &[u8])] =

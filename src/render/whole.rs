@@ -249,6 +249,7 @@ impl Site<'_> {
         let mut ctx = Context::new();
         ctx.insert("rows", &slot(0));
         ctx.insert("coverage", &self.coverage());
+        self.soa_context(&mut ctx);
         let fill = rows(
             tera,
             "soa-rows.html",

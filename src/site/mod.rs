@@ -6,6 +6,8 @@
 //! page; [`Site::update`] follows edits for `serve`, re-reading only the files that changed
 //! and naming the pages to write again. `render::Options` is made here and nowhere else.
 
+mod data;
+mod group;
 mod history;
 mod report;
 mod update;
@@ -13,7 +15,7 @@ mod update;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use report::{report, today};
+pub use report::{report, report_all, today};
 pub use update::{Pages, Update};
 
 use crate::check::{self, Checked};
@@ -229,6 +231,16 @@ impl Site {
     /// Prints the diagnostics and the summary line to stderr.
     pub fn report(&self) {
         report(&self.hb, self.source.as_ref(), &self.checked.diagnostics);
+    }
+
+    /// As [`Site::report`], every diagnostic printed when `verbose`.
+    pub fn report_all(&self, verbose: bool) {
+        report_all(
+            &self.hb,
+            self.source.as_ref(),
+            &self.checked.diagnostics,
+            verbose,
+        );
     }
 
     /// Renders every page into `dir`, which must exist and be empty. Returns the number of

@@ -31,6 +31,13 @@ pub fn today(arg: Option<Date>) -> Result<Date, Error> {
 /// Prints diagnostics and the summary line to stderr. The texts of files that `load` did not
 /// keep are read again from `source`, for the excerpts, only for the files named.
 pub fn report(hb: &Handbook, source: &dyn Source, diags: &[Diagnostic]) {
+    report_all(hb, source, diags, false)
+}
+
+/// As [`report`]; many warnings of one code are summarised unless `verbose`.
+pub fn report_all(hb: &Handbook, source: &dyn Source, all: &[Diagnostic], verbose: bool) {
+    let (single, groups) = super::group::split(all, verbose);
+    let diags = &single;
     let mut reread = BTreeMap::new();
     for d in diags {
         if !reread.contains_key(&d.file) {
@@ -49,5 +56,8 @@ pub fn report(hb: &Handbook, source: &dyn Source, diags: &[Diagnostic]) {
     let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut err = stderr.lock();
     let _ = diagnostics::print_human(&mut err, diags, &text_of, color);
-    let _ = writeln!(err, "{}", diagnostics::summary(diagnostics::count(diags)));
+    for group in &groups {
+        let _ = super::group::print(&mut err, group);
+    }
+    let _ = writeln!(err, "{}", diagnostics::summary(diagnostics::count(all)));
 }

@@ -89,7 +89,9 @@ impl Site {
             return Change::Whole;
         }
         let known = |p: &Path| {
-            self.hb.documents.iter().any(|d| d.path == p)
+            (p == Path::new(load::SOA_FILE) && self.hb.soa_source.is_some())
+                || (p == Path::new(load::risks::RISKS_FILE) && self.hb.risks_source.is_some())
+                || self.hb.documents.iter().any(|d| d.path == p)
                 || self.hb.unreadable.iter().any(|u| u == p)
                 || p.strip_prefix(load::CONTENT_DIR)
                     .is_ok_and(|a| self.hb.assets.iter().any(|x| x == a))
@@ -97,11 +99,12 @@ impl Site {
         let mut edited = Vec::new();
         for rel in changed {
             let exists = self.root.join(rel).is_file();
-            let markdown = rel.starts_with(load::CONTENT_DIR)
+            let markdown = (rel.starts_with(load::CONTENT_DIR)
                 && rel
                     .extension()
                     .is_some_and(|x| x == "md" || x == "markdown")
-                && rel != Path::new(load::SOA_FILE);
+                && rel != Path::new(load::SOA_FILE))
+                || self.is_data_edit(rel);
             // A theme file is not in the site, but removing one brings ours back.
             let theme = rel.starts_with("theme");
             match (markdown, exists) {
@@ -138,7 +141,10 @@ impl Site {
     /// Re-reads `paths` (Markdown documents that exist) and re-checks.
     fn reread_documents(&mut self, paths: &[PathBuf]) -> Update {
         for path in paths {
-            self.reread_document(path);
+            match self.is_data_edit(path) {
+                true => self.reread_data(path),
+                false => self.reread_document(path),
+            }
         }
         let checked = check::check_for(&self.hb, self.opts.max_classification.as_deref());
         // The dashboard lists the problems.
@@ -195,6 +201,11 @@ impl Site {
             .unwrap_or_default();
         let (loaded, diags) = load::load_document(self.source.as_ref(), path, self.opts.keep);
         let listed_after = loaded.as_ref().ok().map(listing);
+        // A risk's page lists the documents that link to it.
+        let risk_links_before = before.map(|i| super::data::risk_links(&self.hb.documents[i]));
+        if risk_links_before != loaded.as_ref().ok().map(super::data::risk_links) {
+            pending.lists = true;
+        }
         // The listing pages and the pages of its controls show what `listing` holds.
         let relisted = listed_before.is_none() || listed_before != listed_after;
         self.hb.diagnostics.retain(|d| &d.file != path);
@@ -303,6 +314,7 @@ fn listing(d: &Document) -> String {
             // The operation pages (actions, calendar, programme) and the controls an activity
             // operates show these.
             (&d.record, &d.activities),
+            values(&d.requirements),
         )
     )
 }

@@ -1,7 +1,5 @@
 //! Every action of the handbook in one list, and the rules every action obeys wherever it
 //! was written: one id space, an owner that is a role, done by its due date.
-//!
-//! Issue 15's risk treatment actions join here: `gather` adds them, `action_rules` checks them.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -22,10 +20,20 @@ pub struct Located<'a> {
     pub action: &'a Action,
 }
 
-/// Every action of every kind, in file order: corrective actions of nonconformities, then
-/// the actions of management-review records (documents in path order).
+/// Every action of every kind, in file order: treatment actions of risks, corrective actions
+/// of nonconformities, then the actions of management-review records (documents in path
+/// order).
 pub fn gather(hb: &Handbook) -> Vec<Located<'_>> {
     let mut out = Vec::new();
+    for risk in hb.risks.iter().flat_map(|r| &r.risks) {
+        for action in &risk.actions {
+            out.push(Located {
+                file: Path::new(crate::load::risks::RISKS_FILE),
+                of: risk.id.value.as_str(),
+                action,
+            });
+        }
+    }
     for nc in &hb.nonconformities {
         for action in &nc.actions {
             out.push(Located {

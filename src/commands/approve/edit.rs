@@ -15,6 +15,8 @@ pub struct Approval<'a> {
     pub role: &'a str,
     pub date: String,
     pub digest: &'a str,
+    /// `signer:` and `signature:` of a signed approval (`--sign`).
+    pub signature: Option<&'a super::sign::Signature>,
 }
 
 /// Which fields the approval has to set besides the new approval.
@@ -56,8 +58,15 @@ pub fn by_hand(needs: Needs, a: &Approval<'_>) -> String {
 }
 
 fn item_block(a: &Approval<'_>, dash: &str, eol: &str) -> String {
+    let signed = a.signature.map_or(String::new(), |s| {
+        format!(
+            "{dash}  signer: {}{eol}{dash}  signature: {}{eol}",
+            plain_or_quoted(&s.signer),
+            s.yaml()
+        )
+    });
     format!(
-        "{dash}- version: \"{}\"{eol}{dash}  by: {}{eol}{dash}  role: {}{eol}{dash}  date: {}{eol}{dash}  digest: {}{eol}",
+        "{dash}- version: \"{}\"{eol}{dash}  by: {}{eol}{dash}  role: {}{eol}{dash}  date: {}{eol}{dash}  digest: {}{eol}{signed}",
         a.version,
         plain_or_quoted(a.by),
         plain_or_quoted(a.role),
@@ -67,8 +76,15 @@ fn item_block(a: &Approval<'_>, dash: &str, eol: &str) -> String {
 }
 
 fn item_flow(a: &Approval<'_>) -> String {
+    let signed = a.signature.map_or(String::new(), |s| {
+        format!(
+            ", signer: {}, signature: {}",
+            plain_or_quoted(&s.signer),
+            s.yaml()
+        )
+    });
     format!(
-        "{{version: \"{}\", by: {}, role: {}, date: {}, digest: {}}}",
+        "{{version: \"{}\", by: {}, role: {}, date: {}, digest: {}{signed}}}",
         a.version,
         plain_or_quoted(a.by),
         plain_or_quoted(a.role),
@@ -321,7 +337,7 @@ pub fn edit(yaml: &str, needs: Needs, a: &Approval<'_>) -> Result<String, String
     Ok(new)
 }
 
-fn scalar(text: &str, quoted: bool) -> yaml::Node {
+pub(super) fn scalar(text: &str, quoted: bool) -> yaml::Node {
     yaml::Node {
         value: yaml::Value::Scalar {
             text: text.to_string(),
@@ -344,7 +360,7 @@ fn map(entries: Vec<(&str, yaml::Node)>) -> yaml::Node {
 }
 
 /// Sets `key` in a mapping node, keeping its place if it is there.
-fn set(node: &mut yaml::Node, key: &str, value: yaml::Node) {
+pub(super) fn set(node: &mut yaml::Node, key: &str, value: yaml::Node) {
     if let yaml::Value::Map(entries) = &mut node.value {
         match entries.iter_mut().find(|(k, _)| is_key(k, key)) {
             Some((_, v)) => *v = value,
@@ -357,7 +373,7 @@ fn is_key(k: &yaml::Node, key: &str) -> bool {
     matches!(&k.value, yaml::Value::Scalar { text, .. } if text == key)
 }
 
-fn get<'n>(node: &'n mut yaml::Node, key: &str) -> Option<&'n mut yaml::Node> {
+pub(super) fn get<'n>(node: &'n mut yaml::Node, key: &str) -> Option<&'n mut yaml::Node> {
     match &mut node.value {
         yaml::Value::Map(entries) => entries
             .iter_mut()
@@ -368,7 +384,7 @@ fn get<'n>(node: &'n mut yaml::Node, key: &str) -> Option<&'n mut yaml::Node> {
 }
 
 /// Same YAML data: scalars as written (text and quoting), lists in order, mappings in any.
-fn same(a: &yaml::Node, b: &yaml::Node) -> bool {
+pub(super) fn same(a: &yaml::Node, b: &yaml::Node) -> bool {
     use yaml::Value::*;
     match (&a.value, &b.value) {
         (Scalar { text: x, quoted: p }, Scalar { text: y, quoted: q }) => x == y && p == q,
@@ -409,13 +425,17 @@ fn verify(old: &str, new: &str, needs: Needs, a: &Approval<'_>) -> Result<(), St
         }
     }
     let quoted = |s: &str| plain_or_quoted(s).starts_with('"');
-    let item = map(vec![
+    let mut item = map(vec![
         ("version", scalar(&a.version, true)),
         ("by", scalar(a.by, quoted(a.by))),
         ("role", scalar(a.role, quoted(a.role))),
         ("date", date()),
         ("digest", scalar(a.digest, false)),
     ]);
+    if let Some(s) = a.signature {
+        set(&mut item, "signer", scalar(&s.signer, quoted(&s.signer)));
+        set(&mut item, "signature", scalar(&s.armored, true));
+    }
     match get(&mut expected, "approvals") {
         Some(yaml::Node {
             value: yaml::Value::Seq(items),
@@ -447,6 +467,7 @@ mod tests {
             role: "CEO",
             date: "2026-05-02".into(),
             digest: "sha256:00",
+            signature: None,
         }
     }
 

@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::io::{self, Write};
+#[cfg(unix)]
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -26,9 +27,16 @@ pub fn temp_path(target: &Path) -> PathBuf {
 
 /// Writes `text` (plus the file's own byte-order mark) in place of the document's file.
 pub fn write(root: &Path, doc: &Document, text: &str) -> io::Result<()> {
-    let shown = doc.path.display();
+    write_file(root, &doc.path, &doc.source, text)
+}
+
+/// Writes `text` in place of the file at `path` (relative to `root`), which must still hold
+/// `source` (as `load` read it, byte-order mark dropped): what `accept` and `approve SoA`
+/// use for risks.yaml and soa.yaml.
+pub fn write_file(root: &Path, path: &Path, source: &str, text: &str) -> io::Result<()> {
+    let shown = path.display();
     // The file itself, wherever links put it; it must still be inside the handbook.
-    let target = fs::canonicalize(root.join(&doc.path))?;
+    let target = fs::canonicalize(root.join(path))?;
     let root_c = inside::canonical_root(root)?;
     if !target.starts_with(&root_c) {
         return Err(refused(format!(
@@ -40,17 +48,17 @@ pub fn write(root: &Path, doc: &Document, text: &str) -> io::Result<()> {
     if !meta.is_file() {
         return Err(refused(format!("{shown} is not a regular file")));
     }
-    let mode = meta.mode() & 0o7777;
     // A mode without write bits is a protection even for root, whom `access` always lets by.
     if meta.permissions().readonly() || !writable(&target) {
         return Err(refused(format!(
-            "{shown} is read-only (mode {mode:04o}); approve does not make a protected file writable: allow writing (e.g. chmod u+w {shown}) and approve again"
+            "{shown} is read-only{}; approve does not make a protected file writable: allow writing (e.g. chmod u+w {shown}) and approve again",
+            mode_note(&meta)
         )));
     }
-    if meta.nlink() > 1 {
+    if hard_links(&meta) > 1 {
         return Err(refused(format!(
             "{shown} has {} hard links; replacing it would leave the others with the old text: make it a single file (or a symbolic link) and approve again",
-            meta.nlink()
+            hard_links(&meta)
         )));
     }
     let original = inside::read(&root_c, target.strip_prefix(&root_c).unwrap_or(&target))?;
@@ -60,7 +68,7 @@ pub fn write(root: &Path, doc: &Document, text: &str) -> io::Result<()> {
     } else {
         b""
     };
-    if &original[bom.len()..] != doc.source.as_bytes() {
+    if &original[bom.len()..] != source.as_bytes() {
         return Err(io::Error::other(format!(
             "{shown} changed since approve read it; nothing was written: run approve again"
         )));
@@ -73,8 +81,41 @@ pub fn write(root: &Path, doc: &Document, text: &str) -> io::Result<()> {
     result
 }
 
+/// ` (mode 0444)` where files have Unix modes.
+fn mode_note(meta: &fs::Metadata) -> String {
+    #[cfg(unix)]
+    {
+        format!(" (mode {:04o})", meta.mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        String::new()
+    }
+}
+
+/// How many names the file has. (Windows: std does not tell on stable Rust; taken as one.)
+fn hard_links(meta: &fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        meta.nlink()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        1
+    }
+}
+
+/// Elsewhere the read-only attribute, checked before, is the protection.
+#[cfg(not(unix))]
+fn writable(_: &Path) -> bool {
+    true
+}
+
 /// Whether this process may write the file (its mode, owner and our groups, as the kernel
 /// decides), without opening it.
+#[cfg(unix)]
 fn writable(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
     let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
@@ -85,16 +126,20 @@ fn writable(path: &Path) -> bool {
 }
 
 fn replace(target: &Path, tmp: &Path, meta: &fs::Metadata, parts: &[&[u8]]) -> io::Result<()> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(tmp)?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    let mut file = options.open(tmp)?;
     // Owner and group first (a change of owner clears set-id bits), then the mode. Only
     // root may give a file away; anyone may keep their own file's group if a member.
-    let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
-    file.set_permissions(fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+    #[cfg(unix)]
+    {
+        let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
+        file.set_permissions(fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+    }
+    #[cfg(not(unix))]
+    file.set_permissions(meta.permissions())?;
     for part in parts {
         file.write_all(part)?;
     }

@@ -16,6 +16,7 @@ use zip::write::SimpleFileOptions;
 use crate::core::types::Date;
 use crate::site::Site;
 
+mod approvals;
 pub mod since;
 mod verify;
 pub use verify::{verify, Verdict, MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_TOTAL_BYTES};
@@ -116,6 +117,7 @@ pub fn write(
             std::fs::write(site.join("nonconformities-since.md"), &since.report)
                 .map_err(|e| e.to_string())?;
         }
+        approvals::write(p, &site)?;
         let info = build_info(p, today);
         std::fs::write(
             site.join("build-info.json"),
@@ -199,26 +201,44 @@ fn build_info<'a>(p: &'a Site, today: Date) -> BuildInfo<'a> {
     }
 }
 
+/// Deflate level 3: at 10,000 documents it takes 40% of the CPU of the default level 6 for a
+/// zip 9% larger (38 MB against 35 MB), and the bundle is made far more often than it is sent.
+const LEVEL: i64 = 3;
+
 fn write_zip(
     path: &Path,
     top: &str,
     contents: &BTreeMap<String, Vec<u8>>,
     today: Date,
 ) -> Result<(), String> {
-    let file = std::fs::File::create(path)
-        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
     // Zip stores 1980-2107; a date outside that gets zip's default, 1980-01-01.
     let (y, m, d) = (today.year(), today.month(), today.day());
     let time = zip::DateTime::from_date_and_time(y, m, d, 0, 0, 0).unwrap_or_default();
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(LEVEL))
         .last_modified_time(time)
         .unix_permissions(0o644);
-    for (name, bytes) in contents {
-        zip.start_file(format!("{top}/{name}"), options)
-            .map_err(|e| e.to_string())?;
-        zip.write_all(bytes).map_err(|e| e.to_string())?;
+    // Deflate is most of a bundle's time and one entry never depends on another: each is
+    // compressed on its own core into a one-entry archive in memory, then the compressed
+    // bytes are copied in name order, so the zip is the same whatever the scheduling.
+    let entries: Vec<(&String, &Vec<u8>)> = contents.iter().collect();
+    let compressed = crate::core::parallel::map(&entries, |(name, bytes)| {
+        let mut one = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        one.start_file(format!("{top}/{name}"), options)?;
+        one.write_all(bytes)?;
+        one.finish()
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()
+    .map_err(|e| e.to_string())?;
+    let file = std::fs::File::create(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+    for one in compressed {
+        let mut archive = zip::ZipArchive::new(one).map_err(|e| e.to_string())?;
+        let entry = archive.by_index_raw(0).map_err(|e| e.to_string())?;
+        zip.raw_copy_file(entry).map_err(|e| e.to_string())?;
     }
     zip.finish()
         .map_err(|e| e.to_string())?

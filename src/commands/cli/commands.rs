@@ -4,11 +4,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::{exit_for, ApproveArgs, ChangesFormat, CheckArgs, Fatal, PublishArgs};
+use super::{exit_for, ApproveArgs, ChangesFormat, CheckArgs, Fatal, Format, PublishArgs};
 use crate::core::diagnostics;
 use crate::core::types::Date;
 use crate::load::{self, Keep, WorkTree};
 use crate::site::{self, report, today, History, Site};
+
+/// Where `bundle` writes by default, under the handbook root (ignored by the generated
+/// `.gitignore`).
+pub const BUNDLES_DIR: &str = "bundles";
 
 /// The site of `build` and `bundle`: with its history and the changes since the last tag.
 fn publish_site(
@@ -32,6 +36,7 @@ pub(super) fn build(
     rev: Option<&str>,
     publish: &PublishArgs,
     pdf: bool,
+    format: Format,
     common: &CheckArgs,
 ) -> Result<ExitCode, Fatal> {
     let started = Instant::now();
@@ -42,7 +47,7 @@ pub(super) fn build(
         false => None,
     };
     let mut p = publish_site(root, rev, today(common.today)?, publish)?;
-    p.report();
+    super::formats::print(format, root, &p, &p.checked.diagnostics, common.verbose);
     let code = exit_for(&p.checked.diagnostics, common.deny_warnings);
     if code != ExitCode::SUCCESS {
         eprintln!("build stopped: nothing was written");
@@ -110,9 +115,14 @@ pub(super) fn bundle(
     }
     let out = match output {
         Some(o) => o,
-        None => bundle_file(
-            &std::env::current_dir()?.join(format!("{}.zip", crate::commands::bundle::name(&p))),
-        )?,
+        None => {
+            // Beside public/, in a folder the generated .gitignore leaves out: never loose
+            // in the handbook root, and never in public/, which each build replaces whole.
+            let dir = root.join(BUNDLES_DIR);
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Fatal(format!("cannot create {}: {e}", dir.display())))?;
+            bundle_file(&dir.join(format!("{}.zip", crate::commands::bundle::name(&p))))?
+        }
     };
     // A surveillance audit's bundle: changes since the last audit, not the last tag.
     let since = match since {
@@ -190,7 +200,7 @@ pub(super) fn init(
     let values = crate::commands::templates::values(org, today(None)?, sets).map_err(Fatal)?;
     let files = crate::commands::templates::init(&dir, &values).map_err(Fatal)?;
     eprintln!(
-        "created a handbook for {org} in {}: {} files, every document a draft\nnext: cd {} && ismsbook check, then adapt the documents and `ismsbook approve` them",
+        "created a handbook for {org} in {}: {} files, every document a draft, at stage \"draft\" (missing coverage and approvals are warnings)\nnext: cd {} && ismsbook serve, to read it in the browser; adapt the documents, `ismsbook approve` them, and raise `stage` in ismsbook.toml to \"implementing\", then \"certified\"",
         dir.display(),
         files.len(),
         dir.display()
@@ -212,6 +222,18 @@ pub(super) fn new_document(
         Keep::Metadata,
     )
     .map_err(site::Error::from)?;
+    if template == "risks" {
+        return match crate::commands::templates::new_risks(&hb) {
+            Ok(path) => {
+                eprintln!("created {} with typical risks, none accepted yet; assess them, then `ismsbook accept`", path.display());
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(why) => {
+                eprintln!("error: {why}\nnothing was changed");
+                Ok(ExitCode::from(1))
+            }
+        };
+    }
     match crate::commands::templates::new_document(&hb, template, id) {
         Ok((path, id)) => {
             eprintln!(
@@ -221,8 +243,13 @@ pub(super) fn new_document(
             Ok(ExitCode::SUCCESS)
         }
         Err(why) => {
+            // An unknown template is a usage error (exit 2), as an unknown command is; a
+            // taken id is a refusal (exit 1).
+            let known = crate::commands::templates::list()
+                .iter()
+                .any(|t| t.name == template);
             eprintln!("error: {why}\nnothing was changed");
-            Ok(ExitCode::from(1))
+            Ok(ExitCode::from(if known { 1 } else { 2 }))
         }
     }
 }
@@ -256,6 +283,7 @@ pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal
         by: &args.by,
         role: &args.role,
         date,
+        sign: args.sign.as_deref(),
     };
     match crate::commands::approve::approved_text(hb, checked, &req) {
         Ok((text, doc)) => {
@@ -270,6 +298,41 @@ pub(super) fn approve(root: &Path, args: &ApproveArgs) -> Result<ExitCode, Fatal
                 diagnostics::display_path(&doc.path),
                 doc.digest
             );
+            if let Some(key) = &args.sign {
+                eprintln!("  signed with {}", key.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(refusal) => {
+            if !refusal.diagnostics.is_empty() {
+                report(hb, site.source.as_ref(), &refusal.diagnostics);
+            }
+            eprintln!("error: {}\nnothing was changed", refusal.message);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+pub(super) fn sign_approvals(root: &Path, by: &str, key: &Path) -> Result<ExitCode, Fatal> {
+    let date = today(None)?;
+    let site = Site::open(
+        root,
+        site::Options {
+            keep: Keep::All,
+            ..site::Options::new(date)
+        },
+    )?;
+    let (hb, checked) = (&site.hb, &site.checked);
+    match crate::commands::approve::resign::signed_texts(hb, checked, by, key) {
+        Ok(texts) => {
+            let mut total = 0;
+            for (doc, text, n) in &texts {
+                crate::commands::approve::write(root, doc, text)
+                    .map_err(|e| Fatal(format!("cannot write {}: {e}", doc.path.display())))?;
+                eprintln!("signed {n} approval(s) of {} by {by}", doc.id_str());
+                total += n;
+            }
+            eprintln!("{total} approval(s) by {by} signed with {}", key.display());
             Ok(ExitCode::SUCCESS)
         }
         Err(refusal) => {

@@ -2,6 +2,8 @@
 //! turn the outcome into the exit code of DESIGN.md (0 fine, 1 problems, 2 usage or I/O).
 
 mod commands;
+mod formats;
+mod risk;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,6 +45,9 @@ pub enum Command {
         /// Also print each document and the whole handbook to PDF (needs Chromium)
         #[arg(long)]
         pdf: bool,
+        /// How to print the problems found (see `check --format`)
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
         #[command(flatten)]
         common: CheckArgs,
     },
@@ -87,6 +92,7 @@ pub enum Command {
     },
     /// Build, serve on localhost, rebuild on every save and reload open pages
     Serve {
+        /// Port to listen on (0: any free port, printed at start)
         #[arg(long, default_value_t = 8000)]
         port: u16,
         /// Address to listen on; the default keeps the preview on this machine
@@ -95,11 +101,24 @@ pub enum Command {
         /// Open the handbook in the default browser
         #[arg(long)]
         open: bool,
+        /// The date to check reviews against (default: $SOURCE_DATE_EPOCH, else the real date)
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         today: Option<Date>,
     },
     /// Approve the current version of a document, binding the approval to its text
+    /// (`approve SoA` approves the Statement of Applicability's decisions)
     Approve(ApproveArgs),
+    /// Accept a risk's residual level, binding the acceptance to its assessment
+    Accept(risk::AcceptArgs),
+    /// Sign every approval of a current version by NAME that is unsigned or no longer verifies
+    SignApprovals {
+        /// Whose approvals (the `by:` of the approvals)
+        #[arg(long, value_name = "NAME")]
+        by: String,
+        /// The SSH key to sign with (a private key file, or the .pub of a key held by ssh-agent)
+        #[arg(long, value_name = "KEYFILE")]
+        sign: PathBuf,
+    },
     /// Write the auditor's bundle: the site, registers, changes and SHA256SUMS in one zip
     Bundle {
         /// Bundle the handbook as it was at this commit or tag
@@ -109,17 +128,21 @@ pub enum Command {
         /// and every nonconformity raised since
         #[arg(long, value_name = "REV")]
         since: Option<String>,
-        /// The zip to write (default: handbook-<version>.zip in the current directory); never
-        /// written over a file that is not a bundle, nor inside content/ or theme/
+        /// The zip to write (default: bundles/handbook-<version>.zip in the handbook, a folder
+        /// the generated .gitignore leaves out); never written over a file that is not a
+        /// bundle, nor inside content/ or theme/
         #[arg(short = 'o', long = "output", value_name = "FILE.zip")]
         output: Option<PathBuf>,
         #[command(flatten)]
         publish: PublishArgs,
+        /// The date to check reviews against and to record in the bundle (default:
+        /// $SOURCE_DATE_EPOCH, else the real date)
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         today: Option<Date>,
     },
     /// Check every file of a bundle against its SHA256SUMS
     Verify {
+        /// The bundle to check, as `ismsbook bundle` wrote it
         #[arg(value_name = "FILE.zip")]
         file: PathBuf,
     },
@@ -128,13 +151,20 @@ pub enum Command {
         /// FROM or FROM..TO, e.g. v2026.1 or v2026.1..v2026.2
         #[arg(value_name = "FROM[..TO]")]
         range: String,
+        /// Markdown for people, JSON for scripts
         #[arg(long, value_enum, default_value_t = ChangesFormat::Md)]
         format: ChangesFormat,
     },
     /// Check the handbook and report every problem, writing nothing
     Check {
+        /// human, json, github (workflow commands for pull-request annotations), sarif
+        /// (SARIF 2.1.0 for code scanning) or gitlab (GitLab Code Quality)
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Report only problems in files changed since this commit or tag, and the ones
+        /// elsewhere that the change causes
+        #[arg(long, value_name = "REV")]
+        changed_since: Option<String>,
         #[command(flatten)]
         common: CheckArgs,
     },
@@ -153,6 +183,10 @@ pub struct ApproveArgs {
     /// The approval date (default: today)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<Date>,
+    /// Sign the approval with this SSH key (a private key file, or the .pub of a key held by
+    /// ssh-agent); approving again with --sign signs an existing unsigned approval
+    #[arg(long, value_name = "KEYFILE")]
+    pub sign: Option<std::path::PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -170,6 +204,9 @@ pub struct CheckArgs {
     /// Treat warnings as errors (exit code 1)
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Print every warning, not a summary of each kind that occurs more than five times
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -182,6 +219,9 @@ pub enum ChangesFormat {
 pub enum Format {
     Human,
     Json,
+    Github,
+    Sarif,
+    Gitlab,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -250,6 +290,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             for t in crate::commands::templates::list() {
                 println!("{:<36} {}", t.name, t.summary);
             }
+            println!(
+                "{:<36} The risk register, content/risks.yaml, with typical risks",
+                "risks"
+            );
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
@@ -276,18 +320,29 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
         Command::New { template, id, .. } => {
             new_document(&root, template.as_deref().unwrap_or(""), id.as_deref())
         }
-        Command::Check { format, common } => {
-            let site = Site::open(&root, site::Options::new(site::today(common.today)?))?;
-            match format {
-                Format::Json => println!("{}", diagnostics::to_json(&site.checked.diagnostics)),
-                Format::Human => site.report(),
-            }
-            let code = exit_for(&site.checked.diagnostics, common.deny_warnings);
+        Command::Check {
+            format,
+            changed_since,
+            common,
+        } => {
+            let today = site::today(common.today)?;
+            let site = Site::open(&root, site::Options::new(today))?;
+            let shown = match &changed_since {
+                Some(rev) => formats::changed_since(&root, rev, today, &site)?.into(),
+                None => std::borrow::Cow::Borrowed(site.checked.diagnostics.as_slice()),
+            };
+            formats::print(format, &root, &site, &shown, common.verbose);
+            let code = exit_for(&shown, common.deny_warnings);
             // As in `build`: the process ends here, the system frees the handbook faster.
             std::mem::forget(site);
             Ok(code)
         }
+        Command::Approve(args) if args.id == "SoA" => {
+            crate::commands::cli::risk::approve_soa(&root, &args)
+        }
         Command::Approve(args) => approve(&root, &args),
+        Command::Accept(args) => crate::commands::cli::risk::accept(&root, &args),
+        Command::SignApprovals { by, sign } => commands::sign_approvals(&root, &by, &sign),
         Command::Serve {
             port,
             bind,
@@ -310,8 +365,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             rev,
             publish,
             pdf,
+            format,
             common,
-        } => build(&root, out, rev.as_deref(), &publish, pdf, &common),
+        } => build(&root, out, rev.as_deref(), &publish, pdf, format, &common),
     }
 }
 

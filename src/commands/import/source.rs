@@ -13,6 +13,9 @@ pub(super) struct Source {
     pub kind: &'static str,
     /// Markdown files (relative to `dir`) in the author's order, with titles where known.
     pub order: Vec<(PathBuf, Option<String>)>,
+    /// Files left behind, and why: pages the SUMMARY or nav does not list, tooling, hidden
+    /// folders.
+    pub skipped: Vec<(PathBuf, String)>,
 }
 
 /// The files under `dir` (relative to the source `src`), relative to `dir`, read under the
@@ -83,6 +86,44 @@ fn read_text(src: &Path, name: &str) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// The Markdown files the pages of `order` link to (relative to `dir`).
+fn linked_from(src: &Path, dir: &Path, order: &[(PathBuf, Option<String>)]) -> BTreeSet<PathBuf> {
+    let mut out = BTreeSet::new();
+    for (page, _) in order {
+        let Ok(bytes) = inside::read(src, &dir.join(page)) else {
+            continue;
+        };
+        let here = page.parent().unwrap_or(Path::new(""));
+        for (target, _) in summary_entries(&String::from_utf8_lossy(&bytes)) {
+            if let Some(p) = super::normalize(&here.join(target)) {
+                out.insert(p);
+            }
+        }
+    }
+    out
+}
+
+/// Hidden files and folders at the top of the source (`.github/`, `.gitbook.yaml`), which
+/// are never read, named in the report.
+fn hidden(src: &Path) -> Vec<(PathBuf, String)> {
+    let Ok(entries) = std::fs::read_dir(src) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(PathBuf, String)> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n != ".git")
+        .map(|n| {
+            (
+                PathBuf::from(n),
+                "hidden: repository or CI settings".to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 pub(super) fn detect(src: &Path) -> Result<Source, String> {
     let (dir, kind, listed) = if src.join("SUMMARY.md").is_file() {
         let text = read_text(src, "SUMMARY.md")?;
@@ -109,16 +150,42 @@ pub(super) fn detect(src: &Path) -> Result<Source, String> {
         .collect();
     let mut order = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut skipped = hidden(src);
+    // With a SUMMARY or nav, the author said which pages make the handbook.
+    let listed_only = !listed.is_empty();
     for (path, title) in listed {
-        if all.contains(&path) && seen.insert(path.clone()) {
+        if all.contains(&path) && super::skip::tooling(&path).is_none() && seen.insert(path.clone())
+        {
             order.push((path, title));
         }
     }
+    let linked = linked_from(src, &dir, &order);
     for path in all {
-        let skip = kind == "GitBook" && path == Path::new("SUMMARY.md");
-        if !skip && seen.insert(path.clone()) {
+        if kind == "GitBook" && path == Path::new("SUMMARY.md") || !seen.insert(path.clone()) {
+            continue;
+        }
+        if linked.contains(&path) && super::skip::tooling(&path).is_none() {
+            // Not in the SUMMARY or nav, but a page of it links here: part of the handbook.
+            order.push((path, None));
+            continue;
+        }
+        if let Some(why) = super::skip::tooling(&path) {
+            skipped.push((path, why.to_string()));
+        } else if listed_only {
+            let list = if kind == "GitBook" {
+                "SUMMARY.md"
+            } else {
+                "the mkdocs.yml nav"
+            };
+            skipped.push((path, format!("not listed in {list}")));
+        } else {
             order.push((path, None));
         }
     }
-    Ok(Source { dir, kind, order })
+    Ok(Source {
+        dir,
+        kind,
+        order,
+        skipped,
+    })
 }

@@ -299,7 +299,7 @@ pub fn handle(req: &Request, shared: &Shared) -> Response {
     let Some(dir) = dir else {
         return Response::text(
             503,
-            "the first build has not succeeded yet; see the terminal",
+            "the handbook could not be read or rendered; see the terminal",
         )
         .with("Retry-After", "1");
     };

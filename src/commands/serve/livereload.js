@@ -16,7 +16,7 @@
     }
   } catch (e) { /* storage may be disabled */ }
 
-  function overlay(errors) {
+  function overlay(errors, withErrors) {
     var el = document.getElementById("ismsbook-overlay");
     if (!errors.length) {
       if (el) el.parentNode.removeChild(el);
@@ -34,7 +34,8 @@
     el.textContent = "";
     var title = document.createElement("strong");
     title.textContent = errors.length + (errors.length === 1 ? " error" : " errors") +
-      " in the sources; this page is the last good build.";
+      (withErrors ? " in the sources; the pages show the handbook as it is, problems included."
+        : " in the sources; this page is the last good build.");
     el.appendChild(title);
     errors.forEach(function (d) {
       var line = document.createElement("div");
@@ -58,7 +59,7 @@
         location.reload();
         return;
       }
-      overlay(s.errors);
+      overlay(s.errors, s.with_errors);
       // "busy": too many pages are waiting; ask again in a moment rather than at once.
       if (s.busy) return later();
       poll();

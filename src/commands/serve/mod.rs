@@ -56,6 +56,9 @@ pub struct State {
     pub dir: Option<PathBuf>,
     /// The errors of the latest attempt (empty after a good build).
     pub errors: Vec<Problem>,
+    /// The pages served were rendered from a handbook with errors (`errors`): there was no
+    /// good build to keep, and the preview is where problems get fixed.
+    pub with_errors: bool,
     /// `print.html` and `search.html` are being brought up to date.
     pub writing_whole: bool,
 }
@@ -101,6 +104,19 @@ pub struct Shared {
     pub today: Option<Date>,
     /// The handbook as last read, which follows edits; held while a build writes.
     site: Mutex<Option<Site>>,
+}
+
+/// The errors of a site, as the overlay shows them.
+fn errors_of(site: Option<&Site>) -> Vec<Problem> {
+    site.map(|s| {
+        s.checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(Problem::from)
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 const LIVERELOAD: &str = include_str!("livereload.js");
@@ -188,9 +204,17 @@ impl Shared {
                 .map(Problem::from)
                 .collect()
         };
-        let (generation, dir) = {
+        let (generation, dir, with_errors) = {
             let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            (state.generation + 1, state.dir.clone())
+            (state.generation + 1, state.dir.clone(), state.with_errors)
+        };
+        // With no good build to keep serving, the pages show the handbook with its errors.
+        let update = match update {
+            Update::Broken if dir.is_none() || with_errors => {
+                let written = self.write_with_errors(site, generation);
+                return written.map_err(Problem::output);
+            }
+            other => other,
         };
         let written = match (update, dir) {
             (Update::Unchanged, _) => return Ok(None),
@@ -214,6 +238,28 @@ impl Shared {
         })
     }
 
+    /// Renders a handbook with errors whole into a new generation, as `build` would if it
+    /// published errors. The next good update renders everything again (with the history
+    /// that a handbook with errors is not given).
+    fn write_with_errors(
+        &self,
+        site: &mut Site,
+        generation: u64,
+    ) -> Result<Option<PathBuf>, String> {
+        let dir = self.base.join(format!("generation-{generation}"));
+        let written = std::fs::create_dir(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+            .and_then(|_| site.render_to(&dir));
+        site.mark_unwritten();
+        match written {
+            Ok(_) => Ok(Some(dir)),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                Err(e)
+            }
+        }
+    }
+
     /// Records the outcome of a build and tells the pages.
     fn settle(
         &self,
@@ -228,7 +274,9 @@ impl Shared {
             Ok(Some(dir)) => {
                 let old = state.dir.replace(dir);
                 state.good = generation;
-                state.errors.clear();
+                state.errors = errors_of(site.as_ref());
+                state.with_errors = !state.errors.is_empty();
+                let state_errors = state.errors.len();
                 let old = old.filter(|o| Some(o) != state.dir.as_ref());
                 drop(state);
                 self.announce();
@@ -236,14 +284,21 @@ impl Shared {
                     // Requests already reading the old generation keep their open files.
                     let _ = std::fs::remove_dir_all(old);
                 }
-                say!(
-                    "rebuilt in {} ms (generation {generation})",
-                    started.elapsed().as_millis()
-                );
+                match state_errors {
+                    0 => say!(
+                        "rebuilt in {} ms (generation {generation})",
+                        started.elapsed().as_millis()
+                    ),
+                    n => say!(
+                        "rebuilt in {} ms (generation {generation}) with {n} error(s): the pages and the overlay show them; `build` publishes once they are fixed",
+                        started.elapsed().as_millis()
+                    ),
+                }
             }
             Ok(None) => {
                 state.good = generation;
                 state.errors.clear();
+                state.with_errors = false;
                 state.writing_whole = true;
                 let dir = state.dir.clone();
                 say!(

@@ -324,6 +324,7 @@ impl Server {
             "generation": state.generation,
             "good": state.good,
             "errors": state.errors,
+            "with_errors": state.with_errors,
             "busy": busy,
         });
         Response::new(200, "application/json", body.to_string().into_bytes())

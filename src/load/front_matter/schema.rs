@@ -442,6 +442,22 @@ pub static FIELDS: Schema = Schema(&[
         set: |r, k, n, f| f.draft.digest = r.digest(n, k).map(|d| (d, n.span)),
     },
     Field {
+        name: "approvals.signer",
+        kind: Kind::Text,
+        required: Required::Never,
+        help: "Who signed the approval: a principal of the `allowed_signers` file; written by `ismsbook approve --sign`.",
+        example: "\"jane@example.org\"",
+        set: |r, k, n, f| f.draft.signer = r.spanned_text(n, k),
+    },
+    Field {
+        name: "approvals.signature",
+        kind: Kind::Text,
+        required: Required::Never,
+        help: "The armoured SSH signature (namespace `ismsbook-approval`) of the approval's message; written by `ismsbook approve --sign`. It must verify against `allowed_signers` (`approval-signature-invalid`).",
+        example: "\"-----BEGIN SSH SIGNATURE-----\\n…\\n-----END SSH SIGNATURE-----\\n\"",
+        set: |r, k, n, f| f.draft.signature = r.spanned_text(n, k),
+    },
+    Field {
         name: "controls",
         kind: Kind::Controls,
         required: Required::Never,
@@ -457,6 +473,20 @@ pub static FIELDS: Schema = Schema(&[
         example: "[\"5.2\", \"6.1.2\"]",
         set: |r, k, n, f| {
             f.clauses = r
+                .list(n, k)
+                .into_iter()
+                .filter_map(|item| r.spanned_text(item, k))
+                .collect()
+        },
+    },
+    Field {
+        name: "requirements",
+        kind: Kind::Texts,
+        required: Required::Never,
+        help: "Requirements of enabled frameworks (`[frameworks]`) this document meets directly, as `framework:requirement`; a claimed requirement counts as covered.",
+        example: "[\"nis2:Art.23\", \"gdpr:Art.33\"]",
+        set: |r, k, n, f| {
+            f.requirements = r
                 .list(n, k)
                 .into_iter()
                 .filter_map(|item| r.spanned_text(item, k))

@@ -102,15 +102,38 @@ pub fn events(hb: &Handbook, checked: &Checked, withheld: &Withheld) -> Vec<Even
             });
         }
     }
-    out.extend(acceptance_expiries(hb));
+    out.extend(acceptance_expiries(hb, withheld));
     out.sort_by(|a, b| (a.date, &a.uid).cmp(&(b.date, &b.uid)));
     out
 }
 
-/// Hook for issue 15: the expiry of each risk acceptance (`acceptance.expires`), kind
-/// `acceptance`, uid `acceptance-R-001`. The risk register is not loaded on this branch.
-fn acceptance_expiries(_hb: &Handbook) -> Vec<Event> {
-    Vec::new()
+/// The expiry of each risk acceptance: its `expires`, else its date plus `[risk] review`.
+/// An edition that withholds the register keeps its risks off the calendar too.
+fn acceptance_expiries(hb: &Handbook, withheld: &Withheld) -> Vec<Event> {
+    if withheld.risks() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for risk in hb.risks.iter().flat_map(|r| &r.risks) {
+        let Some(a) = &risk.acceptance else { continue };
+        let Some(expires) = check::risks::expiry(&hb.config, a) else {
+            continue;
+        };
+        let id = risk.id.value.as_str();
+        out.push(Event {
+            uid: format!("acceptance-{id}"),
+            date: expires,
+            kind: "acceptance",
+            summary: format!(
+                "Risk acceptance expires: {id} {} ({})",
+                risk.title, risk.owner.value
+            ),
+            every: None,
+            overdue: hb.today > expires,
+            link: Some(format!("risks/{id}.html")),
+        });
+    }
+    out
 }
 
 fn page(withheld: &Withheld, id: &str, anchor: &str) -> Option<String> {
