@@ -126,12 +126,14 @@ fn the_example_calendar_has_one_event_per_due_item() {
     for e in &events {
         *by_kind.entry(e["CATEGORIES"].clone()).or_default() += 1;
     }
-    // 42 approved documents with a review cycle (records have none), the 8 open actions
-    // (3 corrective, 5 of the management review), 5 recurring activities, the next internal
-    // audit and management review, and the certificate's three audits.
+    // 42 approved documents with a review cycle (records have none), the 15 open actions
+    // (7 of risk treatment, 3 corrective, 5 of the management review), the expiry of each of
+    // the 17 risk acceptances, 5 recurring activities, the next internal audit and
+    // management review, and the certificate's three audits.
     let want: BTreeMap<String, usize> = [
         ("review", 42),
-        ("action", 8),
+        ("action", 15),
+        ("acceptance", 17),
         ("activity", 5),
         ("audit", 1),
         ("management-review", 1),

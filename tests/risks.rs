@@ -255,7 +255,7 @@ fn an_action_id_is_unique_across_the_handbook() {
     hb.check().assert_diagnostic(
         "duplicate-id",
         "content/risks.yaml:33:13",
-        "also used at content/risks.yaml:11",
+        "also at content/risks.yaml:11",
     );
 }
 
