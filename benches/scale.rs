@@ -13,9 +13,11 @@
 //! - `check` on pathological inputs (a 4 MB table, deep HTML, thousands of broken links …)
 //!   at two sizes each, whose times should be in proportion (see `scale/cost.rs`).
 //!
-//! Options: `-- --sizes 1000,10000 --commits 5000 --runs 5 [--keep] [--only cost]` (`--keep`
-//! leaves the generated corpora in the temporary directory, for profiling; `--only cost` runs
-//! the pathological inputs alone). Nothing here asserts a figure.
+//! Options: `-- --sizes 1000,10000 --commits 5000 --runs 5 [--huge] [--keep] [--only cost|serve]`
+//! (`--huge` adds 100,000 documents; `--keep` leaves the generated corpora in the temporary
+//! directory, for profiling; `--only cost` runs the pathological inputs alone, `--only serve`
+//! the preview's latency alone). Every corpus carries Part 2 data (see `scale/part2.rs`).
+//! Nothing here asserts a figure.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -435,6 +437,14 @@ fn main() {
         cost::run(bin, &base, runs);
         return;
     }
+    if opt("--only", "") == "serve" {
+        for &n in &sizes {
+            let dir = base.join(format!("handbook-{n}"));
+            corpus(&dir, &base.join(format!("hugo-{n}")), n);
+            serve_table(bin, &dir, n, &edit_kinds());
+        }
+        return;
+    }
     // Both generators write their output to memory (tmpfs) when the machine has one, so the
     // comparison measures them, not the disk: a shared disk's latency swings by 3x here.
     let out_base = if Path::new("/dev/shm").is_dir() {
@@ -571,15 +581,7 @@ fn main() {
     println!("\n| git history ({n} documents, {commits} commits) | time |\n| --- | ---: |");
     println!("| build with history | {g:.3} s |\n| build without history | {p:.3} s |\n| history's cost | {:.3} s |\n| git log --name-status | {l:.3} s |", g - p);
 
-    // serve: an edit the listing pages do not show (tags), and one every listing shows.
-    let kinds: [(&str, Edit); 2] = [
-        ("an edit shown on its page only", &|text, k| {
-            text.replacen("tags: [rev-0]", &format!("tags: [edit-{k}]"), 1)
-        }),
-        ("a new title, shown on every listing", &|text, k| {
-            text.replacen("title: ", &format!("title: Edited {k} "), 1)
-        }),
-    ];
+    let kinds = edit_kinds();
     for &n in sizes.iter().filter(|&&n| n <= 10_000) {
         serve_table(bin, &base.join(format!("handbook-{n}")), n, &kinds);
     }
@@ -591,6 +593,18 @@ fn main() {
 }
 
 type Edit<'a> = &'a dyn Fn(&str, usize) -> String;
+
+/// An edit the listing pages do not show (tags), and one every listing shows (the title).
+fn edit_kinds() -> [(&'static str, Edit<'static>); 2] {
+    [
+        ("an edit shown on its page only", &|text, k| {
+            text.replacen("tags: [rev-0]", &format!("tags: [edit-{k}]"), 1)
+        }),
+        ("a new title, shown on every listing", &|text, k| {
+            text.replacen("title: ", &format!("title: Edited {k} "), 1)
+        }),
+    ]
+}
 
 /// serve: from saving a file to the reload event, over 10 edits of each kind.
 fn serve_table(bin: &str, dir: &Path, n: usize, kinds: &[(&str, Edit)]) {

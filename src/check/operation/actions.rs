@@ -10,6 +10,7 @@ use crate::load::action::Action;
 use crate::load::config::Config;
 use crate::load::model::Handbook;
 use crate::load::nonconformity;
+use crate::load::risks::RISKS_FILE;
 
 /// An action and where it was written: the file, and the item it belongs to (a nonconformity
 /// id, a management review's document id).
@@ -28,7 +29,7 @@ pub fn gather(hb: &Handbook) -> Vec<Located<'_>> {
     for risk in hb.risks.iter().flat_map(|r| &r.risks) {
         for action in &risk.actions {
             out.push(Located {
-                file: Path::new(crate::load::risks::RISKS_FILE),
+                file: Path::new(RISKS_FILE),
                 of: risk.id.value.as_str(),
                 action,
             });
@@ -58,14 +59,17 @@ pub fn gather(hb: &Handbook) -> Vec<Located<'_>> {
 }
 
 /// The actions a published edition shows: those of a document above `--max-classification`
-/// are left out with it (the rules still check them all).
+/// are left out with it, and the treatment actions with a withheld risk register (the rules
+/// still check them all).
 pub fn published<'a>(hb: &'a Handbook, withheld: &crate::check::Withheld) -> Vec<Located<'a>> {
+    let (risks, nonconformities) = (Path::new(RISKS_FILE), Path::new(nonconformity::FILE));
     gather(hb)
         .into_iter()
-        .filter(|a| {
-            !hb.documents
-                .iter()
-                .any(|d| d.path == a.file && withheld.id(d.id_str()))
+        .filter(|a| match a.file {
+            f if f == risks => !withheld.risks(),
+            f if f == nonconformities => true,
+            // A record's actions: `of` is the record's document id.
+            _ => !withheld.id(a.of),
         })
         .collect()
 }

@@ -149,8 +149,11 @@ impl Site<'_> {
     }
 
     pub(super) fn risk_page(&self, tera: &Tera, i: usize) -> Result<OutputFile, String> {
-        let rows = self.risk_rows();
-        let r = &rows[i];
+        // This risk's row alone: a page per risk each building every row was quadratic
+        // (1,000 risks took seconds).
+        let hb = self.hb;
+        let risk = &hb.risks.as_ref().ok_or("no risk register")?.risks[i];
+        let r = &row(&hb.config, hb.today, risk, self.checked.risk_states[i]);
         let referenced_by: Vec<_> = self
             .hb
             .documents
