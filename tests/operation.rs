@@ -418,12 +418,12 @@ fn two_years_on_the_example_reports_stale_audit_and_review_overdue_actions_and_g
     run.assert_exit(1)
         .assert_diagnostic(
             "internal-audit-stale",
-            "content/records/internal-audit-report.md:24:9",
+            "content/records/internal-audit-report.md:26:9",
             "no internal audit since 2026-09-25",
         )
         .assert_diagnostic(
             "management-review-stale",
-            "content/records/management-review-minutes.md:24:9",
+            "content/records/management-review-minutes.md:26:9",
             "no management review since 2026-10-22",
         )
         .assert_diagnostic(
@@ -433,17 +433,17 @@ fn two_years_on_the_example_reports_stale_audit_and_review_overdue_actions_and_g
         )
         .assert_diagnostic(
             "action-overdue",
-            "content/records/management-review-minutes.md:29:13",
+            "content/records/management-review-minutes.md:31:13",
             "MR-2026-01 of REC-003",
         )
         .assert_diagnostic(
             "audit-programme-gap",
-            "ismsbook.toml:31:1",
+            "ismsbook.toml:44:1",
             "control A.6.1 (Screening) has not been audited within the audit cycle",
         )
         .assert_diagnostic(
             "activity-missed",
-            "content/policies/backup.md:23:9",
+            "content/policies/backup.md:25:9",
             "ACT-02",
         );
     let count = |code: &str| run.diagnostics().iter().filter(|d| d.code == code).count();
@@ -543,7 +543,12 @@ fn the_templates_filled_in_give_a_handbook_in_operation() {
             .diagnostics()
             .into_iter()
             .map(|d| d.code)
-            .filter(|c| c != "control-only-in-drafts")
+            // A new handbook's drafts, starter risks (not yet accepted) and SoA (not yet
+            // approved) wait for their owners: warnings this test is not about.
+            .filter(|c| {
+                !["control-only-in-drafts", "residual-unaccepted", "soa-unapproved"]
+                    .contains(&c.as_str())
+            })
             .collect();
         c.dedup();
         c
