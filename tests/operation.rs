@@ -438,7 +438,7 @@ fn two_years_on_the_example_reports_stale_audit_and_review_overdue_actions_and_g
         )
         .assert_diagnostic(
             "audit-programme-gap",
-            "ismsbook.toml:44:1",
+            "ismsbook.toml:46:1",
             "control A.6.1 (Screening) has not been audited within the audit cycle",
         )
         .assert_diagnostic(
