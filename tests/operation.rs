@@ -547,8 +547,12 @@ fn the_templates_filled_in_give_a_handbook_in_operation() {
             // A new handbook's drafts, starter risks (not yet accepted) and SoA (not yet
             // approved) wait for their owners: warnings this test is not about.
             .filter(|c| {
-                !["control-only-in-drafts", "residual-unaccepted", "soa-unapproved"]
-                    .contains(&c.as_str())
+                ![
+                    "control-only-in-drafts",
+                    "residual-unaccepted",
+                    "soa-unapproved",
+                ]
+                .contains(&c.as_str())
             })
             .collect();
         c.dedup();

@@ -113,6 +113,19 @@ fn edits_of_the_register_and_the_soa_update_their_pages_as_a_fresh_build_would()
     );
     s.assert_fresh();
 
+    // The linking document's new title reaches the risk's page ("referenced by").
+    assert_eq!(
+        s.edit(
+            "content/mfa.md",
+            "title: MFA standard",
+            "title: Phishing-resistant MFA"
+        ),
+        "pages"
+    );
+    s.assert_fresh();
+    let page = std::fs::read_to_string(s.dir.path().join("risks/R-001.html")).unwrap();
+    assert!(page.contains("Phishing-resistant MFA"));
+
     // A changed likelihood breaks the build until it is accepted again.
     assert_eq!(
         s.edit("content/risks.yaml", "likelihood: 4", "likelihood: 3"),

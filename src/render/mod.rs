@@ -126,6 +126,8 @@ pub enum Part<'a> {
         documents: &'a BTreeSet<usize>,
         controls: &'a BTreeSet<crate::core::types::ControlId>,
         lists: bool,
+        /// The page of every risk (a register may hold a thousand).
+        risks: bool,
     },
     Whole,
 }
@@ -155,6 +157,7 @@ pub fn update_pages(
         (Part::Pages { controls, .. }, context::Job::Control(i)) => {
             controls.contains(&crate::core::catalog::catalog().controls[*i].id)
         }
+        (Part::Pages { risks, .. }, context::Job::Risk(_)) => risks,
         (Part::Pages { lists, .. }, _) => lists,
     };
     let jobs: Vec<context::Job> = site.jobs().into_iter().filter(wanted).collect();

@@ -48,6 +48,7 @@ impl Site {
         hb.diagnostics.extend(diags);
         let pending = &mut self.pending;
         pending.lists = true;
+        pending.risks = true;
         pending
             .controls
             .extend(catalog().controls.iter().map(|c| c.id));

@@ -23,6 +23,9 @@ pub(super) struct Pending {
     pub controls: BTreeSet<ControlId>,
     /// Whether the pages listing every document show something else now.
     pub lists: bool,
+    /// Whether the risk pages show something else now: the register changed, or a
+    /// document linking to a risk (its title is on the risk's page).
+    pub risks: bool,
     /// Nothing was written since the site was read whole: every page must be.
     pub everything: bool,
     /// Ids that an edit took from a document: if no document has one of them any more,
@@ -53,6 +56,8 @@ pub struct Pages {
     pub controls: BTreeSet<ControlId>,
     /// Every page listing documents (registers, controls index, SoA, dashboard).
     pub lists: bool,
+    /// Every risk page (one per risk: a thousand, in a large register).
+    pub risks: bool,
 }
 
 enum Change {
@@ -182,6 +187,7 @@ impl Site {
             documents,
             controls: pending.controls,
             lists: pending.lists,
+            risks: pending.risks,
         })
     }
 
@@ -201,13 +207,17 @@ impl Site {
             .unwrap_or_default();
         let (loaded, diags) = load::load_document(self.source.as_ref(), path, self.opts.keep);
         let listed_after = loaded.as_ref().ok().map(listing);
-        // A risk's page lists the documents that link to it.
-        let risk_links_before = before.map(|i| super::data::risk_links(&self.hb.documents[i]));
-        if risk_links_before != loaded.as_ref().ok().map(super::data::risk_links) {
-            pending.lists = true;
-        }
         // The listing pages and the pages of its controls show what `listing` holds.
         let relisted = listed_before.is_none() || listed_before != listed_after;
+        // A risk's page lists the documents that link to it, by id and title.
+        let risk_links_before = before.map(|i| super::data::risk_links(&self.hb.documents[i]));
+        let risk_links_after = loaded.as_ref().ok().map(super::data::risk_links);
+        if risk_links_before != risk_links_after {
+            pending.lists = true;
+            pending.risks = true;
+        } else if relisted && risk_links_after.is_some_and(|l| !l.is_empty()) {
+            pending.risks = true;
+        }
         self.hb.diagnostics.retain(|d| &d.file != path);
         self.hb.diagnostics.extend(diags);
         let old_id = before.map(|i| self.hb.documents[i].id_str().to_string());
@@ -240,6 +250,7 @@ impl Site {
             documents: &pages.documents,
             controls: &pages.controls,
             lists: pages.lists,
+            risks: pages.risks,
         };
         self.write_part(dir, part)
     }
