@@ -64,8 +64,8 @@ pub fn acceptance_lines(e: &Entry<'_>, indent: &str, eol: &str) -> String {
         format!("{inner}by: {}", plain_or_quoted(e.by)),
         format!("{inner}role: {}", plain_or_quoted(e.role)),
         format!("{inner}date: {}", e.date),
+        format!("{inner}digest: {}", e.digest),
     ];
-    lines.push(format!("{inner}digest: {}", e.digest));
     if let Some(sig) = e.signature {
         lines.push(format!("{inner}signer: {}", plain_or_quoted(&sig.signer)));
         lines.push(format!("{inner}signature: {}", sig.yaml()));
