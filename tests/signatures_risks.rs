@@ -433,3 +433,62 @@ fn set_signatures_in_example(hb: &Handbook) {
         config.replace("signatures = \"optional\"", "signatures = \"required\""),
     );
 }
+
+#[test]
+fn a_new_soa_version_is_approved_and_signed_in_one_go() {
+    let (hb, _, jane) = keyed();
+    hb.write(
+        SOA,
+        hb.read(SOA)
+            .replacen("version: \"1.0\"", "version: \"1.1\"", 1),
+    );
+    hb.check().assert_codes(&["soa-unapproved"]);
+    let before = hb.read(SOA);
+    hb.run(&[
+        "approve",
+        "SoA",
+        "--by",
+        "Jane Doe",
+        "--role",
+        "CEO",
+        "--date",
+        "2026-05-02",
+        "--sign",
+        s(&jane),
+    ])
+    .assert_exit(0);
+    let after = hb.read(SOA);
+    assert_eq!(after.lines().count(), before.lines().count() + 7);
+    let item: Vec<&str> = after
+        .lines()
+        .skip_while(|l| *l != "  - version: \"1.1\"")
+        .take(7)
+        .collect();
+    assert_eq!(
+        &item[1..4],
+        ["    by: Jane Doe", "    role: CEO", "    date: 2026-05-02"]
+    );
+    assert!(item[4].starts_with("    digest: sha256:"));
+    assert_eq!(item[5], "    signer: \"jane@example.org\"");
+    assert!(item[6].starts_with("    signature: \"-----BEGIN SSH SIGNATURE-----\\n"));
+    hb.check().assert_exit(0).assert_no_diagnostics();
+    // The same approval again is refused: it is signed already.
+    let out = hb.run(&[
+        "approve",
+        "SoA",
+        "--by",
+        "Jane Doe",
+        "--role",
+        "CEO",
+        "--date",
+        "2026-05-02",
+        "--sign",
+        s(&jane),
+    ]);
+    out.assert_exit(1);
+    assert!(
+        out.stderr.contains("already approved version 1.1"),
+        "{}",
+        out.stderr
+    );
+}
