@@ -83,21 +83,13 @@ pub fn sign_at(yaml_text: &str, path: &[Step<'_>], sig: &Signature) -> Result<St
     if tree.anchors {
         return Err("the YAML uses anchors or aliases".into());
     }
-    let mut at = Some(&tree.root);
-    for step in path {
-        at = match (step, at.map(|n| &n.kind)) {
-            (Step::Key(k), Some(Kind::Map { .. })) => at.and_then(|n| n.get(k)).map(|(_, v)| v),
-            (Step::Item(i), Some(Kind::Seq { items, .. })) => items.get(*i),
-            _ => None,
-        };
-    }
     let Some(
         item @ Node {
             kind: Kind::Map { flow, entries, .. },
             tagged: false,
             ..
         },
-    ) = at
+    ) = node_at(&tree.root, path)
     else {
         return Err("the approval is not a mapping ismsbook can edit".into());
     };
@@ -161,6 +153,19 @@ pub fn sign_at(yaml_text: &str, path: &[Step<'_>], sig: &Signature) -> Result<St
     out.push_str(&yaml_text[pos..]);
     check_signed(yaml_text, &out, path, sig)?;
     Ok(out)
+}
+
+/// The node at `path` below `root`.
+fn node_at<'t>(root: &'t Node, path: &[Step<'_>]) -> Option<&'t Node> {
+    let mut at = root;
+    for step in path {
+        at = match (step, &at.kind) {
+            (Step::Key(k), Kind::Map { .. }) => at.get(k).map(|(_, v)| v)?,
+            (Step::Item(i), Kind::Seq { items, .. }) => items.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(at)
 }
 
 /// The edited YAML must be the old one with the signature set on the mapping at `path`.

@@ -75,25 +75,7 @@ pub fn approved_text(
     let Some(text) = &hb.soa_source else {
         return Err(refuse("the handbook has no content/soa.yaml"));
     };
-    let blocking: Vec<Diagnostic> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .filter(|d| {
-            (d.file == Path::new(SOA_FILE)
-                && !matches!(
-                    d.code,
-                    Code::SoaChangedSinceApproval
-                        | Code::ApprovalUnsigned
-                        | Code::ApprovalSignatureInvalid
-                ))
-                || matches!(
-                    d.code,
-                    Code::RiskInvalid | Code::RiskControlExcluded | Code::UnknownRisk
-                )
-        })
-        .cloned()
-        .collect();
+    let blocking = blocking(checked);
     if !blocking.is_empty() {
         return Err(Refusal {
             message: "the SoA has errors; fix them before approving it".into(),
@@ -149,6 +131,30 @@ pub fn approved_text(
         ))
     })?;
     Ok((new, version, digest))
+}
+
+/// The errors an approval of the SoA waits for: soa.yaml's own (but those an approval
+/// settles) and the risk register's that decide applicability.
+fn blocking(checked: &Checked) -> Vec<Diagnostic> {
+    checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .filter(|d| {
+            (d.file == Path::new(SOA_FILE)
+                && !matches!(
+                    d.code,
+                    Code::SoaChangedSinceApproval
+                        | Code::ApprovalUnsigned
+                        | Code::ApprovalSignatureInvalid
+                ))
+                || matches!(
+                    d.code,
+                    Code::RiskInvalid | Code::RiskControlExcluded | Code::UnknownRisk
+                )
+        })
+        .cloned()
+        .collect()
 }
 
 /// soa.yaml with its approval `index` signed with `key` (over the approval as written).
