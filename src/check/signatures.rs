@@ -1,18 +1,32 @@
 //! approval-signature-invalid and approval-unsigned: every signed approval verified in-process
 //! against `allowed_signers`, as `ssh-keygen -Y verify` would, once per check. The document
-//! pages and the bundle read the verdicts and never verify again.
+//! pages and the bundle read the verdicts and never verify again. Risk acceptances and the
+//! SoA's approvals: see [`registers`].
+
+mod registers;
+
+pub use registers::{acceptance_message, soa_message, ACCEPTANCE_VERSION};
 
 use crate::core::diagnostics::{Code, Diagnostic, Span};
 use crate::core::signing::{self, AllowedSigners, Signatures, Verdict};
 use crate::core::types::Status;
 use crate::load::model::{Approval, Document, Handbook};
 
+/// What a signed approval approves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// Approval `approval` of `hb.documents[document]`.
+    Document { document: usize, approval: usize },
+    /// The acceptance of the risk `hb.risks.risks[risk]`.
+    Acceptance { risk: usize },
+    /// Approval `approval` of soa.yaml.
+    Soa { approval: usize },
+}
+
 /// One signed approval and what verifying it found.
 #[derive(Clone, Debug)]
 pub struct SignedApproval {
-    /// Indices into `hb.documents` and into its `approvals`.
-    pub document: usize,
-    pub approval: usize,
+    pub subject: Subject,
     pub signer: String,
     /// The exact text signed: what `ssh-keygen -Y verify` reads on standard input.
     pub message: String,
@@ -68,7 +82,8 @@ pub fn verdict(
     }
 }
 
-/// Verifies every signed approval of a document and reports the rules' findings.
+/// Verifies every signed approval (of documents, risk acceptances and the SoA) and reports
+/// the rules' findings.
 pub fn check(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Vec<SignedApproval> {
     let config = &hb.config;
     if config.signatures == Signatures::Off {
@@ -104,8 +119,10 @@ pub fn check(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Vec<SignedApproval> 
                 diags.push(invalid(doc, a, signature.span, reason, hb));
             }
             out.push(SignedApproval {
-                document: i,
-                approval: j,
+                subject: Subject::Document {
+                    document: i,
+                    approval: j,
+                },
                 signer: signer.value.clone(),
                 message,
                 armored: signature.value.clone(),
@@ -113,6 +130,7 @@ pub fn check(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Vec<SignedApproval> 
             });
         }
     }
+    registers::check(hb, allowed.as_ref(), diags, &mut out);
     out
 }
 

@@ -8,6 +8,7 @@
 
 mod edit;
 pub mod resign;
+pub mod resign_registers;
 pub mod sign;
 pub mod soa;
 mod tree;

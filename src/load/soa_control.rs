@@ -9,7 +9,15 @@ use super::SOA_FILE;
 use crate::core::diagnostics::{Code, Diagnostic, Span};
 use crate::core::types::{Date, Version};
 
-const APPROVAL_KEYS: [&str; 5] = ["version", "by", "role", "date", "digest"];
+const APPROVAL_KEYS: [&str; 7] = [
+    "version",
+    "by",
+    "role",
+    "date",
+    "digest",
+    "signer",
+    "signature",
+];
 
 fn scalar(node: &Node) -> Option<&str> {
     match &node.value {

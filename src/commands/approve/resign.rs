@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use super::{refuse, sign, Refusal};
+use crate::check::signatures::Subject;
 use crate::check::Checked;
 use crate::core::signing::Verdict;
 use crate::core::types::Status;
@@ -26,7 +27,12 @@ pub fn signed_texts<'h>(
         }
         let verified = |j: usize| {
             checked.signatures.iter().any(|s| {
-                s.document == i && s.approval == j && matches!(s.verdict, Verdict::Valid { .. })
+                s.subject
+                    == (Subject::Document {
+                        document: i,
+                        approval: j,
+                    })
+                    && matches!(s.verdict, Verdict::Valid { .. })
             })
         };
         let due: Vec<usize> = (0..doc.approvals.len())

@@ -66,23 +66,32 @@ pub fn message_of(doc: &Document, a: &Approval) -> String {
 /// `signature:` added after its last field (or their values replaced), every other byte
 /// unchanged. The result is parsed back and must be the old front matter plus the signature.
 pub fn sign_existing(yaml_text: &str, index: usize, sig: &Signature) -> Result<String, String> {
-    let tree = tree::parse(yaml_text)?.ok_or("the front matter is empty")?;
+    sign_at(yaml_text, &[Step::Key("approvals"), Step::Item(index)], sig)
+}
+
+/// A step down a YAML document to the mapping that is signed.
+#[derive(Clone, Copy, Debug)]
+pub enum Step<'a> {
+    Key(&'a str),
+    Item(usize),
+}
+
+/// [`sign_existing`] for the mapping at `path` (`R-001`, `acceptance` of risks.yaml; `approvals`,
+/// 0 of soa.yaml or of front matter).
+pub fn sign_at(yaml_text: &str, path: &[Step<'_>], sig: &Signature) -> Result<String, String> {
+    let tree = tree::parse(yaml_text)?.ok_or("the YAML is empty")?;
     if tree.anchors {
-        return Err("the front matter uses YAML anchors or aliases".into());
+        return Err("the YAML uses anchors or aliases".into());
     }
-    let item = match tree.root.get("approvals").map(|(_, v)| &v.kind) {
-        Some(Kind::Seq { items, .. }) => items.get(index),
-        _ => None,
-    };
     let Some(
         item @ Node {
             kind: Kind::Map { flow, entries, .. },
             tagged: false,
             ..
         },
-    ) = item
+    ) = node_at(&tree.root, path)
     else {
-        return Err("the approval is not a mapping approve can edit".into());
+        return Err("the approval is not a mapping ismsbook can edit".into());
     };
     let signer = plain_or_quoted(&sig.signer);
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
@@ -142,25 +151,45 @@ pub fn sign_existing(yaml_text: &str, index: usize, sig: &Signature) -> Result<S
         pos = end;
     }
     out.push_str(&yaml_text[pos..]);
-    check_signed(yaml_text, &out, index, sig)?;
+    check_signed(yaml_text, &out, path, sig)?;
     Ok(out)
 }
 
-/// The edited front matter must be the old one with the signature set on that approval.
-fn check_signed(old: &str, new: &str, index: usize, sig: &Signature) -> Result<(), String> {
-    let unsure = || "approve could not place the signature with certainty".to_string();
+/// The node at `path` below `root`.
+fn node_at<'t>(root: &'t Node, path: &[Step<'_>]) -> Option<&'t Node> {
+    let mut at = root;
+    for step in path {
+        at = match (step, &at.kind) {
+            (Step::Key(k), Kind::Map { .. }) => at.get(k).map(|(_, v)| v)?,
+            (Step::Item(i), Kind::Seq { items, .. }) => items.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(at)
+}
+
+/// The edited YAML must be the old one with the signature set on the mapping at `path`.
+fn check_signed(old: &str, new: &str, path: &[Step<'_>], sig: &Signature) -> Result<(), String> {
+    let unsure = || "ismsbook could not place the signature with certainty".to_string();
     let parse = |t: &str| yaml::parse(t, 1).ok().flatten();
     let (Some(mut expected), Some(got)) = (parse(old), parse(new)) else {
         return Err(unsure());
     };
-    let Some(yaml::Node {
-        value: yaml::Value::Seq(items),
-        ..
-    }) = get(&mut expected, "approvals")
-    else {
-        return Err(unsure());
-    };
-    let item = items.get_mut(index).ok_or_else(unsure)?;
+    let mut item = Some(&mut expected);
+    for step in path {
+        item = match (step, item) {
+            (Step::Key(k), Some(node)) => get(node, k),
+            (
+                Step::Item(i),
+                Some(yaml::Node {
+                    value: yaml::Value::Seq(items),
+                    ..
+                }),
+            ) => items.get_mut(*i),
+            _ => None,
+        };
+    }
+    let item = item.ok_or_else(unsure)?;
     let quoted = plain_or_quoted(&sig.signer).starts_with('"');
     set(item, "signer", scalar(&sig.signer, quoted));
     set(item, "signature", scalar(&sig.armored, true));

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::check::signatures::Subject;
 use crate::core::signing::{Signatures, NAMESPACE};
 use crate::site::Site;
 
@@ -24,18 +25,9 @@ pub fn write(p: &Site, dir: &Path) -> Result<usize, String> {
     let mut names = BTreeSet::new();
     let mut checks = String::new();
     for s in &p.checked.signatures {
-        let doc = &p.hb.documents[s.document];
-        if p.checked.withheld.id(doc.id_str()) {
+        let Some(base) = name_of(p, s.subject) else {
             continue;
-        }
-        let a = &doc.approvals[s.approval];
-        let base = super::slug(&format!(
-            "{}-v{}-{}-{}",
-            doc.id_str(),
-            a.version,
-            a.role.value,
-            a.date
-        ));
+        };
         let mut name = base.clone();
         let mut n = 1;
         while !names.insert(name.clone()) {
@@ -53,6 +45,36 @@ pub fn write(p: &Site, dir: &Path) -> Result<usize, String> {
     Ok(names.len())
 }
 
+/// The file name (without extension) of a signed approval; `None` for a withheld document's.
+fn name_of(p: &Site, subject: Subject) -> Option<String> {
+    let name = match subject {
+        Subject::Document { document, approval } => {
+            let doc = &p.hb.documents[document];
+            if p.checked.withheld.id(doc.id_str()) {
+                return None;
+            }
+            let a = &doc.approvals[approval];
+            format!(
+                "{}-v{}-{}-{}",
+                doc.id_str(),
+                a.version,
+                a.role.value,
+                a.date
+            )
+        }
+        Subject::Acceptance { risk } => {
+            let r = &p.hb.risks.as_ref()?.risks[risk];
+            let a = r.acceptance.as_ref()?;
+            format!("{}-acceptance-{}-{}", r.id.value, a.role.value, a.date)
+        }
+        Subject::Soa { approval } => {
+            let a = &p.hb.soa.approvals[approval];
+            format!("SoA-v{}-{}-{}", a.version, a.role.value, a.date)
+        }
+    };
+    Some(super::slug(&name))
+}
+
 /// A word for `sh`, in single quotes.
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
@@ -66,7 +88,8 @@ fn script(checks: &str, count: usize) -> String {
 # For each approval it runs
 #   ssh-keygen -Y verify -f allowed_signers -I SIGNER -n {NAMESPACE} -s approvals/NAME.sig < approvals/NAME.msg
 # approvals/NAME.msg is the exact text the approver signed: subject, version, role, date and
-# the SHA-256 digest of the document's body (see each document's page for its digest).
+# the SHA-256 digest of what was approved: a document's body (see its page), a risk's
+# assessment (version "-": see risks/ID.html) or the SoA's decisions (subject "SoA").
 set -u
 cd "$(dirname "$0")" || exit 2
 command -v ssh-keygen >/dev/null 2>&1 || {{ echo "ssh-keygen not found: install OpenSSH" >&2; exit 2; }}

@@ -323,9 +323,13 @@ pub(super) fn sign_approvals(root: &Path, by: &str, key: &Path) -> Result<ExitCo
         },
     )?;
     let (hb, checked) = (&site.hb, &site.checked);
+    let registers = match super::risk::signed_registers(&site, by, key) {
+        Ok(registers) => registers,
+        Err(code) => return Ok(code),
+    };
     match crate::commands::approve::resign::signed_texts(hb, checked, by, key) {
         Ok(texts) => {
-            let mut total = 0;
+            let mut total = super::risk::write_registers(root, &registers, by)?;
             for (doc, text, n) in &texts {
                 crate::commands::approve::write(root, doc, text)
                     .map_err(|e| Fatal(format!("cannot write {}: {e}", doc.path.display())))?;

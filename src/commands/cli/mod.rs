@@ -111,8 +111,9 @@ pub enum Command {
     /// Accept a risk's residual level, binding the acceptance to its assessment
     Accept(risk::AcceptArgs),
     /// Sign every approval of a current version by NAME that is unsigned or no longer verifies
+    /// (documents, risk acceptances and the SoA)
     SignApprovals {
-        /// Whose approvals (the `by:` of the approvals)
+        /// Whose approvals and acceptances (their `by:`)
         #[arg(long, value_name = "NAME")]
         by: String,
         /// The SSH key to sign with (a private key file, or the .pub of a key held by ssh-agent)

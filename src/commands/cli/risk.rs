@@ -23,6 +23,10 @@ pub struct AcceptArgs {
     /// The acceptance date (default: today)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub date: Option<Date>,
+    /// Sign the acceptance with this SSH key (a private key file, or the .pub of a key held by
+    /// ssh-agent); accepting again with --sign signs an existing unsigned acceptance
+    #[arg(long, value_name = "KEYFILE")]
+    pub sign: Option<std::path::PathBuf>,
 }
 
 fn open(root: &Path, date: Date) -> Result<Site, Fatal> {
@@ -51,6 +55,7 @@ pub(super) fn accept(root: &Path, args: &AcceptArgs) -> Result<ExitCode, Fatal> 
         by: &args.by,
         role: &args.role,
         date,
+        sign: args.sign.as_deref(),
     };
     match crate::commands::accept::accepted_text(&site.hb, &site.checked, &req) {
         Ok((text, digest)) => {
@@ -64,6 +69,9 @@ pub(super) fn accept(root: &Path, args: &AcceptArgs) -> Result<ExitCode, Fatal> 
                 args.role,
                 display_path(Path::new(RISKS_FILE))
             );
+            if let Some(key) = &args.sign {
+                eprintln!("  signed with {}", key.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(refusal) => Ok(refused(&site, refusal)),
@@ -79,6 +87,7 @@ pub(super) fn approve_soa(root: &Path, args: &ApproveArgs) -> Result<ExitCode, F
         &args.by,
         &args.role,
         date,
+        args.sign.as_deref(),
     ) {
         Ok((text, version, digest)) => {
             let source = site.hb.soa_source.as_deref().unwrap_or("");
@@ -88,8 +97,57 @@ pub(super) fn approve_soa(root: &Path, args: &ApproveArgs) -> Result<ExitCode, F
                 "approved the SoA version {version} by {} ({}) on {date}\n  {SOA_FILE}\n  digest {digest}",
                 args.by, args.role
             );
+            if let Some(key) = &args.sign {
+                eprintln!("  signed with {}", key.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(refusal) => Ok(refused(&site, refusal)),
     }
+}
+
+/// A register's new text for `sign-approvals`: (file, old text, new text, how many signed).
+pub(super) type SignedRegister<'s> = (&'static str, &'s str, String, usize);
+
+/// `sign-approvals` over risks.yaml and soa.yaml: the new texts, all made before any is
+/// written, so a refusal changes nothing.
+pub(super) fn signed_registers<'s>(
+    site: &'s Site,
+    by: &str,
+    key: &Path,
+) -> Result<Vec<SignedRegister<'s>>, ExitCode> {
+    use crate::commands::approve::resign_registers::{signed_acceptances, signed_soa};
+    let (hb, checked) = (&site.hb, &site.checked);
+    let mut out = Vec::new();
+    let risks = signed_acceptances(hb, checked, by, key).map_err(|r| refused(site, r))?;
+    if let Some((text, n)) = risks {
+        let old = hb.risks_source.as_deref().unwrap_or("");
+        out.push((RISKS_FILE, old, text, n));
+    }
+    let soa = signed_soa(hb, checked, by, key).map_err(|r| refused(site, r))?;
+    if let Some((text, n)) = soa {
+        out.push((SOA_FILE, hb.soa_source.as_deref().unwrap_or(""), text, n));
+    }
+    Ok(out)
+}
+
+/// Writes what [`signed_registers`] made; returns how many approvals they sign.
+pub(super) fn write_registers(
+    root: &Path,
+    registers: &[SignedRegister<'_>],
+    by: &str,
+) -> Result<usize, Fatal> {
+    let mut total = 0;
+    for (file, old, new, n) in registers {
+        crate::commands::approve::write_file(root, Path::new(file), old, new)
+            .map_err(|e| Fatal(format!("cannot write {file}: {e}")))?;
+        let what = if *file == SOA_FILE {
+            "approval(s) of the SoA"
+        } else {
+            "risk acceptance(s)"
+        };
+        eprintln!("signed {n} {what} by {by}");
+        total += n;
+    }
+    Ok(total)
 }

@@ -38,6 +38,10 @@ pub struct Acceptance {
     pub digest: Spanned<String>,
     /// The `acceptance:` key.
     pub span: Span,
+    /// Who signed it (a principal of `allowed_signers`) and the armoured SSH signature,
+    /// written by `ismsbook accept --sign`.
+    pub signer: Option<Spanned<String>>,
+    pub signature: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Debug)]

@@ -25,7 +25,15 @@ const KEYS: &[&str] = &[
     "review",
     "acceptance",
 ];
-const ACCEPTANCE_KEYS: &[&str] = &["by", "role", "date", "expires", "digest"];
+const ACCEPTANCE_KEYS: &[&str] = &[
+    "by",
+    "role",
+    "date",
+    "expires",
+    "digest",
+    "signer",
+    "signature",
+];
 const EXAMPLE: &str = "R-001:\n  title: Phishing captures staff credentials\n  owner: CISO\n  likelihood: 4\n  impact: 5\n  treatment: modify\n  controls: [A.5.17, A.8.5]";
 
 struct Reader<'a> {
@@ -386,6 +394,7 @@ impl Reader<'_> {
 
     fn acceptance(&mut self, key: &Node, node: &Node) -> Option<Acceptance> {
         let (mut by, mut role, mut date, mut expires, mut digest) = (None, None, None, None, None);
+        let (mut signer, mut signature) = (None, None);
         for (k, v) in self.map(
             node,
             "acceptance",
@@ -397,8 +406,8 @@ impl Reader<'_> {
                 "date" => date = self.date(v, "acceptance.date"),
                 "expires" => expires = self.date(v, "acceptance.expires"),
                 "digest" => digest = self.text(v, "acceptance.digest"),
-                // Issue 17 adds signed acceptances; their lines are read there.
-                "signer" | "signature" => {}
+                "signer" => signer = self.text(v, "acceptance.signer"),
+                "signature" => signature = self.text(v, "acceptance.signature"),
                 _ => self.unknown_key(k, ACCEPTANCE_KEYS, "`acceptance`"),
             }
         }
@@ -420,6 +429,8 @@ impl Reader<'_> {
                 expires,
                 digest,
                 span: key.span,
+                signer,
+                signature,
             }),
             _ => {
                 self.err(

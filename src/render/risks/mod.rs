@@ -173,6 +173,7 @@ impl Site<'_> {
         ctx.insert("owner_title", &self.hb.config.role_title(&r.owner));
         ctx.insert("referenced_by", &referenced_by);
         ctx.insert("appetite", &self.hb.config.risk.appetite);
+        ctx.insert("signature", &self.acceptance_signature(i));
         self.page(
             tera,
             "risk.html",
@@ -219,5 +220,12 @@ impl Site<'_> {
                 "counts": counts,
             }),
         );
+        // The signature of the approval shown as the SoA's (see render::signed).
+        let shown = soa.version.as_ref().and_then(|v| {
+            soa.approvals
+                .iter()
+                .rposition(|a| a.version == v.value && a.digest == digest)
+        });
+        ctx.insert("soa_signature", &shown.and_then(|j| self.soa_signature(j)));
     }
 }
