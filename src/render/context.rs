@@ -92,6 +92,7 @@ pub struct Site<'a> {
     controls: OnceLock<Vec<ControlRow>>,
     backlinks: OnceLock<BTreeMap<&'a DocumentId, Vec<usize>>>,
     index_of: OnceLock<BTreeMap<&'a DocumentId, usize>>,
+    nav: OnceLock<Vec<super::nav::Section>>,
     /// What `--max-classification` leaves out.
     pub withheld: Cow<'a, Withheld>,
 }
@@ -120,6 +121,7 @@ impl<'a> Site<'a> {
             controls: OnceLock::new(),
             backlinks: OnceLock::new(),
             index_of: OnceLock::new(),
+            nav: OnceLock::new(),
             withheld,
         }
     }
@@ -177,6 +179,12 @@ impl<'a> Site<'a> {
                 })
                 .collect()
         })
+    }
+
+    /// The sidebar, the same on every page (the template marks the current link).
+    pub(super) fn nav(&self) -> &[super::nav::Section] {
+        self.nav
+            .get_or_init(|| super::nav::sections(self.hb, self.rows()))
     }
 
     fn index_of(&self) -> &BTreeMap<&'a DocumentId, usize> {
@@ -258,6 +266,7 @@ impl<'a> Site<'a> {
         ctx.insert("site", &self.info);
         ctx.insert("root", root);
         ctx.insert("page_path", &path);
+        ctx.insert("nav", self.nav());
         let mut html = tera.render(template, &ctx).map_err(|e| {
             format!(
                 "rendering {path} with {template}: {}",
@@ -415,11 +424,12 @@ impl<'a> Site<'a> {
             ctx,
         )?;
         let body = resolve_body(
-            &doc.body.html,
+            super::tidy::without_repeated_title(&doc.body.html, &doc.body.headings, &doc.title),
             targets,
             &Place::Page { root: "../" },
             &self.withheld,
         );
+        let body = super::tidy::label_checkboxes(&body).into_owned();
         page.bytes = splice(&page.bytes, &[body]);
         Ok(page)
     }

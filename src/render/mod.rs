@@ -3,7 +3,9 @@
 
 mod context;
 mod csv;
+mod nav;
 pub mod theme;
+mod tidy;
 mod whole;
 
 use std::collections::BTreeSet;

@@ -118,11 +118,12 @@ impl Site<'_> {
                     format!("rendering print.html: {}", super::theme::error_chain(&e))
                 })?;
                 let body = resolve_body(
-                    &d.body.html,
+                    super::tidy::without_repeated_title(&d.body.html, &d.body.headings, &d.title),
                     &self.checked.links.targets[i],
                     &Place::Print { doc: d.id_str() },
                     &self.withheld,
                 );
+                let body = super::tidy::label_checkboxes(&body).into_owned();
                 w.write_all(&splice(section.as_bytes(), &[body]))
                     .map_err(|e| e.to_string())?;
             }
@@ -137,23 +138,55 @@ impl Site<'_> {
         )
     }
 
-    /// `documents/index.html`: the register, its rows rendered a chunk at a time.
+    /// `documents/index.html`: the register, a table per document type, each in natural id
+    /// order, its rows rendered a chunk at a time.
     pub(super) fn write_register(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+        let groups: Vec<(crate::core::types::DocType, Vec<&DocRow>)> =
+            crate::core::types::DocType::ALL
+                .iter()
+                .map(|&t| {
+                    let mut of_type: Vec<&DocRow> = self
+                        .rows()
+                        .iter()
+                        .filter(|r| r.doc_type == t.as_str())
+                        .collect();
+                    of_type.sort_by(|a, b| super::nav::id_order(&a.id, &b.id));
+                    (t, of_type)
+                })
+                .filter(|(_, rows)| !rows.is_empty())
+                .collect();
         let mut ctx = Context::new();
-        ctx.insert("rows", &slot(0));
-        let fill = rows(
-            tera,
-            "documents-rows.html",
-            "documents",
-            "../",
-            self.rows().iter(),
-            DOC_CHUNK,
+        ctx.insert(
+            "groups",
+            &groups
+                .iter()
+                .enumerate()
+                .map(|(n, (t, rows))| {
+                    serde_json::json!({
+                        "type": t.as_str(), "title": super::nav::type_label(*t),
+                        "count": rows.len(), "rows": slot(n),
+                    })
+                })
+                .collect::<Vec<_>>(),
         );
+        let fills: Vec<Box<Fill<'_>>> = groups
+            .into_iter()
+            .map(|(_, rows_of)| {
+                rows(
+                    tera,
+                    "documents-rows.html",
+                    "documents",
+                    "../",
+                    rows_of.into_iter(),
+                    DOC_CHUNK,
+                )
+            })
+            .collect();
         self.write_slotted(
             tera,
             ("documents.html", "documents/index.html", "../"),
             ctx,
-            vec![fill],
+            fills,
             out,
         )
     }
