@@ -4,6 +4,7 @@
 mod context;
 mod csv;
 mod nav;
+pub mod search;
 pub mod theme;
 mod tidy;
 mod whole;

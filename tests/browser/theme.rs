@@ -167,7 +167,7 @@ fn screenshots_of_the_main_pages_at_both_sizes(browser: &Browser) {
             ("index.html", "home"),
             ("documents/POL-005.html", "document"),
             ("soa.html", "soa"),
-            ("search.html?q=backup", "search"),
+            ("search.html?q=restoring", "search"),
         ] {
             browser.goto(&url(&out, page));
             browser.wait_for("return document.readyState === 'complete'", 10);

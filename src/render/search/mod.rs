@@ -1,0 +1,343 @@
+//! The search index: sharded so that its first load stays small at any size, and loaded by
+//! `<script>` so that it works from file://. `search.html` holds only what a first load needs
+//! (shard counts, the key); `search/t<n>.js` hold the postings of the terms that hash to `n`,
+//! `search/d<n>.js` the titles and section texts of [`DOCS_PER_SHARD`] entries, fetched only
+//! for the results shown. Each shard is sealed with a key held in search.html (see
+//! [`cipher`]): another origin can run the scripts but not read them.
+
+pub mod cipher;
+mod tokens;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use tera::{Context, Tera};
+
+use super::context::Site;
+use super::whole::slot;
+use crate::load::config::SearchLanguage;
+use tokens::Words;
+
+/// Entries per document shard: a page of results touches at most this many shards' worth.
+pub const DOCS_PER_SHARD: usize = 16;
+/// About this many bytes of postings per term shard.
+const TERM_SHARD_BYTES: usize = 48 * 1024;
+
+/// One searchable page: a document or a control.
+struct Entry {
+    id: String,
+    title: String,
+    url: String,
+    kind: &'static str,
+    /// (heading, anchor, text) of each section; the first has no heading.
+    sections: Vec<(String, String, String)>,
+}
+
+impl<'a> Site<'a> {
+    /// `search.html` and its shards under `search/`.
+    pub(in crate::render) fn write_search(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+        let language = self.hb.config.search_language;
+        let words = Words::new(language);
+        let key = self.search_key();
+        let dir = out.join("search");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let mut postings: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+        let mut shard: Vec<serde_json::Value> = Vec::with_capacity(DOCS_PER_SHARD);
+        let (mut count, mut doc_shards) = (0usize, 0usize);
+        for entry in self.search_entries() {
+            for (term, weight) in weights(&words, &entry) {
+                postings
+                    .entry(term)
+                    .or_default()
+                    .push((count as u32, weight));
+            }
+            shard.push(serde_json::json!({
+                "id": entry.id, "title": entry.title, "url": entry.url, "kind": entry.kind,
+                "s": entry.sections,
+            }));
+            count += 1;
+            if shard.len() == DOCS_PER_SHARD {
+                write_shard(
+                    &dir,
+                    &key,
+                    'd',
+                    doc_shards,
+                    &serde_json::Value::from(shard.split_off(0)),
+                )?;
+                doc_shards += 1;
+            }
+        }
+        if !shard.is_empty() {
+            write_shard(&dir, &key, 'd', doc_shards, &serde_json::Value::from(shard))?;
+            doc_shards += 1;
+        }
+        let term_shards = write_terms(&dir, &key, postings)?;
+        let meta = serde_json::json!({
+            "key": hex(&key), "terms": term_shards, "docs": doc_shards, "per": DOCS_PER_SHARD,
+            "count": count, "language": match language { SearchLanguage::English => "english", SearchLanguage::None => "none" },
+        });
+        let mut ctx = Context::new();
+        ctx.insert("index", &slot(0));
+        let meta = meta.to_string().replace('<', "\\u003c");
+        let fill = move |w: &mut dyn Write| -> Result<(), String> {
+            w.write_all(meta.as_bytes()).map_err(|e| e.to_string())
+        };
+        self.write_slotted(
+            tera,
+            ("search.html", "search.html", ""),
+            ctx,
+            vec![Box::new(fill)],
+            out,
+        )
+    }
+
+    /// The key of this build's shards: derived from what is indexed (so the same input gives
+    /// the same bytes), and so unknown to whoever does not already know the whole handbook.
+    fn search_key(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"ismsbook search key 1\0");
+        for (_, d) in self.published() {
+            for part in [d.id_str(), &d.title, &d.digest] {
+                h.update(part.as_bytes());
+                h.update([0]);
+            }
+        }
+        for c in self.controls() {
+            h.update(c.justification.as_bytes());
+            h.update([0]);
+        }
+        h.finalize().into()
+    }
+
+    /// Every published document, then every control.
+    fn search_entries(&self) -> impl Iterator<Item = Entry> + use<'_, 'a> {
+        let documents = self.published().map(|(_, d)| Entry {
+            id: d.id_str().to_string(),
+            title: d.title.clone(),
+            url: format!("documents/{}.html", d.id_str()),
+            kind: d.doc_type.as_str(),
+            sections: sections(&d.body.html, &d.body.headings),
+        });
+        let controls = self.controls().iter().map(|c| Entry {
+            id: c.id.clone(),
+            title: c.title.to_string(),
+            url: format!("controls/{}.html", c.id),
+            kind: "control",
+            sections: vec![(c.theme.to_string(), String::new(), c.justification.clone())],
+        });
+        documents.chain(controls)
+    }
+}
+
+/// Each term of an entry with its weight: in the id 20, in the title 10, in a heading 4,
+/// and one for each time in the text, up to 5.
+fn weights(words: &Words, e: &Entry) -> HashMap<String, u32> {
+    let mut w: HashMap<String, u32> = HashMap::new();
+    let once = |text: &str, weight: u32, w: &mut HashMap<String, u32>| {
+        let mut seen = std::collections::HashSet::new();
+        for t in words.terms(text) {
+            if seen.insert(t.clone()) {
+                *w.entry(t).or_default() += weight;
+            }
+        }
+    };
+    once(&e.id, 20, &mut w);
+    once(&e.title, 10, &mut w);
+    let mut text: HashMap<String, u32> = HashMap::new();
+    for (heading, _, body) in &e.sections {
+        once(heading, 4, &mut w);
+        for t in words.terms(body) {
+            *text.entry(t).or_default() += 1;
+        }
+    }
+    for (t, n) in text {
+        *w.entry(t).or_default() += n.min(5);
+    }
+    w
+}
+
+/// The body cut at its headings: (heading text, anchor, plain text under it).
+fn sections(
+    html: &str,
+    headings: &[crate::load::markdown::Heading],
+) -> Vec<(String, String, String)> {
+    let plain = crate::load::markdown::plain_text;
+    let starts: Vec<usize> = memchr::memmem::find_iter(html.as_bytes(), "<h")
+        .filter(|&at| matches!(html.as_bytes().get(at + 2), Some(b'1'..=b'6')))
+        .collect();
+    if starts.len() != headings.len() {
+        return vec![(String::new(), String::new(), plain(html))];
+    }
+    let mut out = Vec::with_capacity(starts.len() + 1);
+    let first = starts.first().copied().unwrap_or(html.len());
+    out.push((String::new(), String::new(), plain(&html[..first])));
+    for (k, h) in headings.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(html.len());
+        let part = &html[starts[k]..end];
+        let after = part
+            .find("</h")
+            .and_then(|i| part[i..].find('>').map(|j| i + j + 1));
+        let text = plain(after.map_or(part, |a| &part[a..]));
+        out.push((h.text.clone(), h.anchor.clone(), text));
+    }
+    out.retain(|(h, _, t)| !h.is_empty() || !t.is_empty());
+    out
+}
+
+/// The term shards: each a JSON object of term -> [entry, weight, entry, weight, …].
+fn write_terms(
+    dir: &Path,
+    key: &[u8; 32],
+    postings: BTreeMap<String, Vec<(u32, u32)>>,
+) -> Result<u32, String> {
+    let bytes: usize = postings
+        .iter()
+        .map(|(t, p)| t.len() + 6 + p.len() * 9)
+        .sum();
+    let shards = bytes.div_ceil(TERM_SHARD_BYTES).max(1) as u32;
+    let mut parts: Vec<serde_json::Map<String, serde_json::Value>> =
+        (0..shards).map(|_| serde_json::Map::new()).collect();
+    for (term, list) in postings {
+        let flat: Vec<u32> = list.into_iter().flat_map(|(d, w)| [d, w]).collect();
+        parts[tokens::shard_of(&term, shards) as usize].insert(term, flat.into());
+    }
+    for (n, part) in parts.into_iter().enumerate() {
+        write_shard(dir, key, 't', n, &serde_json::Value::Object(part))?;
+    }
+    Ok(shards)
+}
+
+/// `search/<kind><n>.js`: a call that hands the sealed JSON to search.js.
+fn write_shard(
+    dir: &Path,
+    key: &[u8; 32],
+    kind: char,
+    n: usize,
+    value: &serde_json::Value,
+) -> Result<(), String> {
+    let mut data = value.to_string().into_bytes();
+    cipher::apply(key, &nonce(kind, n), &mut data);
+    let text = format!(
+        "ismsbookSearchShard(\"{kind}{n}\",\"{}\");\n",
+        base64(&data)
+    );
+    let path = dir.join(format!("{kind}{n}.js"));
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// A shard's nonce: its kind and number, never the same twice under one key.
+fn nonce(kind: char, n: usize) -> [u8; 12] {
+    let mut out = [0u8; 12];
+    out[0] = kind as u8;
+    out[4..8].copy_from_slice(&(n as u32).to_le_bytes());
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            match i <= chunk.len() {
+                true => out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char),
+                false => out.push('='),
+            }
+        }
+    }
+    out
+}
+
+/// Reads a built site's search data back: every entry with its text, in index order. For
+/// tests and tools that check what a reader can find.
+pub fn read_back(site: &Path) -> Result<Vec<serde_json::Value>, String> {
+    read_back_with(|path| std::fs::read_to_string(site.join(path)).map_err(|e| e.to_string()))
+}
+
+/// [`read_back`], each file (by its path in the site) read by `read`: from disk, a server.
+pub fn read_back_with(
+    read: impl Fn(&str) -> Result<String, String>,
+) -> Result<Vec<serde_json::Value>, String> {
+    let page = read("search.html")?;
+    let start = page
+        .find("id=\"search-meta\">")
+        .ok_or("search.html has no search-meta")?
+        + "id=\"search-meta\">".len();
+    let end = start + page[start..].find("</script>").ok_or("unterminated")?;
+    let meta: serde_json::Value =
+        serde_json::from_str(&page[start..end]).map_err(|e| e.to_string())?;
+    let key_hex = meta["key"].as_str().ok_or("no key")?;
+    let key: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(&key_hex[2 * i..2 * i + 2], 16).unwrap_or(0))
+        .collect();
+    let key: [u8; 32] = key.try_into().map_err(|_| "bad key")?;
+    let mut out = Vec::new();
+    for n in 0..meta["docs"].as_u64().unwrap_or(0) as usize {
+        let text = read(&format!("search/d{n}.js"))?;
+        let b64 = text.split('"').nth(3).ok_or("bad shard")?;
+        let mut data = unbase64(b64);
+        cipher::apply(&key, &nonce('d', n), &mut data);
+        let v: serde_json::Value = serde_json::from_slice(&data).map_err(|e| e.to_string())?;
+        for mut e in v.as_array().cloned().unwrap_or_default() {
+            let text: Vec<String> = e["s"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|s| {
+                    format!(
+                        "{} {}",
+                        s[0].as_str().unwrap_or(""),
+                        s[2].as_str().unwrap_or("")
+                    )
+                })
+                .collect();
+            e["text"] = text.join(" ").into();
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+fn unbase64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let digits: Vec<u8> = text.bytes().filter_map(value).collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &d)| n | (d as u32) << (18 - 6 * i));
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trips() {
+        for s in ["", "a", "ab", "abc", "abcd", "Grüße <x>"] {
+            assert_eq!(unbase64(&base64(s.as_bytes())), s.as_bytes());
+        }
+        assert_eq!(base64(b"ab"), "YWI=");
+    }
+}
