@@ -25,6 +25,8 @@ pub struct SiteInfo {
     pub organization: String,
     pub version_label: Option<String>,
     pub today: String,
+    /// `[print] paper`, as CSS `@page` size.
+    pub paper: &'static str,
 }
 
 /// A row of the document register, also used wherever a document is listed.
@@ -104,6 +106,7 @@ impl<'a> Site<'a> {
             organization: hb.config.organization.clone(),
             version_label: opts.history.label.clone(),
             today: hb.today.to_string(),
+            paper: hb.config.paper.css(),
         };
         // The check decided it, when it was told the level; a caller that checked without it
         // still never publishes what the options withhold.
@@ -383,7 +386,12 @@ impl<'a> Site<'a> {
             .map(|h| serde_json::json!({ "level": h.level, "text": h.text, "anchor": h.anchor }))
             .collect();
         let mut ctx = Context::new();
-        ctx.insert("doc", &self.row(i));
+        let row = self.row(i);
+        ctx.insert(
+            "running",
+            &super::tidy::running_header(&row.id, &row.version, &row.classification),
+        );
+        ctx.insert("doc", &row);
         ctx.insert("owner_title", &self.hb.config.role_title(&doc.owner.value));
         ctx.insert("effective", &doc.effective.map(|d| d.to_string()));
         ctx.insert("review_last", &doc.review.last.map(|d| d.to_string()));

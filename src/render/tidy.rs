@@ -36,6 +36,25 @@ pub fn label_checkboxes(html: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
+/// The running header of a printed document, as a quoted CSS string: id, version and
+/// classification. Escaped for CSS inside `<style>`, where HTML entities mean nothing: a
+/// classification cannot end the string or the element.
+pub fn running_header(id: &str, version: &str, classification: &str) -> String {
+    let text = format!("{id} v{version} · {classification}");
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' | '\\' | '<' | '>' | '&' | '\n' | '\r' => {
+                out.push_str(&format!("\\{:X} ", c as u32))
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn fold(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
@@ -70,6 +89,14 @@ mod tests {
         assert_eq!(
             label_checkboxes(html),
             "<li><input disabled=\"\" type=\"checkbox\" checked=\"\" aria-label=\"done\"/>\nA</li><li><input disabled=\"\" type=\"checkbox\" aria-label=\"to do\"/>\nB</li>"
+        );
+    }
+
+    #[test]
+    fn a_running_header_cannot_leave_its_string() {
+        assert_eq!(
+            running_header("POL-005", "1.2", "in\"ternal</style>"),
+            "\"POL-005 v1.2 · in\\22 ternal\\3C /style\\3E \""
         );
     }
 

@@ -45,6 +45,7 @@ impl Site<'_> {
                 ctx.insert(
                     "s",
                     &serde_json::json!({
+                        "running": super::tidy::running_header(d.id_str(), &d.version.to_string(), &d.classification.value),
                         "doc": &self.row(i),
                         "owner_title": self.hb.config.role_title(&d.owner.value),
                         "effective": d.effective.map(|x| x.to_string()),
