@@ -132,11 +132,19 @@ fn axe_core_finds_no_violation_on_any_page_type(browser: &Browser) {
     let axe = std::fs::read_to_string(axe_js().expect("the gate found axe-core")).unwrap();
     let (_hb, out) = site();
     let mut found = Vec::new();
-    for (w, h) in [PHONE, DESKTOP] {
+    // Light at both sizes, and the dark scheme (as the header's switch sets it) at one.
+    for (w, h, scheme) in [
+        (PHONE.0, PHONE.1, "light"),
+        (DESKTOP.0, DESKTOP.1, "light"),
+        (DESKTOP.0, DESKTOP.1, "dark"),
+    ] {
         browser.resize(w, h);
         for page in PAGES {
             browser.goto(&url(&out, page));
             browser.wait_for("return document.readyState === 'complete'", 10);
+            browser.eval(&format!(
+                "document.documentElement.setAttribute('data-theme', '{scheme}'); return true"
+            ));
             browser.eval(&format!("{axe}\n;return true;"));
             let result = browser.eval_async(
                 "var done = arguments[arguments.length - 1];
@@ -146,7 +154,10 @@ fn axe_core_finds_no_violation_on_any_page_type(browser: &Browser) {
                    })); }, function (e) { done(['axe failed: ' + e]); });",
             );
             for v in result.as_array().unwrap() {
-                found.push(format!("{page} at {w}px: {}", v.as_str().unwrap_or("")));
+                found.push(format!(
+                    "{page} at {w}px, {scheme}: {}",
+                    v.as_str().unwrap_or("")
+                ));
             }
         }
     }
