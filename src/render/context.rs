@@ -432,7 +432,7 @@ impl<'a> Site<'a> {
             ctx,
         )?;
         let body = resolve_body(
-            super::tidy::without_repeated_title(&doc.body.html, &doc.body.headings, &doc.title),
+            &super::tidy::without_repeated_title(&doc.body.html, &doc.body.headings, &doc.title),
             targets,
             &Place::Page { root: "../" },
             &self.withheld,
@@ -450,7 +450,7 @@ impl<'a> Site<'a> {
             Job::Reviews => Some(self.write_reviews(tera, out).map(|_| 1)),
             Job::ControlsIndex => Some(self.write_controls_index(tera, out).map(|_| 1)),
             Job::Soa => Some(self.write_soa(tera, out).map(|_| 1)),
-            Job::Search => Some(self.write_search(tera, out).map(|_| 1)),
+            Job::Search => Some(self.write_search(tera, out)),
             _ => None,
         }
     }

@@ -3,16 +3,30 @@
 use crate::load::markdown::Heading;
 
 /// The body without its leading H1 when that heading only repeats the title, as imported
-/// pages do: the page already shows the title as its own H1.
-pub fn without_repeated_title<'a>(html: &'a str, headings: &[Heading], title: &str) -> &'a str {
+/// pages do: the page already shows the title as its own H1. Its anchor stays (as an empty
+/// element), so links to it still lead to the top of the body.
+pub fn without_repeated_title<'a>(
+    html: &'a str,
+    headings: &[Heading],
+    title: &str,
+) -> std::borrow::Cow<'a, str> {
+    use std::borrow::Cow;
     let same = |h: &Heading| h.level == 1 && fold(&h.text) == fold(title);
     let trimmed = html.trim_start();
     if !headings.first().is_some_and(same) || !trimmed.starts_with("<h1") {
-        return html;
+        return Cow::Borrowed(html);
     }
-    match trimmed.find("</h1>") {
-        Some(end) => trimmed[end + "</h1>".len()..].trim_start(),
-        None => html,
+    let Some(end) = trimmed.find("</h1>") else {
+        return Cow::Borrowed(html);
+    };
+    let rest = trimmed[end + "</h1>".len()..].trim_start();
+    let open = &trimmed[..trimmed.find('>').unwrap_or(0)];
+    match open
+        .split_once(" id=\"")
+        .and_then(|(_, id)| id.split_once('"'))
+    {
+        Some((id, _)) => Cow::Owned(format!("<span id=\"{id}\"></span>{rest}")),
+        None => Cow::Borrowed(rest),
     }
 }
 
@@ -76,10 +90,10 @@ mod tests {
 
     #[test]
     fn a_leading_h1_equal_to_the_title_goes() {
-        let html = "<h1 id=\"x\">Backup  policy</h1>\n<p>Text</p>";
+        let html = "<h1 id=\"backup-policy\">Backup  policy</h1>\n<p>Text</p>";
         assert_eq!(
             without_repeated_title(html, &[h1("Backup  policy")], "Backup Policy"),
-            "<p>Text</p>"
+            "<span id=\"backup-policy\"></span><p>Text</p>"
         );
     }
 

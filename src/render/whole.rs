@@ -56,7 +56,7 @@ impl Site<'_> {
                     format!("rendering print.html: {}", super::theme::error_chain(&e))
                 })?;
                 let body = resolve_body(
-                    super::tidy::without_repeated_title(&d.body.html, &d.body.headings, &d.title),
+                    &super::tidy::without_repeated_title(&d.body.html, &d.body.headings, &d.title),
                     &self.checked.links.targets[i],
                     &Place::Print { doc: d.id_str() },
                     &self.withheld,

@@ -15,7 +15,8 @@
   try { meta = JSON.parse(metaNode.textContent); } catch (e) { return; }
   var key = new Uint8Array(32);
   for (var k = 0; k < 32; k++) key[k] = parseInt(meta.key.substr(2 * k, 2), 16);
-  var PAGE = 20;
+  // Results shown at a time: each may need its own document shard.
+  var PAGE = 10;
 
   // --- ChaCha20, as src/render/search/cipher.rs ---
   function rotl(v, c) { return (v << c) | (v >>> (32 - c)); }

@@ -21,7 +21,7 @@ use crate::load::config::SearchLanguage;
 use tokens::Words;
 
 /// Entries per document shard: a page of results touches at most this many shards' worth.
-pub const DOCS_PER_SHARD: usize = 16;
+pub const DOCS_PER_SHARD: usize = 8;
 /// About this many bytes of postings per term shard.
 const TERM_SHARD_BYTES: usize = 48 * 1024;
 
@@ -36,8 +36,8 @@ struct Entry {
 }
 
 impl<'a> Site<'a> {
-    /// `search.html` and its shards under `search/`.
-    pub(in crate::render) fn write_search(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+    /// `search.html` and its shards under `search/`; returns the number of files written.
+    pub(in crate::render) fn write_search(&self, tera: &Tera, out: &Path) -> Result<usize, String> {
         let language = self.hb.config.search_language;
         let words = Words::new(language);
         let key = self.search_key();
@@ -91,7 +91,8 @@ impl<'a> Site<'a> {
             ctx,
             vec![Box::new(fill)],
             out,
-        )
+        )?;
+        Ok(1 + doc_shards + term_shards as usize)
     }
 
     /// The key of this build's shards: derived from what is indexed (so the same input gives
