@@ -185,7 +185,7 @@ impl<'a> Site<'a> {
     }
 
     /// The sidebar, the same on every page (the template marks the current link).
-    pub(super) fn nav(&self) -> &[super::nav::Section] {
+    pub fn nav(&self) -> &[super::nav::Section] {
         self.nav
             .get_or_init(|| super::nav::sections(self.hb, self.rows()))
     }

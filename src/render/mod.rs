@@ -35,6 +35,13 @@ pub struct Options {
     pub inject: Option<String>,
 }
 
+/// The sidebar every page shows, as its template gets it: `serve` rewrites every page when
+/// an edit changes it.
+pub fn sidebar(hb: &Handbook, checked: &Checked, opts: &Options) -> serde_json::Value {
+    let site = context::Site::new(hb, checked, opts);
+    serde_json::to_value(site.nav()).unwrap_or_default()
+}
+
 /// One output file: path relative to the output directory, and its bytes.
 pub struct OutputFile {
     pub path: PathBuf,

@@ -89,9 +89,9 @@
     return Promise.all(terms.map(function (t) { return load("t" + shardOf(t)); })).then(function (parts) {
       var scores = null;
       terms.forEach(function (t, i) {
-        var postings = (parts[i] && parts[i][t]) || [], next = {};
+        var postings = (parts[i] && parts[i][t]) || [], next = {}, d = 0;
         for (var p = 0; p < postings.length; p += 2) {
-          var d = postings[p];
+          d += postings[p]; // each entry as its distance from the one before
           // Every word must match somewhere.
           if (scores === null || d in scores) next[d] = (scores ? scores[d] : 0) + postings[p + 1];
         }

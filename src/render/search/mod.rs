@@ -25,6 +25,19 @@ pub const DOCS_PER_SHARD: usize = 8;
 /// About this many bytes of postings per term shard.
 const TERM_SHARD_BYTES: usize = 48 * 1024;
 
+/// (entry number, weight) of each entry holding a term, entries ascending.
+type Postings = Vec<(u32, u32)>;
+
+/// Entries indexed by one thread at a time: whole document shards.
+const PART: usize = DOCS_PER_SHARD * 64;
+
+/// What an entry is made from: a published document or a control (by index).
+#[derive(Clone, Copy)]
+enum Source {
+    Document(usize),
+    Control(usize),
+}
+
 /// One searchable page: a document or a control.
 struct Entry {
     id: String,
@@ -39,41 +52,32 @@ impl<'a> Site<'a> {
     /// `search.html` and its shards under `search/`; returns the number of files written.
     pub(in crate::render) fn write_search(&self, tera: &Tera, out: &Path) -> Result<usize, String> {
         let language = self.hb.config.search_language;
-        let words = Words::new(language);
         let key = self.search_key();
         let dir = out.join("search");
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let mut postings: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-        let mut shard: Vec<serde_json::Value> = Vec::with_capacity(DOCS_PER_SHARD);
-        let (mut count, mut doc_shards) = (0usize, 0usize);
-        for entry in self.search_entries() {
-            for (term, weight) in weights(&words, &entry) {
-                postings
-                    .entry(term)
-                    .or_default()
-                    .push((count as u32, weight));
-            }
-            shard.push(serde_json::json!({
-                "id": entry.id, "title": entry.title, "url": entry.url, "kind": entry.kind,
-                "s": entry.sections,
-            }));
-            count += 1;
-            if shard.len() == DOCS_PER_SHARD {
-                write_shard(
-                    &dir,
-                    &key,
-                    'd',
-                    doc_shards,
-                    &serde_json::Value::from(shard.split_off(0)),
-                )?;
-                doc_shards += 1;
+        // In parts, in parallel: each part's entries fill whole document shards.
+        let sources: Vec<Source> = self
+            .published()
+            .map(|(i, _)| Source::Document(i))
+            .chain((0..self.controls().len()).map(Source::Control))
+            .collect();
+        let count = sources.len();
+        let parts: Vec<(usize, &[Source])> = sources
+            .chunks(PART)
+            .enumerate()
+            .map(|(n, c)| (n * PART, c))
+            .collect();
+        let done = crate::core::parallel::map(&parts, |&(first, part)| {
+            self.index_part(language, &key, &dir, first, part)
+        });
+        let mut postings: BTreeMap<String, Postings> = BTreeMap::new();
+        for part in done {
+            for (term, list) in part? {
+                postings.entry(term).or_default().extend(list);
             }
         }
-        if !shard.is_empty() {
-            write_shard(&dir, &key, 'd', doc_shards, &serde_json::Value::from(shard))?;
-            doc_shards += 1;
-        }
+        let doc_shards = count.div_ceil(DOCS_PER_SHARD);
         let term_shards = write_terms(&dir, &key, postings)?;
         let meta = serde_json::json!({
             "key": hex(&key), "terms": term_shards, "docs": doc_shards, "per": DOCS_PER_SHARD,
@@ -95,6 +99,40 @@ impl<'a> Site<'a> {
         Ok(1 + doc_shards + term_shards as usize)
     }
 
+    /// Writes the document shards of `part` (entries from number `first` on) and returns
+    /// its postings: term -> (entry, weight), entries ascending.
+    fn index_part(
+        &self,
+        language: SearchLanguage,
+        key: &[u8; 32],
+        dir: &Path,
+        first: usize,
+        part: &[Source],
+    ) -> Result<Vec<(String, Postings)>, String> {
+        let mut words = Words::new(language);
+        let mut postings: Vec<Vec<(u32, u32)>> = Vec::new();
+        for (k, chunk) in part.chunks(DOCS_PER_SHARD).enumerate() {
+            let mut shard = Vec::with_capacity(chunk.len());
+            for (j, &source) in chunk.iter().enumerate() {
+                let entry = self.search_entry(source);
+                let number = (first + k * DOCS_PER_SHARD + j) as u32;
+                for (term, weight) in weights(&mut words, &entry) {
+                    if postings.len() <= term as usize {
+                        postings.resize_with(term as usize + 1, Vec::new);
+                    }
+                    postings[term as usize].push((number, weight));
+                }
+                shard.push(serde_json::json!({
+                    "id": entry.id, "title": entry.title, "url": entry.url, "kind": entry.kind,
+                    "s": entry.sections,
+                }));
+            }
+            let n = (first + k * DOCS_PER_SHARD) / DOCS_PER_SHARD;
+            write_shard(dir, key, 'd', n, &serde_json::Value::from(shard))?;
+        }
+        Ok(words.terms.into_iter().zip(postings).collect())
+    }
+
     /// The key of this build's shards: derived from what is indexed (so the same input gives
     /// the same bytes), and so unknown to whoever does not already know the whole handbook.
     fn search_key(&self) -> [u8; 32] {
@@ -113,46 +151,51 @@ impl<'a> Site<'a> {
         h.finalize().into()
     }
 
-    /// Every published document, then every control.
-    fn search_entries(&self) -> impl Iterator<Item = Entry> + use<'_, 'a> {
-        let documents = self.published().map(|(_, d)| Entry {
-            id: d.id_str().to_string(),
-            title: d.title.clone(),
-            url: format!("documents/{}.html", d.id_str()),
-            kind: d.doc_type.as_str(),
-            sections: sections(&d.body.html, &d.body.headings),
-        });
-        let controls = self.controls().iter().map(|c| Entry {
-            id: c.id.clone(),
-            title: c.title.to_string(),
-            url: format!("controls/{}.html", c.id),
-            kind: "control",
-            sections: vec![(c.theme.to_string(), String::new(), c.justification.clone())],
-        });
-        documents.chain(controls)
+    fn search_entry(&self, source: Source) -> Entry {
+        match source {
+            Source::Document(i) => {
+                let d = &self.hb.documents[i];
+                Entry {
+                    id: d.id_str().to_string(),
+                    title: d.title.clone(),
+                    url: format!("documents/{}.html", d.id_str()),
+                    kind: d.doc_type.as_str(),
+                    sections: sections(&d.body.html, &d.body.headings),
+                }
+            }
+            Source::Control(i) => {
+                let c = &self.controls()[i];
+                Entry {
+                    id: c.id.clone(),
+                    title: c.title.to_string(),
+                    url: format!("controls/{}.html", c.id),
+                    kind: "control",
+                    sections: vec![(c.theme.to_string(), String::new(), c.justification.clone())],
+                }
+            }
+        }
     }
 }
 
-/// Each term of an entry with its weight: in the id 20, in the title 10, in a heading 4,
-/// and one for each time in the text, up to 5.
-fn weights(words: &Words, e: &Entry) -> HashMap<String, u32> {
-    let mut w: HashMap<String, u32> = HashMap::new();
-    let once = |text: &str, weight: u32, w: &mut HashMap<String, u32>| {
-        let mut seen = std::collections::HashSet::new();
-        for t in words.terms(text) {
-            if seen.insert(t.clone()) {
+/// Each term of an entry (by number) with its weight: in the id 20, in the title 10, in a
+/// heading 4, and one for each time in the text, up to 5.
+fn weights(words: &mut Words, e: &Entry) -> HashMap<u32, u32> {
+    let mut w: HashMap<u32, u32> = HashMap::new();
+    let once = |words: &mut Words, text: &str, weight: u32, w: &mut HashMap<u32, u32>| {
+        let mut seen = Vec::new();
+        words.each(text, |t| {
+            if !seen.contains(&t) {
+                seen.push(t);
                 *w.entry(t).or_default() += weight;
             }
-        }
+        });
     };
-    once(&e.id, 20, &mut w);
-    once(&e.title, 10, &mut w);
-    let mut text: HashMap<String, u32> = HashMap::new();
+    once(words, &e.id, 20, &mut w);
+    once(words, &e.title, 10, &mut w);
+    let mut text: HashMap<u32, u32> = HashMap::new();
     for (heading, _, body) in &e.sections {
-        once(heading, 4, &mut w);
-        for t in words.terms(body) {
-            *text.entry(t).or_default() += 1;
-        }
+        once(words, heading, 4, &mut w);
+        words.each(body, |t| *text.entry(t).or_default() += 1);
     }
     for (t, n) in text {
         *w.entry(t).or_default() += n.min(5);
@@ -188,21 +231,30 @@ fn sections(
     out
 }
 
-/// The term shards: each a JSON object of term -> [entry, weight, entry, weight, …].
+/// The term shards: each a JSON object of term -> [entry, weight, entry, weight, …], each
+/// entry as its distance from the one before (mostly small: a common word's list is short).
 fn write_terms(
     dir: &Path,
     key: &[u8; 32],
-    postings: BTreeMap<String, Vec<(u32, u32)>>,
+    postings: BTreeMap<String, Postings>,
 ) -> Result<u32, String> {
     let bytes: usize = postings
         .iter()
-        .map(|(t, p)| t.len() + 6 + p.len() * 9)
+        .map(|(t, p)| t.len() + 6 + p.len() * 5)
         .sum();
     let shards = bytes.div_ceil(TERM_SHARD_BYTES).max(1) as u32;
     let mut parts: Vec<serde_json::Map<String, serde_json::Value>> =
         (0..shards).map(|_| serde_json::Map::new()).collect();
     for (term, list) in postings {
-        let flat: Vec<u32> = list.into_iter().flat_map(|(d, w)| [d, w]).collect();
+        let mut last = 0;
+        let flat: Vec<u32> = list
+            .into_iter()
+            .flat_map(|(d, w)| {
+                let delta = d - last;
+                last = d;
+                [delta, w]
+            })
+            .collect();
         parts[tokens::shard_of(&term, shards) as usize].insert(term, flat.into());
     }
     for (n, part) in parts.into_iter().enumerate() {
