@@ -412,6 +412,37 @@ fn serve_latency(
     times
 }
 
+/// What search.html loads before a query (the page, its styles, scripts and icon), in bytes;
+/// the number of shards under search/ and the largest, loaded only for the words searched.
+fn search_first_load(out: &Path) -> (u64, usize, u64) {
+    let size = |p: &str| std::fs::metadata(out.join(p)).map_or(0, |m| m.len());
+    let first = [
+        "search.html",
+        "static/style.css",
+        "static/tables.js",
+        "static/theme.js",
+        "static/search.js",
+        "static/stemmer-english.js",
+        "static/favicon.svg",
+    ]
+    .iter()
+    .map(|p| size(p))
+    .sum();
+    let shards: Vec<u64> = std::fs::read_dir(out.join("search"))
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        first,
+        shards.len(),
+        shards.iter().copied().max().unwrap_or(0),
+    )
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let opt = |name: &str, default: &str| -> String {
@@ -467,6 +498,7 @@ fn main() {
     println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
     let mut build_times = Vec::new();
     let mut bundles = Vec::new();
+    let mut first_loads = Vec::new();
     for &n in &sizes {
         let dir = base.join(format!("handbook-{n}"));
         let hugo = base.join(format!("hugo-{n}"));
@@ -514,11 +546,20 @@ fn main() {
             bundles.push((n, versus(&bundle, Some(&build), runs)));
         }
         build_times.push(b);
+        first_loads.push((n, search_first_load(&out)));
         println!(
             "| {n} | {b:.3} s | {c:.3} s | {} | {} | {} |",
             h.map_or("n/a".into(), |h| format!("{h:.3} s")),
             ratio.map_or("n/a".into(), |r| format!("{r:.2}")),
             peak.map_or("n/a".into(), |p| format!("{p:.0} MB")),
+        );
+    }
+    println!("\n| documents | search first load | search shards | largest shard |\n| ---: | ---: | ---: | ---: |");
+    for (n, (first, shards, largest)) in &first_loads {
+        println!(
+            "| {n} | {:.0} KB | {shards} | {:.0} KB |",
+            *first as f64 / 1024.0,
+            *largest as f64 / 1024.0
         );
     }
     if build_times.len() >= 2 {

@@ -24,12 +24,15 @@ mod serve;
 mod serve_support;
 #[path = "browser/sites.rs"]
 mod sites;
+#[path = "browser/theme.rs"]
+mod theme;
 
 /// Every test of the binary, by area.
 pub const GROUPS: &[&[harness::Test]] = &[
     publish::TESTS,
     serve::TESTS,
     search::TESTS,
+    theme::TESTS,
     gate::TESTS,
     frameworks::TESTS,
 ];

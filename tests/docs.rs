@@ -310,8 +310,8 @@ fn links_between_docs_pages_lead_to_files() {
     let mut pages: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        // The pages, not docs/ci/'s pipeline files.
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        // The pages: not docs/ci/'s pipeline files, nor docs/screenshots/ (images).
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "md"))
         .collect();
     pages.sort();
     for page in pages {

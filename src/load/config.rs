@@ -46,6 +46,38 @@ pub struct Config {
     /// `[approval] signatures` and `allowed_signers` (a path relative to the root).
     pub signatures: crate::core::signing::Signatures,
     pub allowed_signers: String,
+    /// `[search] language`: how words are stemmed, at build and in the browser alike.
+    pub search_language: SearchLanguage,
+    /// `[print] paper`: the page size of print.html and `--pdf`.
+    pub paper: Paper,
+}
+
+/// The stemmer of the search index and of the queries (the browser has the same one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SearchLanguage {
+    /// Snowball English (Porter2): "restoring" finds "restore".
+    #[default]
+    English,
+    /// Words as written, lower-cased: for a handbook in a language without a stemmer here.
+    None,
+}
+
+/// The paper size of printed pages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
+}
+
+impl Paper {
+    /// The CSS `@page` size.
+    pub fn css(self) -> &'static str {
+        match self {
+            Paper::A4 => "A4",
+            Paper::Letter => "letter",
+        }
+    }
 }
 
 impl Default for Config {
@@ -75,6 +107,8 @@ impl Default for Config {
             frameworks: Vec::new(),
             signatures: crate::core::signing::Signatures::Optional,
             allowed_signers: "allowed_signers".to_string(),
+            search_language: SearchLanguage::default(),
+            paper: Paper::default(),
         }
     }
 }
@@ -273,6 +307,8 @@ impl Reader<'_> {
             "certification",
             "risk",
             "frameworks",
+            "search",
+            "print",
         ];
         let mut saw_handbook = false;
         for (key, value) in root.iter() {
@@ -327,6 +363,12 @@ impl Reader<'_> {
                 "frameworks" => {
                     if let Some(t) = self.table(value, "frameworks") {
                         self.read_frameworks(t, config);
+                    }
+                }
+                "search" | "print" => {
+                    let name = key.get_ref().to_string();
+                    if let Some(t) = self.table(value, &name) {
+                        self.read_presentation(&name, t, config);
                     }
                 }
                 _ => self.unknown(key, "ismsbook.toml", KEYS),
@@ -503,6 +545,45 @@ impl Reader<'_> {
         }
     }
 
+    /// `[search] language` and `[print] paper`: one key each, a word from a short list.
+    fn read_presentation(&mut self, section: &str, t: &DeTable<'_>, c: &mut Config) {
+        let (key_name, words): (&str, &[&str]) = match section {
+            "search" => ("language", &["english", "none"]),
+            _ => ("paper", &["A4", "letter"]),
+        };
+        for (key, value) in t.iter() {
+            if key.get_ref().as_ref() != key_name {
+                self.unknown(key, &format!("[{section}]"), &[key_name]);
+                continue;
+            }
+            let full = format!("{section}.{key_name}");
+            let Some(word) = self.string(value, &full) else {
+                continue;
+            };
+            match (section, word.to_ascii_lowercase().as_str()) {
+                ("search", "english") => c.search_language = SearchLanguage::English,
+                ("search", "none") => c.search_language = SearchLanguage::None,
+                ("print", "a4") => c.paper = Paper::A4,
+                ("print", "letter") => c.paper = Paper::Letter,
+                _ => self.diags.push(
+                    Diagnostic::error(
+                        Code::Config,
+                        FILE,
+                        format!(
+                            "`{full}` is `{word}`; it must be one of: {}",
+                            words.join(", ")
+                        ),
+                    )
+                    .at(self.span(value.span()))
+                    .help(format!(
+                        "write `{key_name} = \"{}\"` under [{section}]",
+                        words[0]
+                    )),
+                ),
+            }
+        }
+    }
+
     /// Reads a table keyed by document type (`policy = …`), reporting unknown types.
     fn per_type<T>(
         &mut self,
@@ -556,6 +637,27 @@ mod tests {
             Some("did you mean `organization`?")
         );
         assert_eq!(unknown[1].span.unwrap().line, 5);
+    }
+
+    #[test]
+    fn search_language_and_paper_are_read_and_wrong_words_reported() {
+        let (c, diags) = parse(
+            "[handbook]\ntitle = \"T\"\norganization = \"O\"\n[search]\nlanguage = \"none\"\n[print]\npaper = \"letter\"\n",
+        );
+        assert!(diags.is_empty(), "{diags:#?}");
+        assert_eq!(c.search_language, SearchLanguage::None);
+        assert_eq!(c.paper, Paper::Letter);
+        let (c, diags) = parse(
+            "[handbook]\ntitle = \"T\"\norganization = \"O\"\n[print]\npaper = \"A5\"\npapr = 1\n",
+        );
+        assert_eq!(c.paper, Paper::A4);
+        assert_eq!(diags.len(), 2, "{diags:#?}");
+        assert_eq!(diags[0].span.unwrap().line, 5);
+        assert!(
+            diags[0].message.contains("one of: A4, letter"),
+            "{diags:#?}"
+        );
+        assert_eq!(diags[1].help.as_deref(), Some("did you mean `paper`?"));
     }
 
     #[test]

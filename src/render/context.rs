@@ -27,6 +27,8 @@ pub struct SiteInfo {
     pub today: String,
     /// The edition has risk pages (a register, not withheld): the menu links them.
     pub risks: bool,
+    /// `[print] paper`, as CSS `@page` size.
+    pub paper: &'static str,
 }
 
 /// A row of the document register, also used wherever a document is listed.
@@ -108,6 +110,7 @@ pub struct Site<'a> {
     controls: OnceLock<Vec<ControlRow>>,
     backlinks: OnceLock<BTreeMap<&'a DocumentId, Vec<usize>>>,
     index_of: OnceLock<BTreeMap<&'a DocumentId, usize>>,
+    nav: OnceLock<Vec<super::nav::Section>>,
     /// What `--max-classification` leaves out.
     pub withheld: Cow<'a, Withheld>,
 }
@@ -120,6 +123,7 @@ impl<'a> Site<'a> {
             version_label: opts.history.label.clone(),
             today: hb.today.to_string(),
             risks: false,
+            paper: hb.config.paper.css(),
         };
         // The check decided it, when it was told the level; a caller that checked without it
         // still never publishes what the options withhold.
@@ -141,6 +145,7 @@ impl<'a> Site<'a> {
             controls: OnceLock::new(),
             backlinks: OnceLock::new(),
             index_of: OnceLock::new(),
+            nav: OnceLock::new(),
             withheld,
         }
     }
@@ -196,6 +201,12 @@ impl<'a> Site<'a> {
                 })
                 .collect()
         })
+    }
+
+    /// The sidebar, the same on every page (the template marks the current link).
+    pub fn nav(&self) -> &[super::nav::Section] {
+        self.nav
+            .get_or_init(|| super::nav::sections(self.hb, &self.withheld, self.rows()))
     }
 
     fn index_of(&self) -> &BTreeMap<&'a DocumentId, usize> {
@@ -284,6 +295,7 @@ impl<'a> Site<'a> {
         ctx.insert("site", &self.info);
         ctx.insert("root", root);
         ctx.insert("page_path", &path);
+        ctx.insert("nav", self.nav());
         let mut html = tera.render(template, &ctx).map_err(|e| {
             format!(
                 "rendering {path} with {template}: {}",
@@ -413,7 +425,12 @@ impl<'a> Site<'a> {
             .map(|h| serde_json::json!({ "level": h.level, "text": h.text, "anchor": h.anchor }))
             .collect();
         let mut ctx = Context::new();
-        ctx.insert("doc", &self.row(i));
+        let row = self.row(i);
+        ctx.insert(
+            "running",
+            &super::tidy::running_header(&row.id, &row.version, &row.classification),
+        );
+        ctx.insert("doc", &row);
         ctx.insert("owner_title", &self.hb.config.role_title(&doc.owner.value));
         ctx.insert("effective", &doc.effective.map(|d| d.to_string()));
         ctx.insert("review_last", &doc.review.last.map(|d| d.to_string()));
@@ -460,11 +477,12 @@ impl<'a> Site<'a> {
             ctx,
         )?;
         let body = resolve_body(
-            &doc.body.html,
+            &super::tidy::without_repeated_title(&doc.body.html, &doc.body.headings, &doc.title),
             targets,
             &Place::Page { root: "../" },
             &self.withheld,
         );
+        let body = super::tidy::label_checkboxes(&body).into_owned();
         page.bytes = splice(&page.bytes, &[body]);
         Ok(page)
     }
@@ -477,7 +495,7 @@ impl<'a> Site<'a> {
             Job::Reviews => Some(self.write_reviews(tera, out).map(|_| 1)),
             Job::ControlsIndex => Some(self.write_controls_index(tera, out).map(|_| 1)),
             Job::Soa => Some(self.write_soa(tera, out).map(|_| 1)),
-            Job::Search => Some(self.write_search(tera, out).map(|_| 1)),
+            Job::Search => Some(self.write_search(tera, out)),
             _ => None,
         }
     }

@@ -7,7 +7,10 @@ mod frameworks;
 pub mod operation;
 mod risks;
 mod signed;
+mod nav;
+pub mod search;
 pub mod theme;
+mod tidy;
 mod whole;
 
 use std::collections::BTreeSet;
@@ -34,6 +37,13 @@ pub struct Options {
     /// HTML inserted before `</body>` of every page: the live-reload script of `serve`,
     /// never present in `build` output.
     pub inject: Option<String>,
+}
+
+/// The sidebar every page shows, as its template gets it: `serve` rewrites every page when
+/// an edit changes it.
+pub fn sidebar(hb: &Handbook, checked: &Checked, opts: &Options) -> serde_json::Value {
+    let site = context::Site::new(hb, checked, opts);
+    serde_json::to_value(site.nav()).unwrap_or_default()
 }
 
 /// One output file: path relative to the output directory, and its bytes.

@@ -25,8 +25,7 @@ const TEMPLATES: &[(&str, &str)] = builtin!("templates", include_str:
     "risks.html", "risk.html", "treatment-plan.html", "frameworks.html", "framework.html",
 );
 
-const STATIC: &[(&str, &[u8])] =
-    builtin!("static", include_bytes: "style.css", "tables.js", "search.js");
+const STATIC: &[(&str, &[u8])] = builtin!("static", include_bytes: "style.css", "tables.js", "search.js", "theme.js", "favicon.svg", "stemmer-english.js");
 
 /// The templates: ours, with any file of the handbook's `theme/templates/` in its place.
 pub fn templates(root: &Path) -> Result<Tera, String> {

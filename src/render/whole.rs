@@ -13,69 +13,6 @@ use crate::core::catalog::Theme;
 use crate::core::types::Status;
 
 impl Site<'_> {
-    /// `search.html` with its index: titles, ids, headings and text of every published
-    /// document and of the control pages, as inert JSON inside the page
-    /// (`<script type="application/json">`). Never a script of its own: a page of another
-    /// origin could include a script and read it, but cannot read our HTML. Written entry by
-    /// entry: at 10,000 documents the index is tens of megabytes.
-    pub(super) fn write_search(&self, tera: &Tera, out: &Path) -> Result<(), String> {
-        let mut ctx = Context::new();
-        ctx.insert("index", &slot(0));
-        let fill = |w: &mut dyn Write| -> Result<(), String> {
-            self.write_search_index(w)
-                .map_err(|e| format!("cannot write search.html: {e}"))
-        };
-        self.write_slotted(
-            tera,
-            ("search.html", "search.html", ""),
-            ctx,
-            vec![Box::new(fill)],
-            out,
-        )
-    }
-
-    fn write_search_index(&self, w: &mut dyn Write) -> std::io::Result<()> {
-        w.write_all(b"[\n")?;
-        let mut first = true;
-        let mut entry = |w: &mut dyn Write, value: serde_json::Value| -> std::io::Result<()> {
-            if !first {
-                w.write_all(b",\n")?;
-            }
-            first = false;
-            // No `<` at all inside the element: neither `</script>` nor `<!--` can end or
-            // bend it, whatever a document's text holds. JSON reads `\u003c` back as `<`.
-            let json = value.to_string();
-            let mut from = 0;
-            for at in memchr::memchr_iter(b'<', json.as_bytes()) {
-                w.write_all(&json.as_bytes()[from..at])?;
-                w.write_all(b"\\u003c")?;
-                from = at + 1;
-            }
-            w.write_all(&json.as_bytes()[from..])
-        };
-        for (_, d) in self.published() {
-            let headings: Vec<&str> = d.body.headings.iter().map(|h| h.text.as_str()).collect();
-            entry(
-                w,
-                serde_json::json!({
-                    "id": d.id_str(), "title": d.title, "url": format!("documents/{}.html", d.id_str()),
-                    "kind": d.doc_type.as_str(), "headings": headings.join(" · "),
-                    "text": crate::load::markdown::plain_text(&d.body.html),
-                }),
-            )?;
-        }
-        for c in self.controls() {
-            entry(
-                w,
-                serde_json::json!({
-                    "id": c.id, "title": c.title, "url": format!("controls/{}.html", c.id),
-                    "kind": "control", "headings": c.theme, "text": c.justification,
-                }),
-            )?;
-        }
-        w.write_all(b"\n]")
-    }
-
     /// `print.html`: the cover from its template, the contents and then each document's
     /// section (with its body) streamed into the slots, so memory holds one section at a time.
     pub(super) fn write_print(&self, tera: &Tera, out: &Path) -> Result<(), String> {
@@ -108,6 +45,7 @@ impl Site<'_> {
                 ctx.insert(
                     "s",
                     &serde_json::json!({
+                        "running": super::tidy::running_header(d.id_str(), &d.version.to_string(), &d.classification.value),
                         "doc": &self.row(i),
                         "owner_title": self.hb.config.role_title(&d.owner.value),
                         "effective": d.effective.map(|x| x.to_string()),
@@ -118,11 +56,12 @@ impl Site<'_> {
                     format!("rendering print.html: {}", super::theme::error_chain(&e))
                 })?;
                 let body = resolve_body(
-                    &d.body.html,
+                    &super::tidy::without_repeated_title(&d.body.html, &d.body.headings, &d.title),
                     &self.checked.links.targets[i],
                     &Place::Print { doc: d.id_str() },
                     &self.withheld,
                 );
+                let body = super::tidy::label_checkboxes(&body).into_owned();
                 w.write_all(&splice(section.as_bytes(), &[body]))
                     .map_err(|e| e.to_string())?;
             }
@@ -137,23 +76,55 @@ impl Site<'_> {
         )
     }
 
-    /// `documents/index.html`: the register, its rows rendered a chunk at a time.
+    /// `documents/index.html`: the register, a table per document type, each in natural id
+    /// order, its rows rendered a chunk at a time.
     pub(super) fn write_register(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+        let groups: Vec<(crate::core::types::DocType, Vec<&DocRow>)> =
+            crate::core::types::DocType::ALL
+                .iter()
+                .map(|&t| {
+                    let mut of_type: Vec<&DocRow> = self
+                        .rows()
+                        .iter()
+                        .filter(|r| r.doc_type == t.as_str())
+                        .collect();
+                    of_type.sort_by(|a, b| super::nav::id_order(&a.id, &b.id));
+                    (t, of_type)
+                })
+                .filter(|(_, rows)| !rows.is_empty())
+                .collect();
         let mut ctx = Context::new();
-        ctx.insert("rows", &slot(0));
-        let fill = rows(
-            tera,
-            "documents-rows.html",
-            "documents",
-            "../",
-            self.rows().iter(),
-            DOC_CHUNK,
+        ctx.insert(
+            "groups",
+            &groups
+                .iter()
+                .enumerate()
+                .map(|(n, (t, rows))| {
+                    serde_json::json!({
+                        "type": t.as_str(), "title": super::nav::type_label(*t),
+                        "count": rows.len(), "rows": slot(n),
+                    })
+                })
+                .collect::<Vec<_>>(),
         );
+        let fills: Vec<Box<Fill<'_>>> = groups
+            .into_iter()
+            .map(|(_, rows_of)| {
+                rows(
+                    tera,
+                    "documents-rows.html",
+                    "documents",
+                    "../",
+                    rows_of.into_iter(),
+                    DOC_CHUNK,
+                )
+            })
+            .collect();
         self.write_slotted(
             tera,
             ("documents.html", "documents/index.html", "../"),
             ctx,
-            vec![fill],
+            fills,
             out,
         )
     }
@@ -263,7 +234,7 @@ impl Site<'_> {
 
     /// Renders `template` with `ctx` as the page at `path` (`root` leads back to the top),
     /// then writes it to `out` with each slot replaced by what its fill writes.
-    fn write_slotted(
+    pub(super) fn write_slotted(
         &self,
         tera: &Tera,
         (template, path, root): (&str, &str, &str),
@@ -289,7 +260,7 @@ impl Site<'_> {
 }
 
 /// Writes one slot's content: the rows of a table, the sections of print.html.
-type Fill<'a> = dyn FnMut(&mut dyn Write) -> Result<(), String> + 'a;
+pub(super) type Fill<'a> = dyn FnMut(&mut dyn Write) -> Result<(), String> + 'a;
 
 /// Documents' rows rendered per template call: enough to make the calls cheap, few enough
 /// that a chunk's template data stays small.

@@ -31,6 +31,9 @@ pub(super) struct Pending {
     /// Ids that an edit took from a document: if no document has one of them any more,
     /// its page must go, which writing pages over the site cannot do.
     pub gone: BTreeSet<String>,
+    /// The sidebar of the pages last written (`None`: not computed since they were). It is
+    /// on every page: when an edit changes it, every page must be written.
+    pub sidebar: Option<serde_json::Value>,
 }
 
 /// What an update asks the caller to write.
@@ -145,6 +148,9 @@ impl Site {
 
     /// Re-reads `paths` (Markdown documents that exist) and re-checks.
     fn reread_documents(&mut self, paths: &[PathBuf]) -> Update {
+        if self.pending.sidebar.is_none() {
+            self.pending.sidebar = Some(render::sidebar(&self.hb, &self.checked, &self.render));
+        }
         for path in paths {
             match self.is_data_edit(path) {
                 true => self.reread_data(path),
@@ -165,7 +171,9 @@ impl Site {
             .gone
             .iter()
             .any(|id| !self.hb.documents.iter().any(|d| d.id_str() == id));
-        if self.pending.everything || page_gone {
+        let sidebar = render::sidebar(&self.hb, &self.checked, &self.render);
+        let sidebar_changed = self.pending.sidebar.as_ref() != Some(&sidebar);
+        if self.pending.everything || page_gone || sidebar_changed {
             if self.opts.history != super::History::None {
                 // The history was left out while the handbook had errors.
                 let repo = crate::history::Repo::open(&self.root);
@@ -174,6 +182,7 @@ impl Site {
             return Update::Rewrite;
         }
         let pending = std::mem::take(&mut self.pending);
+        self.pending.sidebar = Some(sidebar);
         let mut documents = BTreeSet::new();
         for path in pending.documents {
             if let Some(i) = index_of(&self.hb, &path) {

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub const INSTALL: &str = "apt-get install chromium chromium-driver";
+const AXE_MISSING: &str =
+    "axe-core not found: `npm install --prefix target/axe axe-core@4` (as .ci/run does), or set AXE_CORE_JS";
 
 /// What the chosen tests need, found once per run.
 pub struct Tools {
@@ -65,7 +67,10 @@ impl Tools {
             true => chromium(),
             false => Err(unused.clone()),
         };
-        let driver = match (&chromium, needs(|b| matches!(b, Body::WebDriver(_)))) {
+        let driver = match (
+            &chromium,
+            needs(|b| matches!(b, Body::WebDriver(_) | Body::Axe(_))),
+        ) {
             (Ok(path), true) => driver(path),
             (Err(why), true) => Err(why.clone()),
             (_, false) => Err(unused),
@@ -94,12 +99,20 @@ pub fn decide(missing: Result<(), &str>, ci: bool) -> Verdict {
 }
 
 pub fn verdict(body: &Body, tools: &Tools) -> Verdict {
-    let missing = match body {
+    let missing: Result<(), String> = match body {
         Body::Plain(_) => Ok(()),
-        Body::Chromium(_) => tools.chromium.as_ref().map(|_| ()),
-        Body::WebDriver(_) => tools.webdriver.as_ref().copied(),
+        Body::Chromium(_) => tools.chromium.as_ref().map(|_| ()).map_err(String::clone),
+        Body::WebDriver(_) => tools.webdriver.clone(),
+        Body::Axe(_) => tools.webdriver.clone().and_then(|()| {
+            crate::theme::axe_js()
+                .map(|_| ())
+                .ok_or_else(|| AXE_MISSING.to_string())
+        }),
     };
-    decide(missing.map_err(String::as_str), tools.ci)
+    decide(
+        missing.as_ref().map(|_| ()).map_err(String::as_str),
+        tools.ci,
+    )
 }
 
 /// This binary again, on the browser tests only (`only`), with `path` as PATH and CI set or not.

@@ -19,6 +19,8 @@ pub enum Body {
     Chromium(fn()),
     /// A WebDriver session: its own headless Chromium.
     WebDriver(fn(&Browser)),
+    /// A WebDriver session and axe-core's `axe.min.js` (installed from npm by `.ci/run`).
+    Axe(fn(&Browser)),
 }
 
 pub struct Test {
@@ -125,7 +127,7 @@ enum Outcome {
 fn run(test: &Test, tools: &Tools) -> Outcome {
     let result = catch_unwind(AssertUnwindSafe(|| match &test.body {
         Body::Plain(f) | Body::Chromium(f) => f(),
-        Body::WebDriver(f) => {
+        Body::WebDriver(f) | Body::Axe(f) => {
             let driver = tools
                 .driver
                 .as_ref()

@@ -8,6 +8,10 @@ use crate::webdriver::Browser;
 pub const TESTS: &[Test] = &[
     test!(Chromium, pdf_prints_each_document_and_the_handbook),
     test!(
+        Chromium,
+        pdf_starts_chromium_once_for_every_document_on_the_paper_of_the_config
+    ),
+    test!(
         WebDriver,
         the_unpacked_bundle_works_from_file_in_a_browser_with_search
     ),
@@ -21,6 +25,66 @@ fn pdf_prints_each_document_and_the_handbook() {
         let bytes = std::fs::read(hb.path().join(f)).unwrap();
         assert!(bytes.starts_with(b"%PDF"), "{f}");
     }
+}
+
+/// A `chromium` first on PATH that counts its starts, then runs the real one.
+fn pdf_starts_chromium_once_for_every_document_on_the_paper_of_the_config() {
+    let hb = Handbook::linked();
+    let config = hb.read("ismsbook.toml");
+    hb.write(
+        "ismsbook.toml",
+        format!("{config}\n[print]\npaper = \"letter\"\n"),
+    );
+    let real = crate::webdriver::find("chromium").unwrap();
+    let bin = Handbook::empty();
+    let log = bin.path().join("starts.log");
+    let wrapper = bin.path().join("chromium");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho start >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ismsbook"))
+        .args(["build", "--pdf", "--today", common::TODAY, "--root"])
+        .arg(hb.path())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdfs: Vec<_> = std::fs::read_dir(hb.path().join("public/pdf"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert!(pdfs.len() >= 4, "{pdfs:?}");
+    let starts = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        starts.lines().count(),
+        1,
+        "Chromium started once for {} PDFs",
+        pdfs.len()
+    );
+    // US Letter: 612 x 792 points.
+    let pdf = std::fs::read(hb.path().join("public/pdf/POL-005.pdf")).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("/MediaBox [0 0 612 792]"), "not letter-sized");
 }
 
 fn bundle(hb: &Handbook, name: &str) -> std::path::PathBuf {

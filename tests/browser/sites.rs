@@ -64,7 +64,11 @@ pub fn attacker_page(site: &str) -> String {
 window.loot = []; window.done = 0;
 function take(x) {{ try {{ loot.push(typeof x === "string" ? x : JSON.stringify(x)); }} catch (e) {{ loot.push("?"); }} }}
 window.onerror = function (m) {{ take(String(m)); }};
+window.ismsbookSearchShard = function (name, data) {{ take(name + " " + data); }};
 </script>
+<script src="{site}search/t0.js"></script>
+<script src="{site}search/d0.js"></script>
+<script src="{site}search/d1.js"></script>
 <script src="{site}search-index.js" onload="take(window.ISMSBOOK_SEARCH); done++" onerror="done++"></script>
 <script src="{site}search.html" onload="take(window.ISMSBOOK_SEARCH); done++" onerror="done++"></script>
 <script src="{site}static/search.js" onload="done++" onerror="done++"></script>

@@ -212,6 +212,43 @@ impl Browser {
         );
     }
 
+    /// The size of the window's viewport, in CSS pixels: what a phone or a desktop shows.
+    pub fn resize(&self, width: u32, height: u32) {
+        // The window is larger than its viewport by the browser's frame; measure and make up.
+        self.call(
+            "POST",
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        );
+        let inner = self.eval("return [window.innerWidth, window.innerHeight]");
+        let (w, h) = (
+            inner[0].as_u64().unwrap_or(width as u64) as u32,
+            inner[1].as_u64().unwrap_or(height as u64) as u32,
+        );
+        if (w, h) != (width, height) {
+            self.call(
+                "POST",
+                "/window/rect",
+                Some(json!({ "width": 2 * width - w, "height": 2 * height - h })),
+            );
+        }
+    }
+
+    /// A PNG of the viewport.
+    pub fn screenshot(&self) -> Vec<u8> {
+        let b64 = self.call("GET", "/screenshot", None);
+        decode_base64(b64.as_str().unwrap_or(""))
+    }
+
+    /// Runs `script` (which gets a callback as its last argument) and waits for its answer.
+    pub fn eval_async(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
     /// Waits until `script` returns true (or panics after `secs`).
     pub fn wait_for(&self, script: &str, secs: u64) {
         let deadline = Instant::now() + Duration::from_secs(secs);
@@ -235,4 +272,25 @@ impl Drop for Browser {
             None,
         );
     }
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let digits: Vec<u8> = text.bytes().filter_map(value).collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &d)| n | (d as u32) << (18 - 6 * i));
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
 }

@@ -1,7 +1,12 @@
 //! `build --pdf`: each document page and the whole handbook printed to PDF by a locally
-//! installed Chromium, with the print stylesheet (control block, page numbers).
+//! installed Chromium, with the print stylesheet (control block, running header, page
+//! numbers, the paper size of `[print] paper`).
+
+#[cfg(target_os = "linux")]
+mod cdp;
 
 use std::path::{Path, PathBuf};
+#[cfg(not(target_os = "linux"))]
 use std::process::Command;
 
 const BROWSERS: &[&str] = &[
@@ -20,6 +25,55 @@ pub fn find_chromium() -> Option<PathBuf> {
 }
 
 /// Prints `pages` (relative to `site`) into `site/pdf/`; returns how many PDFs were written.
+/// One Chromium prints them all, one after the other, in one tab.
+#[cfg(target_os = "linux")]
+pub fn print(chromium: &Path, site: &Path, pages: &[(String, String)]) -> Result<usize, String> {
+    let out_dir = site.join("pdf");
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let site = std::fs::canonicalize(site).map_err(|e| e.to_string())?;
+    let profile = tempfile::Builder::new()
+        .prefix("ismsbook-pdf-")
+        .tempdir()
+        .map_err(|e| format!("cannot create Chromium's profile: {e}"))?;
+    let mut browser = cdp::Browser::start(chromium, profile.path())?;
+    for (page, name) in pages {
+        let url = format!("file://{}", site.join(page).display());
+        let pdf = browser
+            .print(&url)
+            .map_err(|e| format!("Chromium could not print {page}: {e}"))?;
+        let target = out_dir.join(format!("{name}.pdf"));
+        std::fs::write(&target, pdf)
+            .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    }
+    drop(browser);
+    Ok(pages.len())
+}
+
+/// Standard base64, as Chromium sends a PDF.
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let digits: Vec<u8> = text.bytes().filter_map(value).collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &d)| n | (d as u32) << (18 - 6 * i));
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
+}
+
+/// Elsewhere, a Chromium per page (no pipe to drive one with).
+#[cfg(not(target_os = "linux"))]
 pub fn print(chromium: &Path, site: &Path, pages: &[(String, String)]) -> Result<usize, String> {
     let out_dir = site.join("pdf");
     std::fs::create_dir_all(&out_dir)
