@@ -4,11 +4,11 @@
 mod context;
 mod csv;
 mod frameworks;
+mod nav;
 pub mod operation;
 mod risks;
-mod signed;
-mod nav;
 pub mod search;
+mod signed;
 pub mod theme;
 mod tidy;
 mod whole;

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::context::DocRow;
-use crate::core::types::DocType;
 use crate::check::Withheld;
+use crate::core::types::DocType;
 use crate::load::model::Handbook;
 
 /// A group of the sidebar, with a heading.

@@ -116,7 +116,7 @@ pub fn heat_map(
     const CELL: u32 = 44;
     let size = CELL * scale;
     let mut svg = format!(
-        "<svg class=\"heat-map\" role=\"img\" aria-label=\"{name} risk heat map\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        "<svg class=\"heat-map\" role=\"group\" aria-label=\"{name} risk heat map\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\">",
         w = size + 24,
         h = size + 24
     );
