@@ -2,6 +2,7 @@
 //! printer, the ISO/IEC 27001:2022 [`catalog`], spelling [`suggest`]ions, and `parallel`
 //! work.
 
+pub mod base64;
 pub mod catalog;
 pub mod diagnostics;
 pub mod formats;

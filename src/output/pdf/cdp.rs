@@ -172,7 +172,7 @@ impl Browser {
             json!({ "printBackground": true, "preferCSSPageSize": true, "displayHeaderFooter": false }),
         )?;
         let data = pdf["data"].as_str().ok_or("Chromium printed no PDF")?;
-        Ok(super::base64_decode(data))
+        Ok(crate::core::base64::decode(data))
     }
 }
 

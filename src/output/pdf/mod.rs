@@ -50,28 +50,6 @@ pub fn print(chromium: &Path, site: &Path, pages: &[(String, String)]) -> Result
     Ok(pages.len())
 }
 
-/// Standard base64, as Chromium sends a PDF.
-fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
-    let digits: Vec<u8> = text.bytes().filter_map(value).collect();
-    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
-    for chunk in digits.chunks(4) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &d)| n | (d as u32) << (18 - 6 * i));
-        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
-    }
-    out
-}
-
 /// Elsewhere, a Chromium per page (no pipe to drive one with).
 #[cfg(not(target_os = "linux"))]
 pub fn print(chromium: &Path, site: &Path, pages: &[(String, String)]) -> Result<usize, String> {

@@ -275,7 +275,7 @@ fn write_shard(
     cipher::apply(key, &nonce(kind, n), &mut data);
     let text = format!(
         "ismsbookSearchShard(\"{kind}{n}\",\"{}\");\n",
-        base64(&data)
+        crate::core::base64::encode(&data)
     );
     let path = dir.join(format!("{kind}{n}.js"));
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
@@ -291,24 +291,6 @@ fn nonce(kind: char, n: usize) -> [u8; 12] {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
-        for i in 0..4 {
-            match i <= chunk.len() {
-                true => out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char),
-                false => out.push('='),
-            }
-        }
-    }
-    out
 }
 
 /// Reads a built site's search data back: every entry with its text, in index order. For
@@ -338,7 +320,7 @@ pub fn read_back_with(
     for n in 0..meta["docs"].as_u64().unwrap_or(0) as usize {
         let text = read(&format!("search/d{n}.js"))?;
         let b64 = text.split('"').nth(3).ok_or("bad shard")?;
-        let mut data = unbase64(b64);
+        let mut data = crate::core::base64::decode(b64);
         cipher::apply(&key, &nonce('d', n), &mut data);
         let v: serde_json::Value = serde_json::from_slice(&data).map_err(|e| e.to_string())?;
         for mut e in v.as_array().cloned().unwrap_or_default() {
@@ -359,38 +341,4 @@ pub fn read_back_with(
         }
     }
     Ok(out)
-}
-
-fn unbase64(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
-    let digits: Vec<u8> = text.bytes().filter_map(value).collect();
-    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
-    for chunk in digits.chunks(4) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &d)| n | (d as u32) << (18 - 6 * i));
-        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_round_trips() {
-        for s in ["", "a", "ab", "abc", "abcd", "Grüße <x>"] {
-            assert_eq!(unbase64(&base64(s.as_bytes())), s.as_bytes());
-        }
-        assert_eq!(base64(b"ab"), "YWI=");
-    }
 }
