@@ -111,6 +111,8 @@ pub struct Site<'a> {
     backlinks: OnceLock<BTreeMap<&'a DocumentId, Vec<usize>>>,
     index_of: OnceLock<BTreeMap<&'a DocumentId, usize>>,
     nav: OnceLock<Vec<super::nav::Section>>,
+    /// Risk id -> the published documents linking to it, for "referenced by".
+    pub(super) risk_refs: OnceLock<BTreeMap<&'a str, Vec<usize>>>,
     /// What `--max-classification` leaves out.
     pub withheld: Cow<'a, Withheld>,
 }
@@ -146,6 +148,7 @@ impl<'a> Site<'a> {
             backlinks: OnceLock::new(),
             index_of: OnceLock::new(),
             nav: OnceLock::new(),
+            risk_refs: OnceLock::new(),
             withheld,
         }
     }

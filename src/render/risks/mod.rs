@@ -4,6 +4,7 @@
 
 mod rows;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use tera::{Context, Tera};
@@ -27,6 +28,28 @@ impl Site<'_> {
             .zip(&self.checked.risk_states)
             .map(|(risk, &state)| row(&hb.config, hb.today, risk, state))
             .collect()
+    }
+
+    /// The published documents linking to each risk, in document order: found once for all
+    /// risk pages (a thousand risks each scanning ten thousand documents was quadratic).
+    fn risk_refs(&self) -> &BTreeMap<&str, Vec<usize>> {
+        self.risk_refs.get_or_init(|| {
+            let mut refs: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for (j, targets) in self.checked.links.targets.iter().enumerate() {
+                if !self.is_published(j) {
+                    continue;
+                }
+                for t in targets {
+                    if let Target::Risk(id) = t {
+                        let docs = refs.entry(id.as_str()).or_default();
+                        if docs.last() != Some(&j) {
+                            docs.push(j);
+                        }
+                    }
+                }
+            }
+            refs
+        })
     }
 
     /// Every treatment action, overdue first, then by due date.
@@ -155,18 +178,14 @@ impl Site<'_> {
         let risk = &hb.risks.as_ref().ok_or("no risk register")?.risks[i];
         let r = &row(&hb.config, hb.today, risk, self.checked.risk_states[i]);
         let referenced_by: Vec<_> = self
-            .hb
-            .documents
-            .iter()
-            .zip(&self.checked.links.targets)
-            .enumerate()
-            .filter(|&(j, (_, targets))| {
-                self.is_published(j)
-                    && targets
-                        .iter()
-                        .any(|t| matches!(t, Target::Risk(id) if id.as_str() == r.id))
+            .risk_refs()
+            .get(r.id.as_str())
+            .into_iter()
+            .flatten()
+            .map(|&j| {
+                let d = &hb.documents[j];
+                serde_json::json!({ "id": d.id_str(), "title": d.title })
             })
-            .map(|(_, (d, _))| serde_json::json!({ "id": d.id_str(), "title": d.title }))
             .collect();
         let mut ctx = Context::new();
         ctx.insert("risk", r);
