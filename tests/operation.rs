@@ -209,6 +209,38 @@ fn a_finding_that_is_no_nonconformity_is_reported_with_a_suggestion() {
 }
 
 #[test]
+fn a_link_to_a_nonconformity_leads_to_it_and_an_unknown_one_is_reported() {
+    let hb = fixture();
+    let text = hb.read("content/records/internal-audit-2026.md");
+    hb.write(
+        "content/records/internal-audit-2026.md",
+        text.replace(
+            "Findings in the body.",
+            "Findings: [the first](NC-2026-01).",
+        ),
+    );
+    hb.run(&["build", "--today", "2026-06-01"]).assert_exit(0);
+    let page = hb.read("public/documents/REC-02.html");
+    assert!(
+        page.contains("href=\"../nonconformities.html#NC-2026-01\""),
+        "{page}"
+    );
+    let text = hb.read("content/records/internal-audit-2026.md");
+    hb.write(
+        "content/records/internal-audit-2026.md",
+        text.replace("(NC-2026-01)", "(NC-2026-10)"),
+    );
+    check_on(&hb, "2026-06-01")
+        .assert_exit(1)
+        .assert_codes(&["unknown-nonconformity"])
+        .assert_diagnostic(
+            "unknown-nonconformity",
+            "content/records/internal-audit-2026.md:18:23",
+            "did you mean NC-2026-01?",
+        );
+}
+
+#[test]
 fn a_recurring_activity_is_due_soon_then_missed() {
     let hb = fixture();
     check_on(&hb, "2026-06-20")

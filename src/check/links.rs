@@ -9,6 +9,7 @@ use std::rc::Rc;
 use crate::core::catalog::catalog;
 use crate::core::diagnostics::{Code, Diagnostic, Span};
 use crate::core::suggest::{Budget, Suggester};
+use crate::core::types::NonconformityId;
 use crate::core::types::{ControlId, DocumentId};
 use crate::load::markdown::html_scan;
 use crate::load::model::{Document, Handbook};
@@ -23,6 +24,8 @@ pub enum Target {
     Control(ControlId),
     /// A risk of `content/risks.yaml`: `[R-001](R-001)`.
     Risk(crate::core::types::RiskId),
+    /// A nonconformity of `content/nonconformities.yaml`: `[NC-2026-03](NC-2026-03)`.
+    Nonconformity(crate::core::types::NonconformityId),
     /// A file under `content/`, relative to it, with an optional `#fragment`.
     Asset {
         path: PathBuf,
@@ -97,6 +100,9 @@ pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
                     _ if link.dest.parse::<crate::core::types::RiskId>().is_ok() => {
                         risk_link(hb, doc, link, diags)
                     }
+                    _ if link.dest.parse::<NonconformityId>().is_ok() => {
+                        nonconformity_link(hb, doc, link, diags)
+                    }
                     Ok(t) => t,
                     Err(_) if unsafe_scheme(&link.dest).is_some() => {
                         diags.push(unsafe_link(doc, link));
@@ -148,6 +154,37 @@ fn risk_link(
         return Target::Risk(id);
     }
     diags.push(super::risks::unknown_risk(&doc.path, &id, link.span, risks));
+    Target::Unresolved
+}
+
+/// A link `[NC-2026-03](NC-2026-03)`: to the nonconformity on `nonconformities.html`, or
+/// unknown-nonconformity with the nearest id.
+fn nonconformity_link(
+    hb: &Handbook,
+    doc: &Document,
+    link: &crate::load::markdown::Link,
+    diags: &mut Vec<Diagnostic>,
+) -> Target {
+    let Ok(id) = link.dest.parse::<NonconformityId>() else {
+        return Target::Unresolved;
+    };
+    if hb.nonconformities.iter().any(|n| n.id.value == id) {
+        return Target::Nonconformity(id);
+    }
+    let ids = hb.nonconformities.iter().map(|n| n.id.value.as_str());
+    let help = match crate::core::suggest::did_you_mean(id.as_str(), ids) {
+        Some(s) => format!("did you mean {s}?"),
+        None => format!("add {id} to {}", crate::load::nonconformity::FILE),
+    };
+    diags.push(
+        Diagnostic::error(
+            Code::UnknownNonconformity,
+            &doc.path,
+            format!("link to unknown nonconformity {id}"),
+        )
+        .at(link.span)
+        .help(help),
+    );
     Target::Unresolved
 }
 

@@ -289,6 +289,7 @@ fn href(target: Option<&Target>, place: &Place<'_>, withheld: &crate::check::Wit
         (Some(Target::Control(c)), _) => format!("{root}controls/{c}.html"),
         (Some(Target::Risk(r)), _) if withheld.risks() => format!("{root}index.html"),
         (Some(Target::Risk(r)), _) => format!("{root}risks/{r}.html"),
+        (Some(Target::Nonconformity(n)), _) => format!("{root}nonconformities.html#{n}"),
         (Some(Target::Asset { path, fragment }), _) => {
             with_fragment(format!("{root}{}", asset_url(path)), fragment)
         }
