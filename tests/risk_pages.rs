@@ -178,3 +178,37 @@ fn import_leaves_the_risk_register_absent() {
     assert!(out.path().join("isms/content").is_dir());
     assert!(!out.path().join("isms/content/risks.yaml").exists());
 }
+
+/// An edition below the register's level leaks none of it anywhere: no risk's title and no
+/// treatment action's text (on `actions.html`/`.csv`, the calendar, the home page) in any
+/// file. (Ids are left out of the search: documents at the edition's level cite them in
+/// their own words.)
+#[test]
+fn an_edition_below_the_register_shows_no_risk_title_or_treatment_action_anywhere() {
+    let hb = Handbook::example();
+    hb.run(&[
+        "build",
+        "--today",
+        common::TODAY,
+        "--max-classification",
+        "internal",
+    ])
+    .assert_exit(0);
+    let register = hb.read("content/risks.yaml");
+    let secrets: Vec<&str> = register
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            l.strip_prefix("title: ")
+                .or_else(|| l.strip_prefix("action: "))
+        })
+        .map(|v| v.trim_matches('"'))
+        .collect();
+    assert!(secrets.len() > 20, "{secrets:?}");
+    for (path, bytes) in common::files(&hb.path().join("public")) {
+        let text = String::from_utf8_lossy(&bytes);
+        for s in &secrets {
+            assert!(!text.contains(s), "{} shows {s:?}", path.display());
+        }
+    }
+}
