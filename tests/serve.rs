@@ -2,22 +2,15 @@
 //! and the paths that must not escape the site.
 
 mod common;
-use common::Handbook;
+use common::{get, Handbook};
 #[path = "serve/support.rs"]
 mod support;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use support::serve;
 
-pub struct Reply {
-    pub status: u16,
-    pub headers: String,
-    pub body: String,
-}
-
-/// A raw HTTP/1.1 GET: the path goes on the wire exactly as given.
 /// A page without its sidebar, which lists every document on every page.
 fn main_of(page: &str) -> String {
     let start = page.find("<main").unwrap_or(0);
@@ -30,32 +23,6 @@ fn search_text(port: u16) -> String {
     let entries =
         ismsbook::render::search::read_back_with(|p| Ok(get(port, &format!("/{p}")).body)).unwrap();
     serde_json::to_string(&entries).unwrap()
-}
-
-pub fn get(port: u16, path: &str) -> Reply {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(40)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    Reply {
-        status,
-        headers: head.to_string(),
-        body: body.to_string(),
-    }
 }
 
 fn poll(port: u16, since: u64) -> serde_json::Value {
