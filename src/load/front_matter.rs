@@ -10,6 +10,7 @@ use crate::core::suggest::did_you_mean;
 use crate::core::types::{ControlId, Date, DocType, DocumentId, Status, Version};
 use crate::load::model::{Approval, Review, Spanned};
 
+mod index;
 mod record;
 mod schema;
 pub use schema::{Field, Required, FIELDS};
@@ -251,7 +252,7 @@ impl Reader<'_> {
                 continue;
             }
             seen.insert(text, key.span);
-            match known.clone().find(|f| f.key() == text) {
+            match index::field(parent, text) {
                 Some(f) => out.push((f, key.span, value)),
                 None => {
                     let help = match did_you_mean(text, known.clone().map(Field::key)) {

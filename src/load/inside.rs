@@ -13,6 +13,9 @@ use std::path::{Component, Path, PathBuf};
 
 use super::is_ignored;
 
+#[cfg(target_os = "linux")]
+mod beneath;
+
 /// Why an entry was not read.
 #[derive(Debug)]
 pub enum Refused {
@@ -314,6 +317,10 @@ pub fn open(root: &Path, rel: &Path) -> io::Result<(fs::File, fs::Metadata)> {
             io::ErrorKind::InvalidInput,
             format!("{} is not a path inside the handbook", rel.display()),
         ));
+    }
+    #[cfg(target_os = "linux")]
+    if let Some(opened) = beneath::open(root, rel) {
+        return Ok(opened);
     }
     let root_c = canonical_root(root)?;
     let full = root.join(rel);

@@ -17,7 +17,9 @@ use crate::core::diagnostics::{Span, SpanCursor};
 
 mod depth;
 pub mod html_scan;
+mod outline;
 pub use depth::{warning as flattened_warning, MAX_DEPTH};
+pub use outline::outline;
 
 /// The placeholder written for link number N: `ismsbook-link:N`.
 pub const LINK_PLACEHOLDER: &str = "ismsbook-link:";

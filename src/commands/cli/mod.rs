@@ -327,7 +327,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
             common,
         } => {
             let today = site::today(common.today)?;
-            let site = Site::open(&root, site::Options::new(today))?;
+            // No page is written: the bodies' HTML is not made.
+            let opts = site::Options {
+                keep: crate::load::Keep::Outlines,
+                ..site::Options::new(today)
+            };
+            let site = Site::open(&root, opts)?;
             let shown = match &changed_since {
                 Some(rev) => formats::changed_since(&root, rev, today, &site)?.into(),
                 None => std::borrow::Cow::Borrowed(site.checked.diagnostics.as_slice()),

@@ -251,12 +251,12 @@ impl Schema {
                 Required::OnceApproved => approved,
                 Required::OnceApprovedBy(_) | Required::Never => false,
             };
+            if !needed || written(f.name).is_some() {
+                continue;
+            }
             // Fields of a list's items are checked item by item, as the list is read.
             let parent = self.get(f.parent());
-            if !needed
-                || written(f.name).is_some()
-                || parent.is_some_and(|p| p.kind != Kind::Mapping)
-            {
+            if parent.is_some_and(|p| p.kind != Kind::Mapping) {
                 continue;
             }
             let when = match f.required {
