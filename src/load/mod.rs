@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod active;
+mod compact;
 pub mod config;
 mod front_matter;
 pub mod inside;
@@ -473,7 +474,7 @@ fn read_document(
         value: String::new(),
         span: span.unwrap_or(header),
     };
-    Ok(Document {
+    let mut doc = Document {
         path: path.to_path_buf(),
         body_start,
         body_line,
@@ -500,7 +501,9 @@ fn read_document(
         body,
         source,
         source_len,
-    })
+    };
+    compact::shrink(&mut doc);
+    Ok(doc)
 }
 
 /// HTML and SVG assets with script (see [`active`]); only files of those types are read.
