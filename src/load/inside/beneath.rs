@@ -22,7 +22,8 @@ struct OpenHow {
     resolve: u64,
 }
 
-/// Set once `openat2` is known to be missing (kernels before 5.6, some seccomp filters).
+/// Set once `openat2` is known to be missing or refused whatever the path (kernels before
+/// 5.6, seccomp filters of older container runtimes).
 static UNSUPPORTED: AtomicBool = AtomicBool::new(false);
 
 /// The file, opened and checked; `None`: open it the portable way.
@@ -65,7 +66,10 @@ pub(super) fn open(root: &Path, rel: &Path) -> Option<(File, fs::Metadata)> {
     };
     if fd < 0 {
         let errno = std::io::Error::last_os_error().raw_os_error();
-        if matches!(errno, Some(libc::ENOSYS | libc::EPERM)) {
+        if matches!(
+            errno,
+            Some(libc::ENOSYS | libc::EPERM | libc::EINVAL | libc::E2BIG)
+        ) {
             UNSUPPORTED.store(true, Ordering::Relaxed);
         }
         // ELOOP (a link on the way), EXDEV (out of the root), ENOENT, EACCES...
