@@ -1,5 +1,5 @@
-//! The search index kept between `serve`'s updates: each entry's shard JSON and term weights,
-//! and every term's postings. An update indexes again only the entries that may have
+//! The search index kept between `serve`'s updates: a digest of each entry's shard JSON and its
+//! term weights, and every term's postings. An update indexes again only the entries that may have
 //! changed (the documents read again since, and the controls, whose justifications come
 //! from the SoA), then writes only the document shards holding a changed entry and the term
 //! shards holding a term whose postings changed. Any other change (the entries themselves,
@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::{
-    doc_shard, entry_json, term_shard_count, weights, write_shard, write_terms, Index, Indexed,
-    Shards, Source, DOCS_PER_SHARD,
+    doc_shard, entry_json, json_digest, term_shard_count, weights, write_shard, write_terms, Index,
+    Indexed, Shards, Source, DOCS_PER_SHARD,
 };
 use crate::load::config::SearchLanguage;
 use crate::render::context::Site;
@@ -123,7 +123,7 @@ impl Kept {
     ) -> Result<usize, String> {
         let stale = std::mem::take(&mut self.stale);
         let index = &mut self.index;
-        let mut docs = BTreeSet::new();
+        let mut fresh = std::collections::BTreeMap::new();
         let mut terms = BTreeSet::new();
         for (number, &source) in sources.iter().enumerate() {
             let again = match source {
@@ -135,7 +135,8 @@ impl Kept {
             }
             let entry = site.search_entry(source);
             let json = entry_json(&entry);
-            if json == index.entries[number].json {
+            let digest = json_digest(&json);
+            if digest == index.entries[number].digest {
                 continue;
             }
             let mut new: Vec<(u32, u32)> = weights(&mut index.words, &entry).into_iter().collect();
@@ -143,18 +144,27 @@ impl Kept {
             index
                 .postings
                 .resize_with(index.words.terms.len(), Vec::new);
-            let old = std::mem::replace(&mut index.entries[number], Indexed { json, weights: new });
+            let old = std::mem::replace(
+                &mut index.entries[number],
+                Indexed {
+                    digest,
+                    weights: new,
+                },
+            );
             let new = &index.entries[number].weights;
             for term in repost(&mut index.postings, number as u32, &old.weights, new) {
                 terms.insert(term);
             }
-            docs.insert(number / DOCS_PER_SHARD);
+            fresh.insert(number, json);
         }
+        let docs: BTreeSet<usize> = fresh.keys().map(|k| k / DOCS_PER_SHARD).collect();
         for &n in &docs {
-            let end = (n * DOCS_PER_SHARD + DOCS_PER_SHARD).min(index.entries.len());
-            let jsons: Vec<&str> = index.entries[n * DOCS_PER_SHARD..end]
-                .iter()
-                .map(|e| e.json.as_str())
+            let end = (n * DOCS_PER_SHARD + DOCS_PER_SHARD).min(sources.len());
+            let jsons: Vec<String> = (n * DOCS_PER_SHARD..end)
+                .map(|k| match fresh.remove(&k) {
+                    Some(json) => json,
+                    None => entry_json(&site.search_entry(sources[k])),
+                })
                 .collect();
             write_shard(shards, 'd', n, &doc_shard(&jsons))?;
         }
