@@ -115,6 +115,8 @@ pub struct Site<'a> {
     pub(super) risk_refs: OnceLock<BTreeMap<&'a str, Vec<usize>>>,
     /// What `--max-classification` leaves out.
     pub withheld: Cow<'a, Withheld>,
+    /// Where `serve` keeps the search index between updates (`None`: a build).
+    pub(super) search_cache: Option<&'a super::search::SearchCache>,
 }
 
 impl<'a> Site<'a> {
@@ -150,6 +152,7 @@ impl<'a> Site<'a> {
             nav: OnceLock::new(),
             risk_refs: OnceLock::new(),
             withheld,
+            search_cache: None,
         }
     }
 

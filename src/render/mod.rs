@@ -37,6 +37,9 @@ pub struct Options {
     /// HTML inserted before `</body>` of every page: the live-reload script of `serve`,
     /// never present in `build` output.
     pub inject: Option<String>,
+    /// The key that seals the search shards; `None`: derived from what is indexed (see
+    /// `search`).
+    pub search_key: Option<[u8; 32]>,
 }
 
 /// The sidebar every page shows, as its template gets it: `serve` rewrites every page when
@@ -62,7 +65,25 @@ pub fn write_site(
     source: &dyn crate::load::Source,
     out: &Path,
 ) -> Result<usize, String> {
-    let site = context::Site::new(hb, checked, opts);
+    write_site_keeping(hb, checked, opts, tera, source, out, None)
+}
+
+/// [`write_site`], keeping the search index in `search` for the updates that follow.
+pub fn write_site_keeping(
+    hb: &Handbook,
+    checked: &Checked,
+    opts: &Options,
+    tera: &tera::Tera,
+    source: &dyn crate::load::Source,
+    out: &Path,
+    search: Option<&search::SearchCache>,
+) -> Result<usize, String> {
+    let mut site = context::Site::new(hb, checked, opts);
+    // `out` is empty: every shard is written, and the index kept is made anew.
+    if let Some(search) = search {
+        search.forget();
+    }
+    site.search_cache = search;
     for dir in ["documents", "controls", "static"] {
         fs::create_dir_all(out.join(dir))
             .map_err(|e| format!("cannot create {}: {e}", out.join(dir).display()))?;
@@ -153,7 +174,22 @@ pub fn update_pages(
     out: &Path,
     part: Part<'_>,
 ) -> Result<usize, String> {
-    let site = context::Site::new(hb, checked, opts);
+    update_pages_keeping(hb, checked, opts, tera, out, part, None)
+}
+
+/// [`update_pages`] with the search index kept by [`write_site_keeping`]: only the search
+/// shards an edit changed are written.
+pub fn update_pages_keeping(
+    hb: &Handbook,
+    checked: &Checked,
+    opts: &Options,
+    tera: &tera::Tera,
+    out: &Path,
+    part: Part<'_>,
+    search: Option<&search::SearchCache>,
+) -> Result<usize, String> {
+    let mut site = context::Site::new(hb, checked, opts);
+    site.search_cache = search;
     let staging = out.join(".ismsbook-update");
     let _ = fs::remove_dir_all(&staging);
     for dir in ["documents", "controls"] {

@@ -50,6 +50,12 @@ pub struct Options {
     pub history: History,
     /// HTML inserted before `</body>` of every page (serve's live reload).
     pub inject: Option<String>,
+    /// The key sealing the search shards (`None`: derived from the content, so that `build`
+    /// and `bundle` give the same bytes for the same input). `serve` draws one per session:
+    /// the key only has to be unknown to other origins, which a random key is (more surely
+    /// than one derived from the handbook), and a fixed key lets an edit rewrite only the
+    /// shards it changes, where a derived key changes with every edit and so every shard.
+    pub search_key: Option<[u8; 32]>,
 }
 
 impl Options {
@@ -62,6 +68,7 @@ impl Options {
             keep: Keep::Bodies,
             history: History::None,
             inject: None,
+            search_key: None,
         }
     }
 }
@@ -137,6 +144,8 @@ pub struct Site {
     /// The compiled theme, kept between updates: compiling it costs more than an edit.
     tera: std::sync::OnceLock<tera::Tera>,
     pending: update::Pending,
+    /// The search index as last written, so that an update writes only the shards it changes.
+    search: render::search::SearchCache,
 }
 
 impl Site {
@@ -167,6 +176,7 @@ impl Site {
             opts,
             tera: Default::default(),
             pending: update::Pending::default(),
+            search: Default::default(),
         };
         site.render = site.render_options(&repo, commit);
         if site.has_errors() {
@@ -194,6 +204,7 @@ impl Site {
         let mut render = render::Options {
             max_classification: self.opts.max_classification.clone(),
             inject: self.opts.inject.clone(),
+            search_key: self.opts.search_key,
             ..Default::default()
         };
         if self.opts.history == History::None || self.has_errors() {
@@ -247,14 +258,19 @@ impl Site {
     /// files written.
     pub fn render_to(&mut self, dir: &Path) -> Result<usize, String> {
         let tera = self.theme()?;
-        let written = render::write_site(
+        let written = render::write_site_keeping(
             &self.hb,
             &self.checked,
             &self.render,
             tera,
             self.source.as_ref(),
             dir,
-        )?;
+            Some(&self.search),
+        );
+        if written.is_err() {
+            self.search.forget();
+        }
+        let written = written?;
         // What the pages show is now written: nothing is pending any more.
         self.pending = update::Pending::default();
         Ok(written)

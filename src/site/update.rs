@@ -82,6 +82,7 @@ impl Site {
     /// Writing what an update asked for failed: the next good update writes everything.
     pub fn mark_unwritten(&mut self) {
         self.pending.everything = true;
+        self.search.forget();
     }
 
     /// Edits of Markdown documents alone are followed document by document; configuration,
@@ -201,6 +202,7 @@ impl Site {
     }
 
     fn reread_document(&mut self, path: &PathBuf) {
+        self.search.touch(path);
         let pending = &mut self.pending;
         let before = index_of(&self.hb, path);
         // Pages that showed the document as it was must be written again too.
@@ -267,12 +269,26 @@ impl Site {
     /// Writes `print.html` and `search.html`, which hold every document and take longest:
     /// after an update's other pages, so that those show first.
     pub fn write_whole(&self, dir: &Path) -> Result<usize, String> {
-        self.write_part(dir, render::Part::Whole)
+        let written = self.write_part(dir, render::Part::Whole);
+        if written.is_err() {
+            // Which shards reached `dir` is unknown: the next write writes them all.
+            self.search.forget();
+        }
+        written
     }
 
     fn write_part(&self, dir: &Path, part: render::Part<'_>) -> Result<usize, String> {
         let tera = self.theme()?;
-        render::update_pages(&self.hb, &self.checked, &self.render, tera, dir, part)
+        let search = Some(&self.search);
+        render::update_pages_keeping(
+            &self.hb,
+            &self.checked,
+            &self.render,
+            tera,
+            dir,
+            part,
+            search,
+        )
     }
 }
 

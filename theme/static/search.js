@@ -41,12 +41,11 @@
     for (i = 0; i < 16; i++) ov.setUint32(4 * i, (x[i] + s[i]) >>> 0, true);
     return out;
   }
+  // A shard is its nonce (12 bytes) and then its sealed JSON.
   function open(name, b64) {
-    var raw = atob(b64), data = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) data[i] = raw.charCodeAt(i);
-    var nonce = new Uint8Array(12);
-    nonce[0] = name.charCodeAt(0);
-    new DataView(nonce.buffer).setUint32(4, parseInt(name.slice(1), 10), true);
+    var raw = atob(b64), all = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) all[i] = raw.charCodeAt(i);
+    var nonce = all.slice(0, 12), data = all.subarray(12);
     for (var at = 0, n = 1; at < data.length; at += 64, n++) {
       var ks = block(n, nonce);
       for (var j = 0; j < 64 && at + j < data.length; j++) data[at + j] ^= ks[j];

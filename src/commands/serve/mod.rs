@@ -102,6 +102,9 @@ pub struct Shared {
     pub base: PathBuf,
     pub root: PathBuf,
     pub today: Option<Date>,
+    /// The key sealing the search shards, the same for every build of this session (see
+    /// `site::Options::search_key`).
+    pub search_key: Option<[u8; 32]>,
     /// The handbook as last read, which follows edits; held while a build writes.
     site: Mutex<Option<Site>>,
 }
@@ -187,6 +190,7 @@ impl Shared {
         let opts = crate::site::Options {
             history: crate::site::History::Revisions,
             inject: inject(),
+            search_key: self.search_key,
             ..crate::site::Options::new(today)
         };
         Site::open(&self.root, opts)

@@ -67,6 +67,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
         base: base.path().to_path_buf(),
         root: opts.root.clone(),
         today: opts.today,
+        search_key: session_key(),
         site: Mutex::new(None),
     });
     stop_on_signals(&shared)?;
@@ -84,6 +85,13 @@ pub fn run(opts: Options) -> Result<(), Error> {
     // `base` (a TempDir) is removed here, and when an error above returns early.
     drop(base);
     served.map_err(|e| Error::Other(format!("the server stopped: {e}")))
+}
+
+/// A random search key for this session; without the OS's randomness (which only a broken
+/// system lacks), each build derives its key from the content, as `build` does.
+fn session_key() -> Option<[u8; 32]> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).ok().map(|_| key)
 }
 
 /// A fresh directory only we can read: an unpredictable name that must not exist yet (never

@@ -3,12 +3,15 @@
 //! (shard counts, the key); `search/t<n>.js` hold the postings of the terms that hash to `n`,
 //! `search/d<n>.js` the titles and section texts of [`DOCS_PER_SHARD`] entries, fetched only
 //! for the results shown. Each shard is sealed with a key held in search.html (see
-//! [`cipher`]): another origin can run the scripts but not read them.
+//! [`cipher`]) under a nonce it carries: another origin can run the scripts but not read
+//! them. `serve` keeps the index between edits ([`SearchCache`]) and writes only the shards
+//! an edit changes.
 
 pub mod cipher;
+mod kept;
 mod tokens;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -18,6 +21,7 @@ use tera::{Context, Tera};
 use super::context::Site;
 use super::whole::slot;
 use crate::load::config::SearchLanguage;
+pub use kept::SearchCache;
 use tokens::Words;
 
 /// Entries per document shard: a page of results touches at most this many shards' worth.
@@ -48,39 +52,54 @@ struct Entry {
     sections: Vec<(String, String, String)>,
 }
 
+/// An entry as indexed: a digest of its JSON in its document shard (the JSON is made again
+/// for a shard written again: keeping it cost 40 MB at 10,000 documents), and the weight of
+/// each of its terms (by number, ascending).
+struct Indexed {
+    digest: [u8; 16],
+    weights: Vec<(u32, u32)>,
+}
+
+/// The whole index: every entry's shard JSON and the postings of every term.
+struct Index {
+    words: Words,
+    /// By term number.
+    postings: Vec<Postings>,
+    /// Kept only for [`SearchCache`].
+    entries: Vec<Indexed>,
+    term_shards: u32,
+}
+
+/// What the shards are sealed with and written to.
+struct Shards<'p> {
+    key: [u8; 32],
+    dir: &'p Path,
+}
+
 impl<'a> Site<'a> {
     /// `search.html` and its shards under `search/`; returns the number of files written.
+    /// With a [`SearchCache`] (serve), only the shards an edit changed are written.
     pub(in crate::render) fn write_search(&self, tera: &Tera, out: &Path) -> Result<usize, String> {
         let language = self.hb.config.search_language;
-        let key = self.search_key();
         let dir = out.join("search");
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        // In parts, in parallel: each part's entries fill whole document shards.
-        let sources: Vec<Source> = self
-            .published()
-            .map(|(i, _)| Source::Document(i))
-            .chain((0..self.controls().len()).map(Source::Control))
-            .collect();
+        let shards = Shards {
+            key: self.search_key(),
+            dir: &dir,
+        };
+        let sources = self.search_sources();
         let count = sources.len();
-        let parts: Vec<(usize, &[Source])> = sources
-            .chunks(PART)
-            .enumerate()
-            .map(|(n, c)| (n * PART, c))
-            .collect();
-        let done = crate::core::parallel::map(&parts, |&(first, part)| {
-            self.index_part(language, &key, &dir, first, part)
-        });
-        let mut postings: BTreeMap<String, Postings> = BTreeMap::new();
-        for part in done {
-            for (term, list) in part? {
-                postings.entry(term).or_default().extend(list);
+        let (term_shards, written) = match self.search_cache {
+            Some(cache) => cache.write(self, &shards, &sources)?,
+            None => {
+                let index = self.index_all(&shards, &sources, false)?;
+                let docs = count.div_ceil(DOCS_PER_SHARD);
+                (index.term_shards, docs + index.term_shards as usize)
             }
-        }
-        let doc_shards = count.div_ceil(DOCS_PER_SHARD);
-        let term_shards = write_terms(&dir, &key, postings)?;
+        };
         let meta = serde_json::json!({
-            "key": hex(&key), "terms": term_shards, "docs": doc_shards, "per": DOCS_PER_SHARD,
+            "key": hex(&shards.key), "terms": term_shards, "docs": count.div_ceil(DOCS_PER_SHARD), "per": DOCS_PER_SHARD,
             "count": count, "language": match language { SearchLanguage::English => "english", SearchLanguage::None => "none" },
         });
         let mut ctx = Context::new();
@@ -96,46 +115,113 @@ impl<'a> Site<'a> {
             vec![Box::new(fill)],
             out,
         )?;
-        Ok(1 + doc_shards + term_shards as usize)
+        Ok(1 + written)
+    }
+
+    /// The entries, in index order: the published documents, then the controls.
+    fn search_sources(&self) -> Vec<Source> {
+        self.published()
+            .map(|(i, _)| Source::Document(i))
+            .chain((0..self.controls().len()).map(Source::Control))
+            .collect()
+    }
+
+    /// Indexes every entry and writes every shard; keeps each entry's JSON and weights when
+    /// `keep`.
+    fn index_all(
+        &self,
+        shards: &Shards<'_>,
+        sources: &[Source],
+        keep: bool,
+    ) -> Result<Index, String> {
+        let language = self.hb.config.search_language;
+        // In parts, in parallel: each part's entries fill whole document shards.
+        let parts: Vec<(usize, &[Source])> = sources
+            .chunks(PART)
+            .enumerate()
+            .map(|(n, c)| (n * PART, c))
+            .collect();
+        let done = crate::core::parallel::map(&parts, |&(first, part)| {
+            self.index_part(language, shards, first, part, keep)
+        });
+        // Each part numbered its own terms: one numbering for the whole index.
+        let mut index = Index {
+            words: Words::new(language),
+            postings: Vec::new(),
+            entries: Vec::new(),
+            term_shards: 0,
+        };
+        for part in done {
+            let (words, postings, entries) = part?;
+            let numbers: Vec<u32> = words.terms.iter().map(|t| index.words.number(t)).collect();
+            index
+                .postings
+                .resize_with(index.words.terms.len(), Vec::new);
+            for (local, list) in postings.into_iter().enumerate() {
+                index.postings[numbers[local] as usize].extend(list);
+            }
+            for mut e in entries {
+                for (term, _) in &mut e.weights {
+                    *term = numbers[*term as usize];
+                }
+                e.weights.sort_unstable();
+                index.entries.push(e);
+            }
+        }
+        index.term_shards = term_shard_count(&index.words.terms, &index.postings);
+        write_terms(shards, &index, None)?;
+        Ok(index)
     }
 
     /// Writes the document shards of `part` (entries from number `first` on) and returns
-    /// its postings: term -> (entry, weight), entries ascending.
+    /// its terms, their postings (entries ascending) and, when `keep`, its entries.
     fn index_part(
         &self,
         language: SearchLanguage,
-        key: &[u8; 32],
-        dir: &Path,
+        shards: &Shards<'_>,
         first: usize,
         part: &[Source],
-    ) -> Result<Vec<(String, Postings)>, String> {
+        keep: bool,
+    ) -> Result<(Words, Vec<Postings>, Vec<Indexed>), String> {
         let mut words = Words::new(language);
-        let mut postings: Vec<Vec<(u32, u32)>> = Vec::new();
+        let mut postings: Vec<Postings> = Vec::new();
+        let mut kept = Vec::new();
         for (k, chunk) in part.chunks(DOCS_PER_SHARD).enumerate() {
             let mut shard = Vec::with_capacity(chunk.len());
             for (j, &source) in chunk.iter().enumerate() {
                 let entry = self.search_entry(source);
                 let number = (first + k * DOCS_PER_SHARD + j) as u32;
-                for (term, weight) in weights(&mut words, &entry) {
+                let weights = weights(&mut words, &entry);
+                for (&term, &weight) in &weights {
                     if postings.len() <= term as usize {
                         postings.resize_with(term as usize + 1, Vec::new);
                     }
                     postings[term as usize].push((number, weight));
                 }
-                shard.push(serde_json::json!({
-                    "id": entry.id, "title": entry.title, "url": entry.url, "kind": entry.kind,
-                    "s": entry.sections,
-                }));
+                let json = entry_json(&entry);
+                if keep {
+                    let weights = weights.into_iter().collect();
+                    kept.push(Indexed {
+                        digest: json_digest(&json),
+                        weights,
+                    });
+                }
+                shard.push(json);
             }
             let n = (first + k * DOCS_PER_SHARD) / DOCS_PER_SHARD;
-            write_shard(dir, key, 'd', n, &serde_json::Value::from(shard))?;
+            write_shard(shards, 'd', n, &doc_shard(&shard))?;
         }
-        Ok(words.terms.into_iter().zip(postings).collect())
+        postings.resize_with(words.terms.len(), Vec::new);
+        Ok((words, postings, kept))
     }
 
-    /// The key of this build's shards: derived from what is indexed (so the same input gives
-    /// the same bytes), and so unknown to whoever does not already know the whole handbook.
+    /// The key of this build's shards: the options' (serve's, one per session), or else
+    /// derived from what is indexed (so the same input gives the same bytes), and so unknown
+    /// to whoever does not already know the whole handbook.
     fn search_key(&self) -> [u8; 32] {
+        if let Some(key) = self.opts.search_key {
+            return key;
+        }
         let mut h = Sha256::new();
         h.update(b"ismsbook search key 1\0");
         for (_, d) in self.published() {
@@ -231,61 +317,122 @@ fn sections(
     out
 }
 
-/// The term shards: each a JSON object of term -> [entry, weight, entry, weight, …], each
-/// entry as its distance from the one before (mostly small: a common word's list is short).
-fn write_terms(
-    dir: &Path,
-    key: &[u8; 32],
-    postings: BTreeMap<String, Postings>,
-) -> Result<u32, String> {
-    let bytes: usize = postings
-        .iter()
-        .map(|(t, p)| t.len() + 6 + p.len() * 5)
-        .sum();
-    let shards = bytes.div_ceil(TERM_SHARD_BYTES).max(1) as u32;
-    let mut parts: Vec<serde_json::Map<String, serde_json::Value>> =
-        (0..shards).map(|_| serde_json::Map::new()).collect();
-    for (term, list) in postings {
-        let mut last = 0;
-        let flat: Vec<u32> = list
-            .into_iter()
-            .flat_map(|(d, w)| {
-                let delta = d - last;
-                last = d;
-                [delta, w]
-            })
-            .collect();
-        parts[tokens::shard_of(&term, shards) as usize].insert(term, flat.into());
-    }
-    for (n, part) in parts.into_iter().enumerate() {
-        write_shard(dir, key, 't', n, &serde_json::Value::Object(part))?;
-    }
-    Ok(shards)
+/// An entry's JSON in its document shard.
+fn entry_json(e: &Entry) -> String {
+    serde_json::json!({
+        "id": e.id, "title": e.title, "url": e.url, "kind": e.kind, "s": e.sections,
+    })
+    .to_string()
 }
 
-/// `search/<kind><n>.js`: a call that hands the sealed JSON to search.js.
-fn write_shard(
-    dir: &Path,
-    key: &[u8; 32],
-    kind: char,
-    n: usize,
-    value: &serde_json::Value,
-) -> Result<(), String> {
-    let mut data = value.to_string().into_bytes();
-    cipher::apply(key, &nonce(kind, n), &mut data);
+fn json_digest(json: &str) -> [u8; 16] {
+    let digest = Sha256::digest(json.as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+/// A document shard: the JSON array of its entries.
+fn doc_shard<S: AsRef<str>>(entries: &[S]) -> String {
+    let mut out =
+        String::with_capacity(2 + entries.iter().map(|e| e.as_ref().len() + 1).sum::<usize>());
+    out.push('[');
+    for (k, e) in entries.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str(e.as_ref());
+    }
+    out.push(']');
+    out
+}
+
+/// How many term shards hold the postings: about [`TERM_SHARD_BYTES`] each.
+fn term_shard_count(terms: &[String], postings: &[Postings]) -> u32 {
+    let bytes: usize = terms
+        .iter()
+        .zip(postings)
+        .filter(|(_, p)| !p.is_empty())
+        .map(|(t, p)| t.len() + 6 + p.len() * 5)
+        .sum();
+    bytes.div_ceil(TERM_SHARD_BYTES).max(1) as u32
+}
+
+/// Writes the term shards of `index` (those numbered in `only`, or all), in parallel; returns
+/// how many. Each is a JSON object of term -> [entry, weight, entry, weight, …], terms in
+/// order, each entry as its distance from the one before (mostly small: a common word's list
+/// is short).
+fn write_terms(
+    shards: &Shards<'_>,
+    index: &Index,
+    only: Option<&std::collections::BTreeSet<u32>>,
+) -> Result<usize, String> {
+    let wanted = |n: u32| only.is_none_or(|o| o.contains(&n));
+    let mut parts: Vec<(u32, Vec<u32>)> = (0..index.term_shards).map(|n| (n, Vec::new())).collect();
+    let terms = &index.words.terms;
+    for (t, term) in terms.iter().enumerate() {
+        if index.postings[t].is_empty() {
+            continue;
+        }
+        let n = tokens::shard_of(term, index.term_shards);
+        if wanted(n) {
+            parts[n as usize].1.push(t as u32);
+        }
+    }
+    parts.retain(|(n, _)| wanted(*n));
+    let written = crate::core::parallel::map(&parts, |(n, members)| {
+        let mut members = members.clone();
+        members.sort_unstable_by(|&a, &b| terms[a as usize].cmp(&terms[b as usize]));
+        let mut part = serde_json::Map::new();
+        for t in members {
+            let mut last = 0;
+            let flat: Vec<u32> = index.postings[t as usize]
+                .iter()
+                .flat_map(|&(d, w)| {
+                    let delta = d - last;
+                    last = d;
+                    [delta, w]
+                })
+                .collect();
+            part.insert(terms[t as usize].clone(), flat.into());
+        }
+        let json = serde_json::Value::Object(part).to_string();
+        write_shard(shards, 't', *n as usize, &json)
+    });
+    written.into_iter().collect::<Result<Vec<()>, String>>()?;
+    Ok(parts.len())
+}
+
+/// `search/<kind><n>.js`: a call that hands the sealed JSON, after its nonce, to search.js.
+fn write_shard(shards: &Shards<'_>, kind: char, n: usize, json: &str) -> Result<(), String> {
+    let nonce = nonce(&shards.key, kind, n, json.as_bytes());
+    let mut data = Vec::with_capacity(nonce.len() + json.len());
+    data.extend_from_slice(&nonce);
+    data.extend_from_slice(json.as_bytes());
+    cipher::apply(&shards.key, &nonce, &mut data[nonce.len()..]);
     let text = format!(
         "ismsbookSearchShard(\"{kind}{n}\",\"{}\");\n",
         crate::core::base64::encode(&data)
     );
-    let path = dir.join(format!("{kind}{n}.js"));
+    let path = shards.dir.join(format!("{kind}{n}.js"));
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// A shard's nonce: its kind and number, never the same twice under one key.
-fn nonce(kind: char, n: usize) -> [u8; 12] {
+/// A shard's nonce: a keyed hash of the shard's name and text. Never the same for two texts
+/// under one key, which a key kept for a whole `serve` session needs: a shard rewritten
+/// under the nonce of its old text would let anyone holding both versions (any origin can
+/// run the scripts) XOR them into the XOR of the two texts. The same text gets the same
+/// nonce, so output stays deterministic and an unchanged shard keeps its bytes.
+fn nonce(key: &[u8; 32], kind: char, n: usize, text: &[u8]) -> [u8; 12] {
+    let mut h = Sha256::new();
+    h.update(b"ismsbook shard nonce 1\0");
+    h.update(key);
+    h.update([kind as u8]);
+    h.update((n as u64).to_le_bytes());
+    h.update(text);
+    let digest = h.finalize();
     let mut out = [0u8; 12];
-    out[0] = kind as u8;
-    out[4..8].copy_from_slice(&(n as u32).to_le_bytes());
+    out.copy_from_slice(&digest[..12]);
     out
 }
 
@@ -320,8 +467,13 @@ pub fn read_back_with(
     for n in 0..meta["docs"].as_u64().unwrap_or(0) as usize {
         let text = read(&format!("search/d{n}.js"))?;
         let b64 = text.split('"').nth(3).ok_or("bad shard")?;
-        let mut data = crate::core::base64::decode(b64);
-        cipher::apply(&key, &nonce('d', n), &mut data);
+        let data = crate::core::base64::decode(b64);
+        if data.len() < 12 {
+            return Err(format!("search/d{n}.js is too short"));
+        }
+        let (nonce, sealed) = data.split_at(12);
+        let mut data = sealed.to_vec();
+        cipher::apply(&key, nonce.try_into().map_err(|_| "bad nonce")?, &mut data);
         let v: serde_json::Value = serde_json::from_slice(&data).map_err(|e| e.to_string())?;
         for mut e in v.as_array().cloned().unwrap_or_default() {
             let text: Vec<String> = e["s"]

@@ -51,7 +51,8 @@ impl Words {
         }
     }
 
-    fn number(&mut self, term: &str) -> u32 {
+    /// The number of `term`, numbering it if it is new.
+    pub fn number(&mut self, term: &str) -> u32 {
         if let Some(&n) = self.numbers.get(term) {
             return n;
         }
