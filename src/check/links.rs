@@ -76,6 +76,35 @@ impl Resolved {
 }
 
 pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
+    let all: Vec<usize> = (0..hb.documents.len()).collect();
+    let (docs, _) = resolve_documents(hb, &all);
+    // Every body's problems, then every `related` list's: the order of a whole run.
+    for d in &docs {
+        diags.extend(d.body.iter().cloned());
+    }
+    for d in &docs {
+        diags.extend(d.related.iter().cloned());
+    }
+    Resolved {
+        targets: docs.into_iter().map(|d| d.targets).collect(),
+    }
+}
+
+/// What resolving one document's links found: what `serve` keeps between edits.
+#[derive(Clone, Debug, Default)]
+pub struct DocumentLinks {
+    /// Per link of its body.
+    pub targets: Vec<Target>,
+    /// The problems of its body's links, in link order.
+    pub body: Vec<Diagnostic>,
+    /// The unknown documents its `related` names.
+    pub related: Vec<Diagnostic>,
+}
+
+/// Resolves the links of the documents at `indices` against the whole handbook, with one
+/// set of hints for the run. Also says whether the hints ran out of budget: a "did you
+/// mean" may then depend on which other documents were resolved in the same run.
+pub fn resolve_documents(hb: &Handbook, indices: &[usize]) -> (Vec<DocumentLinks>, bool) {
     let by_id = hb.by_id();
     let by_path: BTreeMap<&Path, &Document> =
         hb.documents.iter().map(|d| (d.path.as_path(), d)).collect();
@@ -88,54 +117,66 @@ pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
         unreadable: &unreadable,
         hints: Hints::default(),
     };
-
-    let targets = hb
-        .documents
+    let docs = indices
         .iter()
-        .map(|doc| {
-            doc.body
+        .map(|&i| {
+            let doc = &hb.documents[i];
+            let mut out = DocumentLinks::default();
+            out.targets = doc
+                .body
                 .links
                 .iter()
-                .map(|link| match ctx.resolve(doc, &link.dest) {
-                    _ if link.dest.parse::<crate::core::types::RiskId>().is_ok() => {
-                        risk_link(hb, doc, link, diags)
-                    }
-                    _ if link.dest.parse::<NonconformityId>().is_ok() => {
-                        nonconformity_link(hb, doc, link, diags)
-                    }
-                    Ok(t) => t,
-                    Err(_) if unsafe_scheme(&link.dest).is_some() => {
-                        diags.push(unsafe_link(doc, link));
-                        Target::Unresolved
-                    }
-                    Err((message, help)) => {
-                        let mut d = Diagnostic::error(Code::BrokenReference, &doc.path, message)
-                            .at(link.span);
-                        d.help = help;
-                        diags.push(d);
-                        Target::Unresolved
-                    }
-                })
-                .collect()
+                .map(|link| ctx.link(hb, doc, link, &mut out.body))
+                .collect();
+            for r in &doc.related {
+                if !by_id.contains_key(&r.value) {
+                    let (_, help) = ctx.unknown_document(&r.value);
+                    let mut d = Diagnostic::error(
+                        Code::BrokenReference,
+                        &doc.path,
+                        format!("`related` names unknown document {}", r.value),
+                    )
+                    .at(r.span);
+                    d.help = help;
+                    out.related.push(d);
+                }
+            }
+            out
         })
         .collect();
+    (docs, ctx.hints.budget.exhausted())
+}
 
-    for doc in &hb.documents {
-        for r in &doc.related {
-            if !by_id.contains_key(&r.value) {
-                let (_, help) = ctx.unknown_document(&r.value);
-                let mut d = Diagnostic::error(
-                    Code::BrokenReference,
-                    &doc.path,
-                    format!("`related` names unknown document {}", r.value),
-                )
-                .at(r.span);
+impl<'a> Context<'a> {
+    /// One link of a body: its target, or a problem in `diags` and `Unresolved`.
+    fn link(
+        &self,
+        hb: &Handbook,
+        doc: &'a Document,
+        link: &crate::load::markdown::Link,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Target {
+        match self.resolve(doc, &link.dest) {
+            _ if link.dest.parse::<crate::core::types::RiskId>().is_ok() => {
+                risk_link(hb, doc, link, diags)
+            }
+            _ if link.dest.parse::<NonconformityId>().is_ok() => {
+                nonconformity_link(hb, doc, link, diags)
+            }
+            Ok(t) => t,
+            Err(_) if unsafe_scheme(&link.dest).is_some() => {
+                diags.push(unsafe_link(doc, link));
+                Target::Unresolved
+            }
+            Err((message, help)) => {
+                let mut d =
+                    Diagnostic::error(Code::BrokenReference, &doc.path, message).at(link.span);
                 d.help = help;
                 diags.push(d);
+                Target::Unresolved
             }
         }
     }
-    Resolved { targets }
 }
 
 /// A link `[R-001](R-001)`: to the risk's page, or unknown-risk.

@@ -137,6 +137,8 @@ pub struct Site {
     /// The compiled theme, kept between updates: compiling it costs more than an edit.
     tera: std::sync::OnceLock<tera::Tera>,
     pending: update::Pending,
+    /// The per-document results of the check, which an update re-runs for what it changed.
+    tracked: check::incremental::Tracked,
 }
 
 impl Site {
@@ -157,7 +159,8 @@ impl Site {
                 });
             }
         }
-        let checked = check::check_for(&hb, opts.max_classification.as_deref());
+        let (checked, tracked) =
+            check::incremental::Tracked::full(&hb, opts.max_classification.as_deref());
         let mut site = Site {
             root: root.to_path_buf(),
             hb,
@@ -167,6 +170,7 @@ impl Site {
             opts,
             tera: Default::default(),
             pending: update::Pending::default(),
+            tracked,
         };
         site.render = site.render_options(&repo, commit);
         if site.has_errors() {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Error, Site};
 use crate::check::links::Target;
-use crate::check::{self, Checked};
+use crate::check::Checked;
 use crate::core::types::ControlId;
 use crate::load;
 use crate::load::model::{Document, Handbook};
@@ -157,7 +157,10 @@ impl Site {
                 false => self.reread_document(path),
             }
         }
-        let checked = check::check_for(&self.hb, self.opts.max_classification.as_deref());
+        let max = self.opts.max_classification.as_deref();
+        let checked = self
+            .tracked
+            .recheck(&self.hb, max, &mut self.checked, paths);
         // The dashboard lists the problems.
         if checked.diagnostics != self.checked.diagnostics {
             self.pending.lists = true;
