@@ -11,7 +11,7 @@
 //! assets, the risk register and the nonconformities are never edited in place: `serve`
 //! reopens the site for them, or names the file edited, which re-runs everything.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::links::{self, DocumentLinks, Resolved, Target};
@@ -31,12 +31,21 @@ struct Found {
     links: Vec<Diagnostic>,
     related: Vec<Diagnostic>,
     rules: Vec<Diagnostic>,
+    /// The ids its body links lead to and its `related` list names, known or not.
+    links_to: Vec<DocumentId>,
 }
 
 impl Found {
     fn new(doc: &Document, hb: &Handbook, links: DocumentLinks) -> (Found, Vec<Target>) {
         let mut rules = Vec::new();
         document_rules(doc, hb, &mut rules);
+        let linked = links.targets.iter().filter_map(|t| match t {
+            Target::Document { id, .. } => Some(id.clone()),
+            _ => None,
+        });
+        let links_to = linked
+            .chain(doc.related.iter().map(|r| r.value.clone()))
+            .collect();
         let found = Found {
             path: doc.path.clone(),
             id: doc.id.as_ref().map(|i| i.value.clone()),
@@ -45,6 +54,7 @@ impl Found {
             links: links.body,
             related: links.related,
             rules,
+            links_to,
         };
         (found, links.targets)
     }
@@ -66,6 +76,10 @@ pub struct Tracked {
     /// hint a document gets then depends on the others, so only a full run is exact.
     exhausted: bool,
     today: Date,
+    /// The first document of each id, as links resolve, by index.
+    first: HashMap<DocumentId, usize>,
+    /// For each id, the documents that link to it or name it in `related`.
+    backlinks: HashMap<DocumentId, BTreeSet<usize>>,
 }
 
 impl Tracked {
@@ -83,11 +97,21 @@ impl Tracked {
                 found
             })
             .collect();
-        let tracked = Tracked {
+        let mut tracked = Tracked {
             documents,
             exhausted,
             today: hb.today,
+            first: HashMap::new(),
+            backlinks: HashMap::new(),
         };
+        for (i, f) in tracked.documents.iter().enumerate() {
+            if let Some(id) = &f.id {
+                tracked.first.entry(id.clone()).or_insert(i);
+            }
+            for to in &f.links_to {
+                tracked.backlinks.entry(to.clone()).or_default().insert(i);
+            }
+        }
         (tracked.assemble(hb, max_classification, targets), tracked)
     }
 
@@ -110,10 +134,41 @@ impl Tracked {
         let mut targets = std::mem::take(&mut previous.links.targets);
         for (&i, l) in rerun.iter().zip(resolved) {
             let (found, t) = Found::new(&hb.documents[i], hb, l);
+            for to in &self.documents[i].links_to {
+                if let Some(from) = self.backlinks.get_mut(to) {
+                    from.remove(&i);
+                }
+            }
+            for to in &found.links_to {
+                self.backlinks.entry(to.clone()).or_default().insert(i);
+            }
             self.documents[i] = found;
             targets[i] = t;
         }
         self.assemble(hb, max_classification, targets)
+    }
+
+    /// The documents whose pages show the document at `path` as of the last check: those
+    /// it links to or names in `related`, and those that link to it or name it ("related"
+    /// and "referenced by" show its title and status).
+    pub fn linked_paths(&self, path: &Path) -> Vec<PathBuf> {
+        let Ok(i) = self
+            .documents
+            .binary_search_by(|f| f.path.as_path().cmp(path))
+        else {
+            return Vec::new();
+        };
+        let found = &self.documents[i];
+        let to = found.links_to.iter().filter_map(|id| self.first.get(id));
+        let from = found
+            .id
+            .as_ref()
+            .and_then(|id| self.backlinks.get(id))
+            .into_iter()
+            .flatten();
+        to.chain(from)
+            .map(|&j| self.documents[j].path.clone())
+            .collect()
     }
 
     fn rerun_all(&mut self, hb: &Handbook, max_classification: Option<&str>) -> Checked {
