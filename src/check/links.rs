@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 
+use super::lookup::Sorted;
 use crate::core::catalog::catalog;
 use crate::core::diagnostics::{Code, Diagnostic, Span};
 use crate::core::suggest::{Budget, Suggester};
@@ -105,9 +106,13 @@ pub struct DocumentLinks {
 /// set of hints for the run. Also says whether the hints ran out of budget: a "did you
 /// mean" may then depend on which other documents were resolved in the same run.
 pub fn resolve_documents(hb: &Handbook, indices: &[usize]) -> (Vec<DocumentLinks>, bool) {
-    let by_id = hb.by_id();
-    let by_path: BTreeMap<&Path, &Document> =
-        hb.documents.iter().map(|d| (d.path.as_path(), d)).collect();
+    let ids = hb
+        .documents
+        .iter()
+        .filter_map(|d| Some((&d.id.as_ref()?.value, d)));
+    let by_id = Sorted::first_of(ids.collect());
+    let paths = hb.documents.iter().map(|d| (d.path.as_path(), d));
+    let by_path = Sorted::from_sorted(paths.collect());
     let assets: BTreeSet<&Path> = hb.assets.iter().map(PathBuf::as_path).collect();
     let unreadable: BTreeSet<&Path> = hb.unreadable.iter().map(PathBuf::as_path).collect();
     let ctx = Context {
@@ -232,8 +237,8 @@ fn nonconformity_link(
 type Problem = (String, Option<String>);
 
 struct Context<'a> {
-    by_id: &'a BTreeMap<&'a DocumentId, &'a Document>,
-    by_path: &'a BTreeMap<&'a Path, &'a Document>,
+    by_id: &'a Sorted<'a, DocumentId>,
+    by_path: &'a Sorted<'a, Path>,
     assets: &'a BTreeSet<&'a Path>,
     unreadable: &'a BTreeSet<&'a Path>,
     hints: Hints<'a>,

@@ -5,6 +5,7 @@ pub mod coverage;
 pub mod frameworks;
 pub mod incremental;
 pub mod links;
+mod lookup;
 pub mod natural;
 pub mod operation;
 mod relpath;
