@@ -50,8 +50,14 @@ impl Resolved {
         &self,
         hb: &'a Handbook,
     ) -> BTreeMap<&'a DocumentId, BTreeSet<&'a DocumentId>> {
-        let mut map: BTreeMap<&DocumentId, BTreeSet<&DocumentId>> = BTreeMap::new();
-        let by_id = hb.by_id();
+        // Pairs sorted once and grouped, rather than a tree insertion per link: `serve`
+        // renders pages with these after every edit.
+        let mut pairs: Vec<(&DocumentId, &DocumentId)> = Vec::new();
+        let ids = hb
+            .documents
+            .iter()
+            .filter_map(|d| Some((&d.id.as_ref()?.value, d)));
+        let by_id = Sorted::first_of(ids.collect());
         for (doc, targets) in hb.documents.iter().zip(&self.targets) {
             let Some(from) = &doc.id else { continue };
             let linked = targets.iter().filter_map(|t| match t {
@@ -68,11 +74,16 @@ impl Resolved {
             });
             for to in linked.chain(related) {
                 if to != &from.value {
-                    map.entry(to).or_default().insert(&from.value);
+                    pairs.push((to, &from.value));
                 }
             }
         }
-        map
+        pairs.sort_unstable();
+        pairs.dedup();
+        let groups = pairs.chunk_by(|a, b| a.0 == b.0);
+        groups
+            .map(|g| (g[0].0, g.iter().map(|&(_, from)| from).collect()))
+            .collect()
     }
 }
 
