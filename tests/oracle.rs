@@ -4,7 +4,9 @@
 //! an approval breaks the build), related lists, renames, deletions, additions and broken
 //! front matter, each followed by `Site::update` (what serve calls on every save) and the
 //! writes serve makes; whenever the handbook has no errors, every file of the updated site
-//! is compared with a fresh build into another directory (same date, no git).
+//! is compared with a fresh build into another directory (same date, no git). After every
+//! update, the check `serve` keeps (re-run only where an edit can change it) equals a full
+//! check of the same handbook.
 
 mod common;
 
@@ -13,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
+use ismsbook::check::{check_for, Checked};
 use ismsbook::site::{History, Options, Site, Update};
 use proptest::prelude::*;
 
@@ -367,6 +370,28 @@ fn differences(served: &Path, fresh: &Path) -> Vec<String> {
     out
 }
 
+/// The fields in which the check an update made differs from a full check of the same
+/// handbook (those without `PartialEq` compared as they print).
+fn check_differences(kept: &Checked, full: &Checked) -> Vec<&'static str> {
+    let debug =
+        |x: &dyn std::fmt::Debug, y: &dyn std::fmt::Debug| format!("{x:?}") == format!("{y:?}");
+    [
+        ("diagnostics", kept.diagnostics == full.diagnostics),
+        ("links", kept.links.targets == full.links.targets),
+        ("coverage", kept.coverage == full.coverage),
+        ("withheld", kept.withheld == full.withheld),
+        ("soa", kept.soa == full.soa),
+        ("risk states", kept.risk_states == full.risk_states),
+        ("operating", debug(&kept.operating, &full.operating)),
+        ("frameworks", debug(&kept.frameworks, &full.frameworks)),
+        ("signatures", debug(&kept.signatures, &full.signatures)),
+    ]
+    .into_iter()
+    .filter(|(_, same)| !same)
+    .map(|(name, _)| name)
+    .collect()
+}
+
 /// Updates that were unchanged, broken, rewrites, pages; and comparisons made.
 static KINDS: [AtomicUsize; 5] = [const { AtomicUsize::new(0) }; 5];
 
@@ -395,6 +420,13 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
             Update::Pages(_) => 3,
         };
         KINDS[kind].fetch_add(1, Relaxed);
+        let full = check_for(&site.hb, site.options().max_classification.as_deref());
+        let unlike = check_differences(&site.checked, &full);
+        prop_assert!(
+            unlike.is_empty(),
+            "after step {n} ({step:?}) of {steps:?}, the incremental check differs from a full check in {}",
+            unlike.join(", ")
+        );
         served.apply(&mut site, update);
         if site.has_errors() {
             continue;

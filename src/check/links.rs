@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 
+use super::lookup::Sorted;
 use crate::core::catalog::catalog;
 use crate::core::diagnostics::{Code, Diagnostic, Span};
 use crate::core::suggest::{Budget, Suggester};
@@ -49,8 +50,14 @@ impl Resolved {
         &self,
         hb: &'a Handbook,
     ) -> BTreeMap<&'a DocumentId, BTreeSet<&'a DocumentId>> {
-        let mut map: BTreeMap<&DocumentId, BTreeSet<&DocumentId>> = BTreeMap::new();
-        let by_id = hb.by_id();
+        // Pairs sorted once and grouped, rather than a tree insertion per link: `serve`
+        // renders pages with these after every edit.
+        let mut pairs: Vec<(&DocumentId, &DocumentId)> = Vec::new();
+        let ids = hb
+            .documents
+            .iter()
+            .filter_map(|d| Some((&d.id.as_ref()?.value, d)));
+        let by_id = Sorted::first_of(ids.collect());
         for (doc, targets) in hb.documents.iter().zip(&self.targets) {
             let Some(from) = &doc.id else { continue };
             let linked = targets.iter().filter_map(|t| match t {
@@ -67,18 +74,56 @@ impl Resolved {
             });
             for to in linked.chain(related) {
                 if to != &from.value {
-                    map.entry(to).or_default().insert(&from.value);
+                    pairs.push((to, &from.value));
                 }
             }
         }
-        map
+        pairs.sort_unstable();
+        pairs.dedup();
+        let groups = pairs.chunk_by(|a, b| a.0 == b.0);
+        groups
+            .map(|g| (g[0].0, g.iter().map(|&(_, from)| from).collect()))
+            .collect()
     }
 }
 
 pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
-    let by_id = hb.by_id();
-    let by_path: BTreeMap<&Path, &Document> =
-        hb.documents.iter().map(|d| (d.path.as_path(), d)).collect();
+    let all: Vec<usize> = (0..hb.documents.len()).collect();
+    let (docs, _) = resolve_documents(hb, &all);
+    // Every body's problems, then every `related` list's: the order of a whole run.
+    for d in &docs {
+        diags.extend(d.body.iter().cloned());
+    }
+    for d in &docs {
+        diags.extend(d.related.iter().cloned());
+    }
+    Resolved {
+        targets: docs.into_iter().map(|d| d.targets).collect(),
+    }
+}
+
+/// What resolving one document's links found: what `serve` keeps between edits.
+#[derive(Clone, Debug, Default)]
+pub struct DocumentLinks {
+    /// Per link of its body.
+    pub targets: Vec<Target>,
+    /// The problems of its body's links, in link order.
+    pub body: Vec<Diagnostic>,
+    /// The unknown documents its `related` names.
+    pub related: Vec<Diagnostic>,
+}
+
+/// Resolves the links of the documents at `indices` against the whole handbook, with one
+/// set of hints for the run. Also says whether the hints ran out of budget: a "did you
+/// mean" may then depend on which other documents were resolved in the same run.
+pub fn resolve_documents(hb: &Handbook, indices: &[usize]) -> (Vec<DocumentLinks>, bool) {
+    let ids = hb
+        .documents
+        .iter()
+        .filter_map(|d| Some((&d.id.as_ref()?.value, d)));
+    let by_id = Sorted::first_of(ids.collect());
+    let paths = hb.documents.iter().map(|d| (d.path.as_path(), d));
+    let by_path = Sorted::from_sorted(paths.collect());
     let assets: BTreeSet<&Path> = hb.assets.iter().map(PathBuf::as_path).collect();
     let unreadable: BTreeSet<&Path> = hb.unreadable.iter().map(PathBuf::as_path).collect();
     let ctx = Context {
@@ -88,54 +133,66 @@ pub fn resolve(hb: &Handbook, diags: &mut Vec<Diagnostic>) -> Resolved {
         unreadable: &unreadable,
         hints: Hints::default(),
     };
-
-    let targets = hb
-        .documents
+    let docs = indices
         .iter()
-        .map(|doc| {
-            doc.body
+        .map(|&i| {
+            let doc = &hb.documents[i];
+            let mut out = DocumentLinks::default();
+            out.targets = doc
+                .body
                 .links
                 .iter()
-                .map(|link| match ctx.resolve(doc, &link.dest) {
-                    _ if link.dest.parse::<crate::core::types::RiskId>().is_ok() => {
-                        risk_link(hb, doc, link, diags)
-                    }
-                    _ if link.dest.parse::<NonconformityId>().is_ok() => {
-                        nonconformity_link(hb, doc, link, diags)
-                    }
-                    Ok(t) => t,
-                    Err(_) if unsafe_scheme(&link.dest).is_some() => {
-                        diags.push(unsafe_link(doc, link));
-                        Target::Unresolved
-                    }
-                    Err((message, help)) => {
-                        let mut d = Diagnostic::error(Code::BrokenReference, &doc.path, message)
-                            .at(link.span);
-                        d.help = help;
-                        diags.push(d);
-                        Target::Unresolved
-                    }
-                })
-                .collect()
+                .map(|link| ctx.link(hb, doc, link, &mut out.body))
+                .collect();
+            for r in &doc.related {
+                if !by_id.contains_key(&r.value) {
+                    let (_, help) = ctx.unknown_document(&r.value);
+                    let mut d = Diagnostic::error(
+                        Code::BrokenReference,
+                        &doc.path,
+                        format!("`related` names unknown document {}", r.value),
+                    )
+                    .at(r.span);
+                    d.help = help;
+                    out.related.push(d);
+                }
+            }
+            out
         })
         .collect();
+    (docs, ctx.hints.budget.exhausted())
+}
 
-    for doc in &hb.documents {
-        for r in &doc.related {
-            if !by_id.contains_key(&r.value) {
-                let (_, help) = ctx.unknown_document(&r.value);
-                let mut d = Diagnostic::error(
-                    Code::BrokenReference,
-                    &doc.path,
-                    format!("`related` names unknown document {}", r.value),
-                )
-                .at(r.span);
+impl<'a> Context<'a> {
+    /// One link of a body: its target, or a problem in `diags` and `Unresolved`.
+    fn link(
+        &self,
+        hb: &Handbook,
+        doc: &'a Document,
+        link: &crate::load::markdown::Link,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Target {
+        match self.resolve(doc, &link.dest) {
+            _ if link.dest.parse::<crate::core::types::RiskId>().is_ok() => {
+                risk_link(hb, doc, link, diags)
+            }
+            _ if link.dest.parse::<NonconformityId>().is_ok() => {
+                nonconformity_link(hb, doc, link, diags)
+            }
+            Ok(t) => t,
+            Err(_) if unsafe_scheme(&link.dest).is_some() => {
+                diags.push(unsafe_link(doc, link));
+                Target::Unresolved
+            }
+            Err((message, help)) => {
+                let mut d =
+                    Diagnostic::error(Code::BrokenReference, &doc.path, message).at(link.span);
                 d.help = help;
                 diags.push(d);
+                Target::Unresolved
             }
         }
     }
-    Resolved { targets }
 }
 
 /// A link `[R-001](R-001)`: to the risk's page, or unknown-risk.
@@ -191,8 +248,8 @@ fn nonconformity_link(
 type Problem = (String, Option<String>);
 
 struct Context<'a> {
-    by_id: &'a BTreeMap<&'a DocumentId, &'a Document>,
-    by_path: &'a BTreeMap<&'a Path, &'a Document>,
+    by_id: &'a Sorted<'a, DocumentId>,
+    by_path: &'a Sorted<'a, Path>,
     assets: &'a BTreeSet<&'a Path>,
     unreadable: &'a BTreeSet<&'a Path>,
     hints: Hints<'a>,

@@ -3,7 +3,9 @@
 
 pub mod coverage;
 pub mod frameworks;
+pub mod incremental;
 pub mod links;
+mod lookup;
 pub mod natural;
 pub mod operation;
 mod relpath;
@@ -19,7 +21,7 @@ use std::path::PathBuf;
 use crate::core::catalog::{catalog, unknown_control};
 use crate::core::diagnostics::{Code, Diagnostic};
 use crate::core::suggest::did_you_mean;
-use crate::core::types::{Date, Status};
+use crate::core::types::{Date, DocumentId, Status};
 use crate::load::config::Config;
 use crate::load::model::{Document, Handbook};
 use crate::load::{CONTENT_DIR, SOA_FILE};
@@ -55,15 +57,32 @@ pub fn check(hb: &Handbook) -> Checked {
 /// Checks the handbook for an edition that withholds the documents above
 /// `max_classification` (a level of ismsbook.toml: callers refuse any other first).
 pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
+    incremental::Tracked::full(hb, max_classification).0
+}
+
+/// The rules that read one document alone (besides its links): what `serve` re-runs for
+/// an edited document only.
+fn document_rules(doc: &Document, hb: &Handbook, diags: &mut Vec<Diagnostic>) {
+    declared_names(doc, &hb.config, diags);
+    catalogue_ids(doc, diags);
+    approval(doc, &hb.config, diags);
+    review(doc, &hb.config, hb.today, diags);
+}
+
+/// The rules over the whole handbook, after the per-document ones: `links` and
+/// `link_problems` are what resolving every document's links found, `document_problems`
+/// what [`document_rules`] found, each in document order.
+fn assemble(
+    hb: &Handbook,
+    max_classification: Option<&str>,
+    links: Resolved,
+    link_problems: Vec<Diagnostic>,
+    document_problems: Vec<Diagnostic>,
+) -> Checked {
     let mut diags = hb.diagnostics.clone();
-    let links = links::resolve(hb, &mut diags);
+    diags.extend(link_problems);
     duplicate_ids(hb, &mut diags);
-    for doc in &hb.documents {
-        declared_names(doc, &hb.config, &mut diags);
-        catalogue_ids(doc, &mut diags);
-        approval(doc, &hb.config, &mut diags);
-        review(doc, &hb.config, hb.today, &mut diags);
-    }
+    diags.extend(document_problems);
     let coverage = coverage::compute(hb);
     coverage_rules(hb, &coverage, &mut diags);
     risks::rules(hb, &mut diags);
@@ -96,13 +115,19 @@ pub fn check_for(hb: &Handbook, max_classification: Option<&str>) -> Checked {
 }
 
 fn duplicate_ids(hb: &Handbook, diags: &mut Vec<Diagnostic>) {
-    let mut groups: BTreeMap<&str, Vec<&Document>> = BTreeMap::new();
+    // Hashed, then only the few groups of more than one document put in order.
+    let mut groups: std::collections::HashMap<&str, Vec<&Document>> =
+        std::collections::HashMap::with_capacity(hb.documents.len());
     for d in &hb.documents {
         if let Some(id) = &d.id {
             groups.entry(id.value.as_str()).or_default().push(d);
         }
     }
-    for (id, docs) in groups.into_iter().filter(|(_, docs)| docs.len() > 1) {
+    let groups: BTreeMap<&str, Vec<&Document>> = groups
+        .into_iter()
+        .filter(|(_, docs)| docs.len() > 1)
+        .collect();
+    for (id, docs) in groups {
         let first = docs[0];
         for other in &docs[1..] {
             diags.push(
@@ -474,7 +499,22 @@ fn mandatory_documents(hb: &Handbook, diags: &mut Vec<Diagnostic>) {
 }
 
 fn retired_referenced(hb: &Handbook, links: &Resolved, diags: &mut Vec<Diagnostic>) {
-    let by_id = hb.by_id();
+    // Most handbooks retire few documents: a set of those, not a map of all, is looked up
+    // for every link of every document.
+    if !hb.documents.iter().any(|d| d.status == Status::Retired) {
+        return;
+    }
+    let mut first: std::collections::HashMap<&DocumentId, &Document> =
+        std::collections::HashMap::with_capacity(hb.documents.len());
+    for d in &hb.documents {
+        if let Some(id) = &d.id {
+            first.entry(&id.value).or_insert(d);
+        }
+    }
+    let by_id: std::collections::HashMap<&DocumentId, &Document> = first
+        .into_iter()
+        .filter(|(_, d)| d.status == Status::Retired)
+        .collect();
     for (doc, targets) in hb.documents.iter().zip(&links.targets) {
         if doc.status == Status::Retired {
             continue;

@@ -5,6 +5,7 @@ mod context;
 mod csv;
 mod frameworks;
 mod nav;
+pub use nav::lists_documents;
 pub mod operation;
 mod risks;
 pub mod search;

@@ -171,6 +171,12 @@ pub const PAGES: &[Page] = &[
 /// only the types (a sidebar of 10,000 links on each of 10,000 pages would be the site).
 const LIST_DOCUMENTS_UP_TO: usize = 150;
 
+/// Whether the sidebar lists each of this many published documents (with its id and title),
+/// or only their number by type.
+pub fn lists_documents(published: usize) -> bool {
+    published <= LIST_DOCUMENTS_UP_TO
+}
+
 /// The sidebar of this build. `rows` are the register's rows in register order.
 pub fn sections(hb: &Handbook, withheld: &Withheld, rows: &[DocRow]) -> Vec<Section> {
     let published: Vec<&DocRow> = rows.iter().filter(|r| !r.withheld).collect();

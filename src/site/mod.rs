@@ -146,6 +146,8 @@ pub struct Site {
     pending: update::Pending,
     /// The search index as last written, so that an update writes only the shards it changes.
     search: render::search::SearchCache,
+    /// The per-document results of the check, which an update re-runs for what it changed.
+    tracked: check::incremental::Tracked,
 }
 
 impl Site {
@@ -166,7 +168,8 @@ impl Site {
                 });
             }
         }
-        let checked = check::check_for(&hb, opts.max_classification.as_deref());
+        let (checked, tracked) =
+            check::incremental::Tracked::full(&hb, opts.max_classification.as_deref());
         let mut site = Site {
             root: root.to_path_buf(),
             hb,
@@ -177,6 +180,7 @@ impl Site {
             tera: Default::default(),
             pending: update::Pending::default(),
             search: Default::default(),
+            tracked,
         };
         site.render = site.render_options(&repo, commit);
         if site.has_errors() {

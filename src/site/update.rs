@@ -7,8 +7,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::{Error, Site};
-use crate::check::links::Target;
-use crate::check::{self, Checked};
 use crate::core::types::ControlId;
 use crate::load;
 use crate::load::model::{Document, Handbook};
@@ -34,6 +32,9 @@ pub(super) struct Pending {
     /// The sidebar of the pages last written (`None`: not computed since they were). It is
     /// on every page: when an edit changes it, every page must be written.
     pub sidebar: Option<serde_json::Value>,
+    /// Whether an edit since changed what the sidebar shows of a document: only then is it
+    /// computed again and compared.
+    pub sidebar_edited: bool,
 }
 
 /// What an update asks the caller to write.
@@ -100,7 +101,7 @@ impl Site {
         let known = |p: &Path| {
             (p == Path::new(load::SOA_FILE) && self.hb.soa_source.is_some())
                 || (p == Path::new(load::risks::RISKS_FILE) && self.hb.risks_source.is_some())
-                || self.hb.documents.iter().any(|d| d.path == p)
+                || index_of(&self.hb, p).is_some()
                 || self.hb.unreadable.iter().any(|u| u == p)
                 || p.strip_prefix(load::CONTENT_DIR)
                     .is_ok_and(|a| self.hb.assets.iter().any(|x| x == a))
@@ -149,16 +150,39 @@ impl Site {
 
     /// Re-reads `paths` (Markdown documents that exist) and re-checks.
     fn reread_documents(&mut self, paths: &[PathBuf]) -> Update {
-        if self.pending.sidebar.is_none() {
-            self.pending.sidebar = Some(render::sidebar(&self.hb, &self.checked, &self.render));
+        let loaded: Vec<(&PathBuf, Option<load::Loaded>)> = paths
+            .iter()
+            .map(|path| match self.is_data_edit(path) {
+                true => (path, None),
+                false => {
+                    let read = load::load_document(self.source.as_ref(), path, self.opts.keep);
+                    (path, Some(read))
+                }
+            })
+            .collect();
+        // The sidebar (on every page) is computed from every document: only when an edit
+        // changes what it shows of one, before the edit and after.
+        let renamed = loaded.iter().any(|(path, read)| {
+            read.as_ref()
+                .is_some_and(|(doc, _)| self.in_sidebar_changes(path, doc.as_ref().ok()))
+        });
+        if renamed {
+            if self.pending.sidebar.is_none() {
+                let before = render::sidebar(&self.hb, &self.checked, &self.render);
+                self.pending.sidebar = Some(before);
+            }
+            self.pending.sidebar_edited = true;
         }
-        for path in paths {
-            match self.is_data_edit(path) {
-                true => self.reread_data(path),
-                false => self.reread_document(path),
+        for (path, read) in loaded {
+            match read {
+                None => self.reread_data(path),
+                Some((doc, diags)) => self.reread_document(path, doc, diags),
             }
         }
-        let checked = check::check_for(&self.hb, self.opts.max_classification.as_deref());
+        let max = self.opts.max_classification.as_deref();
+        let checked = self
+            .tracked
+            .recheck(&self.hb, max, &mut self.checked, paths);
         // The dashboard lists the problems.
         if checked.diagnostics != self.checked.diagnostics {
             self.pending.lists = true;
@@ -172,8 +196,11 @@ impl Site {
             .gone
             .iter()
             .any(|id| !self.hb.documents.iter().any(|d| d.id_str() == id));
-        let sidebar = render::sidebar(&self.hb, &self.checked, &self.render);
-        let sidebar_changed = self.pending.sidebar.as_ref() != Some(&sidebar);
+        let sidebar = self
+            .pending
+            .sidebar_edited
+            .then(|| render::sidebar(&self.hb, &self.checked, &self.render));
+        let sidebar_changed = sidebar.is_some() && self.pending.sidebar != sidebar;
         if self.pending.everything || page_gone || sidebar_changed {
             if self.opts.history != super::History::None {
                 // The history was left out while the handbook had errors.
@@ -183,12 +210,12 @@ impl Site {
             return Update::Rewrite;
         }
         let pending = std::mem::take(&mut self.pending);
-        self.pending.sidebar = Some(sidebar);
+        self.pending.sidebar = sidebar.or(pending.sidebar);
         let mut documents = BTreeSet::new();
         for path in pending.documents {
             if let Some(i) = index_of(&self.hb, &path) {
                 documents.insert(i);
-                for p in linked_paths(&self.hb, &self.checked, i) {
+                for p in self.tracked.linked_paths(&path) {
                     documents.extend(index_of(&self.hb, &p));
                 }
             }
@@ -201,22 +228,33 @@ impl Site {
         })
     }
 
-    fn reread_document(&mut self, path: &PathBuf) {
+    /// Whether the sidebar shows the document at `path` otherwise once it is `after`: it
+    /// lists documents by type, with their ids and titles when there are few.
+    fn in_sidebar_changes(&self, path: &Path, after: Option<&Document>) -> bool {
+        // Without a classification limit every document is published: above the number the
+        // sidebar lists one by one, it shows how many of each type, not their titles.
+        let titled = self.opts.max_classification.is_some()
+            || render::lists_documents(self.hb.documents.len());
+        let before = index_of(&self.hb, path).map(|i| shown(&self.hb.documents[i], titled));
+        before != after.map(|d| shown(d, titled))
+    }
+
+    fn reread_document(
+        &mut self,
+        path: &PathBuf,
+        loaded: Result<Document, Option<String>>,
+        diags: Vec<crate::core::diagnostics::Diagnostic>,
+    ) {
         self.search.touch(path);
         let pending = &mut self.pending;
         let before = index_of(&self.hb, path);
         // Pages that showed the document as it was must be written again too.
-        if let Some(i) = before {
-            pending
-                .documents
-                .extend(linked_paths(&self.hb, &self.checked, i));
-        }
+        pending.documents.extend(self.tracked.linked_paths(path));
         let listed_before = before.map(|i| listing(&self.hb.documents[i]));
         let runs_before = before.map(|i| run_of(&self.hb, &self.hb.documents[i]));
         let old_controls: Vec<ControlId> = before
             .map(|i| shown_on(&self.hb.documents[i]).collect())
             .unwrap_or_default();
-        let (loaded, diags) = load::load_document(self.source.as_ref(), path, self.opts.keep);
         let listed_after = loaded.as_ref().ok().map(listing);
         // The listing pages and the pages of its controls show what `listing` holds.
         let relisted = listed_before.is_none() || listed_before != listed_after;
@@ -298,37 +336,10 @@ fn index_of(hb: &Handbook, path: &Path) -> Option<usize> {
         .ok()
 }
 
-/// The documents a document links to and those that link to it: their pages show its
-/// title and status in "related" and "referenced by". Found by scanning the links rather
-/// than building the whole handbook's link maps: this runs twice for every save.
-fn linked_paths(hb: &Handbook, checked: &Checked, i: usize) -> Vec<PathBuf> {
-    let path_of = |id: &crate::core::types::DocumentId| {
-        hb.documents
-            .iter()
-            .find(|d| d.id.as_ref().is_some_and(|x| &x.value == id))
-            .map(|d| d.path.clone())
-    };
-    let doc = &hb.documents[i];
-    let mut out: Vec<PathBuf> = checked.links.targets[i]
-        .iter()
-        .filter_map(|t| match t {
-            Target::Document { id, .. } => path_of(id),
-            _ => None,
-        })
-        .chain(doc.related.iter().filter_map(|r| path_of(&r.value)))
-        .collect();
-    if let Some(id) = doc.id.as_ref().map(|x| &x.value) {
-        for (other, targets) in hb.documents.iter().zip(&checked.links.targets) {
-            let links_here = targets
-                .iter()
-                .any(|t| matches!(t, Target::Document { id: to, .. } if to == id))
-                || other.related.iter().any(|r| &r.value == id);
-            if links_here {
-                out.push(other.path.clone());
-            }
-        }
-    }
-    out
+/// What the sidebar shows of a document (its title only when it lists documents).
+fn shown(d: &Document, titled: bool) -> (&str, Option<&str>, crate::core::types::DocType, &str) {
+    let title = titled.then_some(d.title.as_str());
+    (d.id_str(), title, d.doc_type, &d.classification.value)
 }
 
 /// What the pages that list every document (register, reviews, controls, SoA, readiness,
