@@ -17,6 +17,9 @@ use crate::render;
 #[derive(Default)]
 pub(super) struct Pending {
     pub documents: BTreeSet<PathBuf>,
+    /// Documents whose linked pages ("related", "referenced by") must be written too:
+    /// those whose id, title, version, status or links an edit changed.
+    pub relinked: BTreeSet<PathBuf>,
     /// Controls whose pages list a changed document.
     pub controls: BTreeSet<ControlId>,
     /// Whether the pages listing every document show something else now.
@@ -213,11 +216,11 @@ impl Site {
         self.pending.sidebar = sidebar.or(pending.sidebar);
         let mut documents = BTreeSet::new();
         for path in pending.documents {
-            if let Some(i) = index_of(&self.hb, &path) {
-                documents.insert(i);
-                for p in self.tracked.linked_paths(&path) {
-                    documents.extend(index_of(&self.hb, &p));
-                }
+            documents.extend(index_of(&self.hb, &path));
+        }
+        for path in pending.relinked {
+            for p in self.tracked.linked_paths(&path) {
+                documents.extend(index_of(&self.hb, &p));
             }
         }
         Update::Pages(Pages {
@@ -248,8 +251,14 @@ impl Site {
         self.search.touch(path);
         let pending = &mut self.pending;
         let before = index_of(&self.hb, path);
-        // Pages that showed the document as it was must be written again too.
-        pending.documents.extend(self.tracked.linked_paths(path));
+        // Pages that showed the document as it was must be written again too, when what
+        // they show of it changed (most edits of a body change none of it).
+        let elsewhere_before = before.map(|i| shown_elsewhere(&self.hb.documents[i]));
+        let elsewhere_after = loaded.as_ref().ok().map(shown_elsewhere);
+        if elsewhere_before != elsewhere_after {
+            pending.documents.extend(self.tracked.linked_paths(path));
+            pending.relinked.insert(path.clone());
+        }
         let listed_before = before.map(|i| listing(&self.hb.documents[i]));
         let runs_before = before.map(|i| run_of(&self.hb, &self.hb.documents[i]));
         let old_controls: Vec<ControlId> = before
@@ -362,6 +371,19 @@ fn listing(d: &Document) -> String {
             // operates show these.
             (&d.record, &d.activities),
             values(&d.requirements),
+        )
+    )
+}
+
+/// What the pages of other documents show of a document, or whether they show it at all:
+/// its reference in "related" and "referenced by", and the documents it links to.
+fn shown_elsewhere(d: &Document) -> String {
+    format!(
+        "{:?}",
+        (
+            (d.id_str(), &d.title, d.version, d.status, &d.classification.value),
+            d.related.iter().map(|r| &r.value).collect::<Vec<_>>(),
+            d.body.links.iter().map(|l| &l.dest).collect::<Vec<_>>(),
         )
     )
 }
