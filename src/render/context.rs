@@ -86,6 +86,8 @@ pub enum Job {
     Readiness,
     Changes,
     Print,
+    /// Part `n` (0-based) of print.html of a large handbook: `print/{n+1}.html`.
+    PrintPart(usize),
     Search,
     Csv,
     /// The calendar and the other pages of the ISMS in operation.
@@ -115,6 +117,8 @@ pub struct Site<'a> {
     pub(super) risk_refs: OnceLock<BTreeMap<&'a str, Vec<usize>>>,
     /// What `--max-classification` leaves out.
     pub withheld: Cow<'a, Withheld>,
+    /// Which part of print.html holds each document (see `print`).
+    pub(super) print_layout: OnceLock<super::print::Layout>,
 }
 
 impl<'a> Site<'a> {
@@ -150,6 +154,7 @@ impl<'a> Site<'a> {
             nav: OnceLock::new(),
             risk_refs: OnceLock::new(),
             withheld,
+            print_layout: OnceLock::new(),
         }
     }
 
@@ -212,7 +217,7 @@ impl<'a> Site<'a> {
             .get_or_init(|| super::nav::sections(self.hb, &self.withheld, self.rows()))
     }
 
-    fn index_of(&self) -> &BTreeMap<&'a DocumentId, usize> {
+    pub(super) fn index_of(&self) -> &BTreeMap<&'a DocumentId, usize> {
         self.index_of.get_or_init(|| {
             self.hb
                 .documents
@@ -259,6 +264,7 @@ impl<'a> Site<'a> {
             Job::Operation,
             Job::Frameworks,
         ];
+        jobs.extend((0..self.print_layout().parts()).map(Job::PrintPart));
         if self.has_risk_pages() {
             jobs.extend([Job::Risks, Job::TreatmentPlan]);
             let n = self.hb.risks.as_ref().map_or(0, |r| r.risks.len());
@@ -354,6 +360,7 @@ impl<'a> Site<'a> {
                 self.page(tera, "readiness.html", "readiness.html".into(), "", ctx)?
             }
             Job::Print
+            | Job::PrintPart(_)
             | Job::Search
             | Job::Register
             | Job::ControlsIndex
@@ -494,6 +501,7 @@ impl<'a> Site<'a> {
     pub fn stream(&self, tera: &Tera, job: &Job, out: &Path) -> Option<Result<usize, String>> {
         match job {
             Job::Print => Some(self.write_print(tera, out).map(|_| 1)),
+            Job::PrintPart(k) => Some(self.write_print_part(tera, *k, out).map(|_| 1)),
             Job::Register => Some(self.write_register(tera, out).map(|_| 1)),
             Job::Reviews => Some(self.write_reviews(tera, out).map(|_| 1)),
             Job::ControlsIndex => Some(self.write_controls_index(tera, out).map(|_| 1)),

@@ -50,6 +50,8 @@ pub struct Options {
     pub history: History,
     /// HTML inserted before `</body>` of every page (serve's live reload).
     pub inject: Option<String>,
+    /// Past these, print.html is printed in parts and listings are paginated.
+    pub limits: render::Limits,
 }
 
 impl Options {
@@ -62,6 +64,7 @@ impl Options {
             keep: Keep::Bodies,
             history: History::None,
             inject: None,
+            limits: render::Limits::default(),
         }
     }
 }
@@ -137,6 +140,8 @@ pub struct Site {
     /// The compiled theme, kept between updates: compiling it costs more than an edit.
     tera: std::sync::OnceLock<tera::Tera>,
     pending: update::Pending,
+    /// The documents whose parts of print.html the next `write_whole` writes (`None`: all).
+    print_holding: Option<std::collections::BTreeSet<usize>>,
 }
 
 impl Site {
@@ -167,6 +172,7 @@ impl Site {
             opts,
             tera: Default::default(),
             pending: update::Pending::default(),
+            print_holding: None,
         };
         site.render = site.render_options(&repo, commit);
         if site.has_errors() {
@@ -194,6 +200,7 @@ impl Site {
         let mut render = render::Options {
             max_classification: self.opts.max_classification.clone(),
             inject: self.opts.inject.clone(),
+            limits: self.opts.limits,
             ..Default::default()
         };
         if self.opts.history == History::None || self.has_errors() {
