@@ -502,8 +502,8 @@ impl<'a> Site<'a> {
         match job {
             Job::Print => Some(self.write_print(tera, out).map(|_| 1)),
             Job::PrintPart(k) => Some(self.write_print_part(tera, *k, out).map(|_| 1)),
-            Job::Register => Some(self.write_register(tera, out).map(|_| 1)),
-            Job::Reviews => Some(self.write_reviews(tera, out).map(|_| 1)),
+            Job::Register => Some(self.write_register(tera, out)),
+            Job::Reviews => Some(self.write_reviews(tera, out)),
             Job::ControlsIndex => Some(self.write_controls_index(tera, out).map(|_| 1)),
             Job::Soa => Some(self.write_soa(tera, out).map(|_| 1)),
             Job::Search => Some(self.write_search(tera, out)),

@@ -7,6 +7,7 @@ mod frameworks;
 mod limits;
 mod nav;
 pub mod operation;
+mod paged;
 mod print;
 mod risks;
 pub mod search;
@@ -209,6 +210,9 @@ pub fn update_pages(
         }
     }
     let _ = fs::remove_dir_all(&staging);
+    if let Part::Pages { lists: true, .. } = part {
+        site.remove_stale_pages(out)?;
+    }
     Ok(written)
 }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 use tera::{Context, Tera};
 
 use super::context::{DocRow, Site};
+use super::paged::{Group, Listing};
 use crate::check::ReviewState;
 use crate::core::catalog::Theme;
 use crate::core::types::Status;
@@ -32,60 +33,38 @@ impl Site<'_> {
     }
 
     /// `documents/index.html`: the register, a table per document type, each in natural id
-    /// order, its rows rendered a chunk at a time.
-    pub(super) fn write_register(&self, tera: &Tera, out: &Path) -> Result<(), String> {
-        let groups: Vec<(crate::core::types::DocType, Vec<&DocRow>)> =
-            crate::core::types::DocType::ALL
-                .iter()
-                .map(|&t| {
-                    let mut of_type: Vec<&DocRow> = self
-                        .rows()
-                        .iter()
-                        .filter(|r| r.doc_type == t.as_str())
-                        .collect();
-                    of_type.sort_by(|a, b| super::nav::id_order(&a.id, &b.id));
-                    (t, of_type)
-                })
-                .filter(|(_, rows)| !rows.is_empty())
-                .collect();
-        let mut ctx = Context::new();
-        ctx.insert(
-            "groups",
-            &groups
-                .iter()
-                .enumerate()
-                .map(|(n, (t, rows))| {
-                    serde_json::json!({
-                        "type": t.as_str(), "title": super::nav::type_label(*t),
-                        "count": rows.len(), "rows": slot(n),
-                    })
-                })
-                .collect::<Vec<_>>(),
-        );
-        let fills: Vec<Box<Fill<'_>>> = groups
-            .into_iter()
-            .map(|(_, rows_of)| {
-                rows(
-                    tera,
-                    "documents-rows.html",
-                    "documents",
-                    "../",
-                    rows_of.into_iter(),
-                    DOC_CHUNK,
-                )
+    /// order, its rows rendered a chunk at a time; in pages past the limit of rows.
+    pub(super) fn write_register(&self, tera: &Tera, out: &Path) -> Result<usize, String> {
+        let groups: Vec<Group<'_>> = crate::core::types::DocType::ALL
+            .iter()
+            .map(|&t| {
+                let mut of_type: Vec<&DocRow> = self
+                    .rows()
+                    .iter()
+                    .filter(|r| r.doc_type == t.as_str())
+                    .collect();
+                of_type.sort_by(|a, b| super::nav::id_order(&a.id, &b.id));
+                Group {
+                    meta: serde_json::json!({
+                        "type": t.as_str(), "title": super::nav::type_label(t),
+                        "count": of_type.len(),
+                    }),
+                    rows: of_type,
+                }
             })
+            .filter(|g| !g.rows.is_empty())
             .collect();
-        self.write_slotted(
-            tera,
-            ("documents.html", "documents/index.html", "../"),
-            ctx,
-            fills,
-            out,
-        )
+        let listing = Listing {
+            page: ("documents.html", "documents/index", "../"),
+            rows_template: "documents-rows.html",
+            what: "documents",
+        };
+        self.write_grouped(tera, &listing, groups, out)
     }
 
-    /// `reviews.html`: approved documents grouped by review state, soonest first.
-    pub(super) fn write_reviews(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+    /// `reviews.html`: approved documents grouped by review state, soonest first; in pages
+    /// past the limit of rows.
+    pub(super) fn write_reviews(&self, tera: &Tera, out: &Path) -> Result<usize, String> {
         let mut approved: Vec<&DocRow> = self
             .rows()
             .iter()
@@ -98,40 +77,26 @@ impl Site<'_> {
             (ReviewState::Later, "Later"),
             (ReviewState::NoCycle, "No review cycle"),
         ];
-        let members = |state: ReviewState| {
-            approved
-                .iter()
-                .copied()
-                .filter(move |r| r.review_state == state)
-        };
-        let mut ctx = Context::new();
-        ctx.insert(
-            "groups",
-            &groups
-                .iter()
-                .enumerate()
-                .map(|(n, (state, title))| {
-                    serde_json::json!({
-                        "title": title, "state": state, "count": members(*state).count(),
-                        "rows": slot(n),
-                    })
-                })
-                .collect::<Vec<_>>(),
-        );
-        let fills: Vec<Box<Fill<'_>>> = groups
+        let groups: Vec<Group<'_>> = groups
             .iter()
-            .map(|(state, _)| {
-                rows(
-                    tera,
-                    "reviews-rows.html",
-                    "documents",
-                    "",
-                    members(*state),
-                    DOC_CHUNK,
-                )
+            .map(|(state, title)| {
+                let rows: Vec<&DocRow> = approved
+                    .iter()
+                    .copied()
+                    .filter(|r| r.review_state == *state)
+                    .collect();
+                Group {
+                    meta: serde_json::json!({ "title": title, "state": state, "count": rows.len() }),
+                    rows,
+                }
             })
             .collect();
-        self.write_slotted(tera, ("reviews.html", "reviews.html", ""), ctx, fills, out)
+        let listing = Listing {
+            page: ("reviews.html", "reviews", ""),
+            rows_template: "reviews-rows.html",
+            what: "approved documents",
+        };
+        self.write_grouped(tera, &listing, groups, out)
     }
 
     /// `controls/index.html`: the controls by theme. Each control row lists every document
