@@ -172,3 +172,51 @@ fn in_serve_a_listing_that_shrinks_loses_its_last_page() {
         .unwrap();
     assert_eq!(common::files(out.path()), common::files(fresh.path()));
 }
+
+/// The documents listed under "Implementing documents" on a control's page.
+fn implementing(html: &str) -> Vec<String> {
+    let list = html
+        .split("<h2>Implementing documents</h2>")
+        .nth(1)
+        .unwrap();
+    let list = &list[list.find("<ul><li>").map_or(0, |i| i)..];
+    let list = &list[..list.find("</ul>").unwrap_or(0)];
+    list.split("<li>")
+        .skip(1)
+        .map(|li| {
+            li.split("</a>")
+                .next()
+                .unwrap()
+                .rsplit('>')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+/// A control implemented by more documents than a page shows lists them over pages
+/// (`controls/A.5.19-2.html` …), in the same order, each page the control's whole page.
+#[test]
+fn a_control_s_implementing_documents_continue_on_further_pages() {
+    let hb = Handbook::example();
+    let whole = build(&hb, "whole", &[]);
+    let out = build(&hb, "paged", &["--rows-per-page", "1"]);
+    let mut paged_controls = 0;
+    for e in std::fs::read_dir(whole.join("controls")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(id) = name.strip_suffix(".html").filter(|n| *n != "index") else {
+            continue;
+        };
+        let all = implementing(&read(&whole.join("controls").join(&name)));
+        let pages = pages(&out, &format!("controls/{id}"));
+        assert_eq!(pages.len(), all.len().max(1), "{id}");
+        let listed: Vec<String> = pages.iter().flat_map(|p| implementing(p)).collect();
+        assert_eq!(listed, all, "{id}");
+        if pages.len() > 1 {
+            paged_controls += 1;
+            assert!(pages[1].contains(&format!("<a href=\"{id}.html\" rel=\"prev\">")));
+        }
+    }
+    assert!(paged_controls > 0);
+}

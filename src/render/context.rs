@@ -334,7 +334,6 @@ impl<'a> Site<'a> {
             Job::Document(i) => return Ok(vec![self.document_page(tera, *i)?]),
             Job::Control(i) => {
                 let c = &self.controls()[*i];
-                ctx.insert("control", c);
                 let excluded_reason = self
                     .hb
                     .soa
@@ -347,13 +346,7 @@ impl<'a> Site<'a> {
                 ctx.insert("activities", &activities);
                 let requirements = self.requirements_of(catalog().controls[*i].id);
                 ctx.insert("requirements", &requirements);
-                self.page(
-                    tera,
-                    "control.html",
-                    format!("controls/{}.html", c.id),
-                    "../",
-                    ctx,
-                )?
+                return self.control_pages(tera, c, ctx);
             }
             Job::Readiness => {
                 ctx.insert("items", &self.readiness());

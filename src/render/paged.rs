@@ -9,9 +9,10 @@ use std::path::Path;
 use serde_json::{json, Value};
 use tera::{Context, Tera};
 
-use super::context::{DocRow, Site};
+use super::context::{ControlRow, DocRow, Site};
 use super::print::thousands;
 use super::whole::{rows, slot, Fill, DOC_CHUNK};
+use super::OutputFile;
 
 /// `rows` rows cut every `per`.
 #[derive(Clone, Copy)]
@@ -41,7 +42,7 @@ pub(super) fn page_file(base: &str, p: usize) -> String {
 
 /// What `pager.html` shows on page `p`: where the rows are, and links to the other pages
 /// (the first two, the last two and two on either side; gaps between).
-pub(super) fn pager(pager: Pager, p: usize, base: &str, what: &str) -> Value {
+pub(super) fn pager(pager: Pager, p: usize, base: &str, what: &str, note: &str) -> Value {
     if pager.pages() == 1 {
         return Value::Null;
     }
@@ -59,13 +60,17 @@ pub(super) fn pager(pager: Pager, p: usize, base: &str, what: &str) -> Value {
     }
     let range = pager.range(p);
     json!({
-        "what": what, "number": p + 1, "pages": pager.pages(),
+        "what": what, "note": note, "number": p + 1, "pages": pager.pages(),
         "from": thousands(range.start + 1), "to": thousands(range.end),
         "total": thousands(pager.rows),
         "prev": (p > 0).then(|| href(p - 1)), "next": (p < last).then(|| href(p + 1)),
         "links": links,
     })
 }
+
+/// What a table in pages does: its script sorts and filters the rows it holds.
+const TABLE_NOTE: &str =
+    "Sorting and the filter work on this page; the search box finds any document.";
 
 /// A table of a listing: what its heading shows, and its rows.
 pub(super) struct Group<'r> {
@@ -138,7 +143,7 @@ impl Site<'_> {
             }
             let mut ctx = Context::new();
             ctx.insert("groups", &shown);
-            ctx.insert("pager", &pager(pages, p, base, listing.what));
+            ctx.insert("pager", &pager(pages, p, base, listing.what, TABLE_NOTE));
             if p == 0 && pages.pages() > 1 {
                 let types: Vec<Value> = groups
                     .iter()
@@ -179,14 +184,61 @@ impl Site<'_> {
         let approved = (self.rows().iter())
             .filter(|r| r.status == crate::core::types::Status::Approved)
             .count();
+        let controls =
+            (self.controls().iter()).map(|c| (format!("controls/{}", c.id), c.documents.len()));
         for (base, rows) in [
-            ("documents/index", self.rows().len()),
-            ("reviews", approved),
-        ] {
+            ("documents/index".to_string(), self.rows().len()),
+            ("reviews".to_string(), approved),
+        ]
+        .into_iter()
+        .chain(controls)
+        {
             let pages = Pager { rows, per }.pages();
-            remove_beyond(out, base, pages)
+            remove_beyond(out, &base, pages)
                 .map_err(|e| format!("cannot remove a page of {base}.html: {e}"))?;
         }
         Ok(())
+    }
+}
+
+impl Site<'_> {
+    /// The page of control `c`, with `ctx` holding what else it shows; past the limit of
+    /// implementing documents, more pages (`controls/A.5.1-2.html` …) list the rest.
+    pub(super) fn control_pages(
+        &self,
+        tera: &Tera,
+        c: &ControlRow,
+        mut ctx: Context,
+    ) -> Result<Vec<OutputFile>, String> {
+        let pages = Pager {
+            rows: c.documents.len(),
+            per: self.opts.limits.rows_per_page(),
+        };
+        let base = format!("controls/{}", c.id);
+        if pages.pages() == 1 {
+            ctx.insert("control", c);
+            return Ok(vec![self.page(
+                tera,
+                "control.html",
+                page_file(&base, 0),
+                "../",
+                ctx,
+            )?]);
+        }
+        (0..pages.pages())
+            .map(|p| {
+                let mut ctx = ctx.clone();
+                let part = ControlRow {
+                    documents: c.documents[pages.range(p)].to_vec(),
+                    ..c.clone()
+                };
+                ctx.insert("control", &part);
+                ctx.insert(
+                    "pager",
+                    &pager(pages, p, &base, "implementing documents", ""),
+                );
+                self.page(tera, "control.html", page_file(&base, p), "../", ctx)
+            })
+            .collect()
     }
 }
