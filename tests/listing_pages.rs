@@ -220,3 +220,25 @@ fn a_control_s_implementing_documents_continue_on_further_pages() {
     }
     assert!(paged_controls > 0);
 }
+
+/// The risk register in pages: every risk once, in order; the heat maps (which name every
+/// risk) on the first page alone.
+#[test]
+fn the_risk_register_continues_on_further_pages_with_the_heat_maps_first() {
+    let hb = Handbook::example();
+    let whole = build(&hb, "whole", &[]);
+    let out = build(&hb, "paged", &["--rows-per-page", "5"]);
+    let all = row_ids(&read(&whole.join("risks/index.html")));
+    let paged = pages(&out, "risks/index");
+    assert_eq!(paged.len(), all.len().div_ceil(5));
+    let rows: Vec<String> = paged.iter().flat_map(|p| row_ids(p)).collect();
+    assert_eq!(rows, all);
+    assert!(paged[0].contains("heat-map-figure"));
+    assert!(paged[1..].iter().all(|p| !p.contains("heat-map-figure")));
+    let n = all.len();
+    assert!(
+        paged[1].contains(&format!("{n} risks;")),
+        "each page counts every risk"
+    );
+    assert!(paged[1].contains(&format!("Risks 6–10 of {n}: page 2 of")));
+}

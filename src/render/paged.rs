@@ -192,7 +192,10 @@ impl Site<'_> {
         ]
         .into_iter()
         .chain(controls)
-        {
+        .chain(self.has_risk_pages().then(|| {
+            let risks = self.hb.risks.as_ref().map_or(0, |r| r.risks.len());
+            ("risks/index".to_string(), risks)
+        })) {
             let pages = Pager { rows, per }.pages();
             remove_beyond(out, &base, pages)
                 .map_err(|e| format!("cannot remove a page of {base}.html: {e}"))?;
@@ -242,3 +245,31 @@ impl Site<'_> {
             .collect()
     }
 }
+
+impl Site<'_> {
+    /// The pages of a listing of `rows` at `base` (`risks/index`): `page` renders page `p`
+    /// from `ctx`, which gets the page's rows as `key` and the `pager`.
+    pub(super) fn paged_rows<T: serde::Serialize>(
+        &self,
+        rows: &[T],
+        base: &str,
+        key: &str,
+        page: impl Fn(usize, &mut Context) -> Result<OutputFile, String>,
+        mut ctx: Context,
+    ) -> Result<Vec<OutputFile>, String> {
+        let pages = Pager {
+            rows: rows.len(),
+            per: self.opts.limits.rows_per_page(),
+        };
+        (0..pages.pages())
+            .map(|p| {
+                ctx.insert(key, &rows[pages.range(p)]);
+                ctx.insert("pager", &pager(pages, p, base, key, TABLE_NOTE_ROWS));
+                page(p, &mut ctx)
+            })
+            .collect()
+    }
+}
+
+/// As [`TABLE_NOTE`], for tables of other rows than documents.
+const TABLE_NOTE_ROWS: &str = "Sorting and the filter work on this page; the CSV holds every row.";

@@ -109,11 +109,27 @@ impl Site<'_> {
             }));
         }
         let mut ctx = Context::new();
-        ctx.insert("risks", &rows);
-        ctx.insert("maps", &maps);
+        ctx.insert("risk_count", &rows.len());
         ctx.insert("appetite", &config.appetite);
-        let page = self.page(tera, "risks.html", "risks/index.html".into(), "../", ctx)?;
-        Ok(vec![page, self.risks_csv(&rows)])
+        // Past the limit of rows, in pages; the heat maps (every risk) on the first alone.
+        let mut files = self.paged_rows(
+            &rows,
+            "risks/index",
+            "risks",
+            |p, ctx: &mut Context| {
+                ctx.insert("maps", if p == 0 { &maps[..] } else { &[] });
+                self.page(
+                    tera,
+                    "risks.html",
+                    super::paged::page_file("risks/index", p),
+                    "../",
+                    ctx.clone(),
+                )
+            },
+            ctx,
+        )?;
+        files.push(self.risks_csv(&rows));
+        Ok(files)
     }
 
     fn risks_csv(&self, rows: &[RiskRow]) -> OutputFile {
