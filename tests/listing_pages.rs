@@ -25,9 +25,10 @@ fn read(path: &Path) -> String {
 
 /// The first cell (the id) of each row of a page's tables, in order.
 fn row_ids(html: &str) -> Vec<String> {
-    html.split("<tr>")
+    html.split("<tr")
         .skip(1)
-        .filter(|r| r.trim_start().starts_with("<td"))
+        .map(|r| r[r.find('>').unwrap() + 1..].trim_start())
+        .filter(|r| r.starts_with("<td"))
         .map(|r| {
             let cell = &r[r.find('>').unwrap() + 1..r.find("</td>").unwrap()];
             let text = cell
@@ -241,4 +242,22 @@ fn the_risk_register_continues_on_further_pages_with_the_heat_maps_first() {
         "each page counts every risk"
     );
     assert!(paged[1].contains(&format!("Risks 6–10 of {n}: page 2 of")));
+}
+
+/// calendar.html and actions.html in pages: every row once, in order.
+#[test]
+fn the_calendar_and_the_actions_continue_on_further_pages() {
+    let hb = Handbook::example();
+    let whole = build(&hb, "whole", &[]);
+    let out = build(&hb, "paged", &["--rows-per-page", "5"]);
+    for (base, what) in [("calendar", "Events"), ("actions", "Actions")] {
+        let all = row_ids(&read(&whole.join(format!("{base}.html"))));
+        let paged = pages(&out, base);
+        assert!(paged.len() > 1, "{base}");
+        assert_eq!(paged.len(), all.len().div_ceil(5), "{base}");
+        let rows: Vec<String> = paged.iter().flat_map(|p| row_ids(p)).collect();
+        assert_eq!(rows, all, "{base}");
+        let n = all.len();
+        assert!(paged[1].contains(&format!("{what} 6–10 of {n}: page 2 of")));
+    }
 }

@@ -196,6 +196,7 @@ pub fn update_pages(
     };
     let jobs: Vec<context::Job> = site.jobs().into_iter().filter(wanted).collect();
     let written = run_jobs(&site, tera, &jobs, &staging)?;
+    let mut renamed = Vec::new();
     for entry in walkdir::WalkDir::new(&staging) {
         let entry = entry.map_err(|e| e.to_string())?;
         if entry.file_type().is_file() {
@@ -207,12 +208,11 @@ pub fn update_pages(
             }
             fs::rename(entry.path(), out.join(rel))
                 .map_err(|e| format!("cannot update {}: {e}", rel.display()))?;
+            renamed.push(rel.to_path_buf());
         }
     }
     let _ = fs::remove_dir_all(&staging);
-    if let Part::Pages { lists: true, .. } = part {
-        site.remove_stale_pages(out)?;
-    }
+    paged::remove_stale(out, &renamed)?;
     Ok(written)
 }
 

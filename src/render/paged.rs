@@ -177,31 +177,24 @@ pub(super) fn remove_beyond(out: &Path, base: &str, pages: usize) -> std::io::Re
     }
 }
 
-impl Site<'_> {
-    /// After `serve` rewrote the listings: the pages they no longer have.
-    pub(super) fn remove_stale_pages(&self, out: &Path) -> Result<(), String> {
-        let per = self.opts.limits.rows_per_page();
-        let approved = (self.rows().iter())
-            .filter(|r| r.status == crate::core::types::Status::Approved)
-            .count();
-        let controls =
-            (self.controls().iter()).map(|c| (format!("controls/{}", c.id), c.documents.len()));
-        for (base, rows) in [
-            ("documents/index".to_string(), self.rows().len()),
-            ("reviews".to_string(), approved),
-        ]
-        .into_iter()
-        .chain(controls)
-        .chain(self.has_risk_pages().then(|| {
-            let risks = self.hb.risks.as_ref().map_or(0, |r| r.risks.len());
-            ("risks/index".to_string(), risks)
-        })) {
-            let pages = Pager { rows, per }.pages();
-            remove_beyond(out, &base, pages)
-                .map_err(|e| format!("cannot remove a page of {base}.html: {e}"))?;
+/// After `serve` wrote `written` (paths relative to `out`) over the site: of each listing
+/// among them, the pages past its new last page, which a fresh build would not have. (Any
+/// page `X.html` may start a listing; no other page is named `X-2.html`.)
+pub(super) fn remove_stale(out: &Path, written: &[std::path::PathBuf]) -> Result<(), String> {
+    let written_set: std::collections::BTreeSet<&Path> =
+        written.iter().map(|p| p.as_path()).collect();
+    for base in written
+        .iter()
+        .filter_map(|w| w.to_str()?.strip_suffix(".html"))
+    {
+        let mut pages = 1;
+        while written_set.contains(Path::new(&page_file(base, pages))) {
+            pages += 1;
         }
-        Ok(())
+        remove_beyond(out, base, pages)
+            .map_err(|e| format!("cannot remove a page of {base}.html: {e}"))?;
     }
+    Ok(())
 }
 
 impl Site<'_> {
@@ -248,12 +241,12 @@ impl Site<'_> {
 
 impl Site<'_> {
     /// The pages of a listing of `rows` at `base` (`risks/index`): `page` renders page `p`
-    /// from `ctx`, which gets the page's rows as `key` and the `pager`.
+    /// from `ctx`, which gets the page's rows as `key` and the `pager` (with `note`).
     pub(super) fn paged_rows<T: serde::Serialize>(
         &self,
         rows: &[T],
         base: &str,
-        key: &str,
+        (key, note): (&str, &str),
         page: impl Fn(usize, &mut Context) -> Result<OutputFile, String>,
         mut ctx: Context,
     ) -> Result<Vec<OutputFile>, String> {
@@ -264,12 +257,9 @@ impl Site<'_> {
         (0..pages.pages())
             .map(|p| {
                 ctx.insert(key, &rows[pages.range(p)]);
-                ctx.insert("pager", &pager(pages, p, base, key, TABLE_NOTE_ROWS));
+                ctx.insert("pager", &pager(pages, p, base, key, note));
                 page(p, &mut ctx)
             })
             .collect()
     }
 }
-
-/// As [`TABLE_NOTE`], for tables of other rows than documents.
-const TABLE_NOTE_ROWS: &str = "Sorting and the filter work on this page; the CSV holds every row.";

@@ -51,6 +51,7 @@ pub const PAGES: &[&str] = &[
     "paged/documents/index.html",
     "paged/reviews-2.html",
     "paged/risks/index-2.html",
+    "paged/calendar-2.html",
 ];
 
 /// The example handbook, built, with one imported-style page: a wide table and a long word.

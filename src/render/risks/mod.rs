@@ -14,6 +14,9 @@ use super::OutputFile;
 use crate::check::links::Target;
 use rows::{heat_map, row, ActionRow, RiskRow};
 
+/// What the risk register in pages says of sorting and filtering.
+const RISKS_NOTE: &str = "Sorting and the filter work on this page; risks.csv holds every risk.";
+
 impl Site<'_> {
     /// Whether this edition has risk pages: a register, not withheld.
     pub(super) fn has_risk_pages(&self) -> bool {
@@ -115,7 +118,7 @@ impl Site<'_> {
         let mut files = self.paged_rows(
             &rows,
             "risks/index",
-            "risks",
+            ("risks", RISKS_NOTE),
             |p, ctx: &mut Context| {
                 ctx.insert("maps", if p == 0 { &maps[..] } else { &[] });
                 self.page(
