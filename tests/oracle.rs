@@ -299,15 +299,25 @@ impl World {
     }
 }
 
+thread_local! {
+    /// Documents per part of print.html in this thread's runs (0: the default limit, which
+    /// these small handbooks stay under).
+    static PRINT_PART: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Serve's options: a search key fixed for the session (as serve draws one), which the
 /// fresh build shares, so that the search shards compare byte for byte.
 fn options() -> Options {
-    Options {
+    let mut opts = Options {
         history: History::Revisions,
         inject: Some("<script src=\"/reload.js\"></script>".into()),
         search_key: Some([7; 32]),
         ..Options::new(common::TODAY.parse().unwrap())
+    };
+    if PRINT_PART.with(|p| p.get()) > 0 {
+        opts.limits.print_part = PRINT_PART.with(|p| p.get());
     }
+    opts
 }
 
 /// Serve's writes: a new directory for a rewrite, the named pages over the old one.
@@ -464,6 +474,23 @@ proptest! {
             "so far: {} unchanged, {} broken, {} rewrites, {} page updates; {} comparisons",
             n[0], n[1], n[2], n[3], n[4]
         );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("ORACLE_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(24),
+        max_shrink_iters: 200,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// The same with print.html in parts of one document: serve writes only the parts of
+    /// the edited documents, all of them when the print's order or titles change.
+    #[test]
+    fn served_pages_equal_a_fresh_build_when_printed_in_parts(steps in prop::collection::vec(step(), 1..8)) {
+        PRINT_PART.with(|p| p.set(1));
+        run(&steps)?;
     }
 }
 

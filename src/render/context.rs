@@ -86,6 +86,8 @@ pub enum Job {
     Readiness,
     Changes,
     Print,
+    /// Part `n` (0-based) of print.html of a large handbook: `print/{n+1}.html`.
+    PrintPart(usize),
     Search,
     Csv,
     /// The calendar and the other pages of the ISMS in operation.
@@ -117,6 +119,8 @@ pub struct Site<'a> {
     pub withheld: Cow<'a, Withheld>,
     /// Where `serve` keeps the search index between updates (`None`: a build).
     pub(super) search_cache: Option<&'a super::search::SearchCache>,
+    /// Which part of print.html holds each document (see `print`).
+    pub(super) print_layout: OnceLock<super::print::Layout>,
 }
 
 impl<'a> Site<'a> {
@@ -153,6 +157,7 @@ impl<'a> Site<'a> {
             risk_refs: OnceLock::new(),
             withheld,
             search_cache: None,
+            print_layout: OnceLock::new(),
         }
     }
 
@@ -215,7 +220,7 @@ impl<'a> Site<'a> {
             .get_or_init(|| super::nav::sections(self.hb, &self.withheld, self.rows()))
     }
 
-    fn index_of(&self) -> &BTreeMap<&'a DocumentId, usize> {
+    pub(super) fn index_of(&self) -> &BTreeMap<&'a DocumentId, usize> {
         self.index_of.get_or_init(|| {
             self.hb
                 .documents
@@ -262,6 +267,7 @@ impl<'a> Site<'a> {
             Job::Operation,
             Job::Frameworks,
         ];
+        jobs.extend((0..self.print_layout().parts()).map(Job::PrintPart));
         if self.has_risk_pages() {
             jobs.extend([Job::Risks, Job::TreatmentPlan]);
             let n = self.hb.risks.as_ref().map_or(0, |r| r.risks.len());
@@ -331,7 +337,6 @@ impl<'a> Site<'a> {
             Job::Document(i) => return Ok(vec![self.document_page(tera, *i)?]),
             Job::Control(i) => {
                 let c = &self.controls()[*i];
-                ctx.insert("control", c);
                 let excluded_reason = self
                     .hb
                     .soa
@@ -344,19 +349,14 @@ impl<'a> Site<'a> {
                 ctx.insert("activities", &activities);
                 let requirements = self.requirements_of(catalog().controls[*i].id);
                 ctx.insert("requirements", &requirements);
-                self.page(
-                    tera,
-                    "control.html",
-                    format!("controls/{}.html", c.id),
-                    "../",
-                    ctx,
-                )?
+                return self.control_pages(tera, c, ctx);
             }
             Job::Readiness => {
                 ctx.insert("items", &self.readiness());
                 self.page(tera, "readiness.html", "readiness.html".into(), "", ctx)?
             }
             Job::Print
+            | Job::PrintPart(_)
             | Job::Search
             | Job::Register
             | Job::ControlsIndex
@@ -497,8 +497,9 @@ impl<'a> Site<'a> {
     pub fn stream(&self, tera: &Tera, job: &Job, out: &Path) -> Option<Result<usize, String>> {
         match job {
             Job::Print => Some(self.write_print(tera, out).map(|_| 1)),
-            Job::Register => Some(self.write_register(tera, out).map(|_| 1)),
-            Job::Reviews => Some(self.write_reviews(tera, out).map(|_| 1)),
+            Job::PrintPart(k) => Some(self.write_print_part(tera, *k, out).map(|_| 1)),
+            Job::Register => Some(self.write_register(tera, out)),
+            Job::Reviews => Some(self.write_reviews(tera, out)),
             Job::ControlsIndex => Some(self.write_controls_index(tera, out).map(|_| 1)),
             Job::Soa => Some(self.write_soa(tera, out).map(|_| 1)),
             Job::Search => Some(self.write_search(tera, out)),

@@ -4,9 +4,12 @@
 mod context;
 mod csv;
 mod frameworks;
+mod limits;
 mod nav;
 pub use nav::lists_documents;
 pub mod operation;
+mod paged;
+mod print;
 mod risks;
 pub mod search;
 mod signed;
@@ -25,6 +28,8 @@ use crate::load::markdown::LINK_PLACEHOLDER;
 use crate::load::model::Handbook;
 
 pub use context::SiteInfo;
+pub use limits::Limits;
+pub use print::printable_pages;
 
 /// What varies between a `build` and a page served by `serve`.
 #[derive(Clone, Debug, Default)]
@@ -41,6 +46,8 @@ pub struct Options {
     /// The key that seals the search shards; `None`: derived from what is indexed (see
     /// `search`).
     pub search_key: Option<[u8; 32]>,
+    /// How much one page holds before print.html and listings are split (see [`Limits`]).
+    pub limits: Limits,
 }
 
 /// The sidebar every page shows, as its template gets it: `serve` rewrites every page when
@@ -162,6 +169,11 @@ pub enum Part<'a> {
         risks: bool,
     },
     Whole,
+    /// `search.html`, and of print.html the parts that hold `documents` (print.html itself
+    /// when it is one page): after edits that leave the print's order and titles alone.
+    WholeHolding {
+        documents: &'a BTreeSet<usize>,
+    },
 }
 
 /// Re-renders, in a live output directory, the pages of `part`; each file is replaced by a
@@ -197,9 +209,21 @@ pub fn update_pages_keeping(
         fs::create_dir_all(staging.join(dir))
             .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
     }
+    let holding = match part {
+        Part::WholeHolding { documents } => site.parts_holding(documents),
+        _ => BTreeSet::new(),
+    };
+    let one_print = site.print_layout().parts() == 0;
     let wanted = |job: &context::Job| match (part, job) {
-        (Part::Whole, j) => matches!(j, context::Job::Print | context::Job::Search),
-        (_, context::Job::Print | context::Job::Search) => false,
+        (Part::Whole, j) => matches!(
+            j,
+            context::Job::Print | context::Job::PrintPart(_) | context::Job::Search
+        ),
+        (Part::WholeHolding { .. }, context::Job::Search) => true,
+        (Part::WholeHolding { .. }, context::Job::Print) => one_print,
+        (Part::WholeHolding { .. }, context::Job::PrintPart(k)) => holding.contains(k),
+        (Part::WholeHolding { .. }, _) => false,
+        (_, context::Job::Print | context::Job::PrintPart(_) | context::Job::Search) => false,
         (Part::Pages { documents, .. }, context::Job::Document(i)) => documents.contains(i),
         (Part::Pages { controls, .. }, context::Job::Control(i)) => {
             controls.contains(&crate::core::catalog::catalog().controls[*i].id)
@@ -209,15 +233,23 @@ pub fn update_pages_keeping(
     };
     let jobs: Vec<context::Job> = site.jobs().into_iter().filter(wanted).collect();
     let written = run_jobs(&site, tera, &jobs, &staging)?;
+    let mut renamed = Vec::new();
     for entry in walkdir::WalkDir::new(&staging) {
         let entry = entry.map_err(|e| e.to_string())?;
         if entry.file_type().is_file() {
             let rel = entry.path().strip_prefix(&staging).unwrap_or(entry.path());
+            // `print/` appears when an edit takes the handbook past one print page.
+            if let Some(dir) = rel.parent().filter(|d| !out.join(d).is_dir()) {
+                fs::create_dir_all(out.join(dir))
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
             fs::rename(entry.path(), out.join(rel))
                 .map_err(|e| format!("cannot update {}: {e}", rel.display()))?;
+            renamed.push(rel.to_path_buf());
         }
     }
     let _ = fs::remove_dir_all(&staging);
+    paged::remove_stale(out, &renamed)?;
     Ok(written)
 }
 
@@ -240,7 +272,11 @@ pub enum Place<'a> {
     Page { root: &'a str },
     /// The section of document `doc` in `print.html`, where every document shares one page:
     /// links between documents become anchors, and ids are prefixed with the document's id.
-    Print { doc: &'a str },
+    /// In a part of a large handbook (`print/N.html`), `part` leads to the other parts.
+    Print {
+        doc: &'a str,
+        part: Option<print::InPart<'a>>,
+    },
 }
 
 /// Swaps each link placeholder of a rendered body for the URL of its target. Links to
@@ -286,7 +322,7 @@ pub fn resolve_body(
                 from += digits;
                 out.push_str(&escape_attr(&href(target, place, withheld)));
             }
-            (pattern, Place::Print { doc }) => {
+            (pattern, Place::Print { doc, .. }) => {
                 out.push_str(pattern);
                 out.push_str(doc);
                 out.push('-');
@@ -310,16 +346,21 @@ fn href(target: Option<&Target>, place: &Place<'_>, withheld: &crate::check::Wit
     };
     let root = match place {
         Place::Page { root } => *root,
+        Place::Print { part: Some(_), .. } => "../",
         Place::Print { .. } => "",
     };
     match (target, place) {
         (Some(Target::Document { id, .. }), _) if withheld.id(id.as_str()) => {
             format!("{root}documents/index.html")
         }
-        (Some(Target::Document { id, anchor }), Place::Print { .. }) => match anchor {
-            Some(a) => format!("#{id}-{a}"),
-            None => format!("#{id}"),
-        },
+        (Some(Target::Document { id, anchor }), Place::Print { part, .. }) => {
+            // In another part of a large handbook: that part's page.
+            let page = part.as_ref().map_or(String::new(), |p| p.page_of(id));
+            match anchor {
+                Some(a) => format!("{page}#{id}-{a}"),
+                None => format!("{page}#{id}"),
+            }
+        }
         (Some(Target::Document { id, anchor }), _) => {
             with_fragment(format!("{root}documents/{id}.html"), anchor)
         }
@@ -331,7 +372,7 @@ fn href(target: Option<&Target>, place: &Place<'_>, withheld: &crate::check::Wit
             with_fragment(format!("{root}{}", asset_url(path)), fragment)
         }
         (Some(Target::External(url)), _) => url.clone(),
-        (Some(Target::Anchor(a)), Place::Print { doc }) => format!("#{doc}-{a}"),
+        (Some(Target::Anchor(a)), Place::Print { doc, .. }) => format!("#{doc}-{a}"),
         (Some(Target::Anchor(a)), _) => format!("#{a}"),
         (Some(Target::Unresolved) | None, _) => "#".to_string(),
     }
@@ -385,7 +426,10 @@ mod tests {
         let out = resolve_body(
             html,
             &targets,
-            &Place::Print { doc: "POL-001" },
+            &Place::Print {
+                doc: "POL-001",
+                part: None,
+            },
             &crate::check::Withheld::none(),
         );
         assert_eq!(

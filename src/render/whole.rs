@@ -7,7 +7,7 @@ use std::path::Path;
 use tera::{Context, Tera};
 
 use super::context::{DocRow, Site};
-use super::{resolve_body, Place};
+use super::paged::{Group, Listing};
 use crate::check::ReviewState;
 use crate::core::catalog::Theme;
 use crate::core::types::Status;
@@ -15,122 +15,56 @@ use crate::core::types::Status;
 impl Site<'_> {
     /// `print.html`: the cover from its template, the contents and then each document's
     /// section (with its body) streamed into the slots, so memory holds one section at a time.
+    /// Past the limit of documents, the contents of its parts (see `print`).
     pub(super) fn write_print(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+        if self.print_layout().parts() > 0 {
+            return self.write_print_contents(tera, out);
+        }
         let mut ctx = Context::new();
         ctx.insert("contents", &slot(0));
         ctx.insert("sections", &slot(1));
-        let contents = self
-            .hb
-            .documents
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.id.is_some())
-            .map(|(i, d)| {
-                serde_json::json!({
-                    "id": d.id_str(), "title": d.title, "classification": d.classification.value,
-                    "published": self.is_published(i),
-                })
-            });
-        let fill_contents = rows(
-            tera,
-            "print-contents.html",
-            "documents",
-            "",
-            contents,
-            DOC_CHUNK,
-        );
-        let fill_sections = |w: &mut dyn Write| -> Result<(), String> {
-            for (i, d) in self.published() {
-                let mut ctx = Context::new();
-                ctx.insert(
-                    "s",
-                    &serde_json::json!({
-                        "running": super::tidy::running_header(d.id_str(), &d.version.to_string(), &d.classification.value),
-                        "doc": &self.row(i),
-                        "owner_title": self.hb.config.role_title(&d.owner.value),
-                        "effective": d.effective.map(|x| x.to_string()),
-                    }),
-                );
-                ctx.insert("body", &slot(0));
-                let section = tera.render("print-section.html", &ctx).map_err(|e| {
-                    format!("rendering print.html: {}", super::theme::error_chain(&e))
-                })?;
-                let body = resolve_body(
-                    &super::tidy::without_repeated_title(&d.body.html, &d.body.headings, &d.title),
-                    &self.checked.links.targets[i],
-                    &Place::Print { doc: d.id_str() },
-                    &self.withheld,
-                );
-                let body = super::tidy::label_checkboxes(&body).into_owned();
-                w.write_all(&splice(section.as_bytes(), &[body]))
-                    .map_err(|e| e.to_string())?;
-            }
-            Ok(())
-        };
         self.write_slotted(
             tera,
             ("print.html", "print.html", ""),
             ctx,
-            vec![fill_contents, Box::new(fill_sections)],
+            self.print_fills(tera, None),
             out,
         )
     }
 
     /// `documents/index.html`: the register, a table per document type, each in natural id
-    /// order, its rows rendered a chunk at a time.
-    pub(super) fn write_register(&self, tera: &Tera, out: &Path) -> Result<(), String> {
-        let groups: Vec<(crate::core::types::DocType, Vec<&DocRow>)> =
-            crate::core::types::DocType::ALL
-                .iter()
-                .map(|&t| {
-                    let mut of_type: Vec<&DocRow> = self
-                        .rows()
-                        .iter()
-                        .filter(|r| r.doc_type == t.as_str())
-                        .collect();
-                    of_type.sort_by(|a, b| super::nav::id_order(&a.id, &b.id));
-                    (t, of_type)
-                })
-                .filter(|(_, rows)| !rows.is_empty())
-                .collect();
-        let mut ctx = Context::new();
-        ctx.insert(
-            "groups",
-            &groups
-                .iter()
-                .enumerate()
-                .map(|(n, (t, rows))| {
-                    serde_json::json!({
-                        "type": t.as_str(), "title": super::nav::type_label(*t),
-                        "count": rows.len(), "rows": slot(n),
-                    })
-                })
-                .collect::<Vec<_>>(),
-        );
-        let fills: Vec<Box<Fill<'_>>> = groups
-            .into_iter()
-            .map(|(_, rows_of)| {
-                rows(
-                    tera,
-                    "documents-rows.html",
-                    "documents",
-                    "../",
-                    rows_of.into_iter(),
-                    DOC_CHUNK,
-                )
+    /// order, its rows rendered a chunk at a time; in pages past the limit of rows.
+    pub(super) fn write_register(&self, tera: &Tera, out: &Path) -> Result<usize, String> {
+        let groups: Vec<Group<'_>> = crate::core::types::DocType::ALL
+            .iter()
+            .map(|&t| {
+                let mut of_type: Vec<&DocRow> = self
+                    .rows()
+                    .iter()
+                    .filter(|r| r.doc_type == t.as_str())
+                    .collect();
+                of_type.sort_by(|a, b| super::nav::id_order(&a.id, &b.id));
+                Group {
+                    meta: serde_json::json!({
+                        "type": t.as_str(), "title": super::nav::type_label(t),
+                        "count": of_type.len(),
+                    }),
+                    rows: of_type,
+                }
             })
+            .filter(|g| !g.rows.is_empty())
             .collect();
-        self.write_slotted(
-            tera,
-            ("documents.html", "documents/index.html", "../"),
-            ctx,
-            fills,
-            out,
-        )
+        let listing = Listing {
+            page: ("documents.html", "documents/index", "../"),
+            rows_template: "documents-rows.html",
+            what: "documents",
+        };
+        self.write_grouped(tera, &listing, groups, out)
     }
 
-    /// `reviews.html`: approved documents grouped by review state, soonest first.
-    pub(super) fn write_reviews(&self, tera: &Tera, out: &Path) -> Result<(), String> {
+    /// `reviews.html`: approved documents grouped by review state, soonest first; in pages
+    /// past the limit of rows.
+    pub(super) fn write_reviews(&self, tera: &Tera, out: &Path) -> Result<usize, String> {
         let mut approved: Vec<&DocRow> = self
             .rows()
             .iter()
@@ -143,40 +77,26 @@ impl Site<'_> {
             (ReviewState::Later, "Later"),
             (ReviewState::NoCycle, "No review cycle"),
         ];
-        let members = |state: ReviewState| {
-            approved
-                .iter()
-                .copied()
-                .filter(move |r| r.review_state == state)
-        };
-        let mut ctx = Context::new();
-        ctx.insert(
-            "groups",
-            &groups
-                .iter()
-                .enumerate()
-                .map(|(n, (state, title))| {
-                    serde_json::json!({
-                        "title": title, "state": state, "count": members(*state).count(),
-                        "rows": slot(n),
-                    })
-                })
-                .collect::<Vec<_>>(),
-        );
-        let fills: Vec<Box<Fill<'_>>> = groups
+        let groups: Vec<Group<'_>> = groups
             .iter()
-            .map(|(state, _)| {
-                rows(
-                    tera,
-                    "reviews-rows.html",
-                    "documents",
-                    "",
-                    members(*state),
-                    DOC_CHUNK,
-                )
+            .map(|(state, title)| {
+                let rows: Vec<&DocRow> = approved
+                    .iter()
+                    .copied()
+                    .filter(|r| r.review_state == *state)
+                    .collect();
+                Group {
+                    meta: serde_json::json!({ "title": title, "state": state, "count": rows.len() }),
+                    rows,
+                }
             })
             .collect();
-        self.write_slotted(tera, ("reviews.html", "reviews.html", ""), ctx, fills, out)
+        let listing = Listing {
+            page: ("reviews.html", "reviews", ""),
+            rows_template: "reviews-rows.html",
+            what: "approved documents",
+        };
+        self.write_grouped(tera, &listing, groups, out)
     }
 
     /// `controls/index.html`: the controls by theme. Each control row lists every document
@@ -264,12 +184,12 @@ pub(super) type Fill<'a> = dyn FnMut(&mut dyn Write) -> Result<(), String> + 'a;
 
 /// Documents' rows rendered per template call: enough to make the calls cheap, few enough
 /// that a chunk's template data stays small.
-const DOC_CHUNK: usize = 256;
+pub(super) const DOC_CHUNK: usize = 256;
 /// Controls per call: each lists every implementing document (200 at 10,000 documents).
 const CONTROL_CHUNK: usize = 4;
 
 /// A fill that renders `items` with `template`, `chunk` at a time, as the list `key`.
-fn rows<'a, T: serde::Serialize + 'a>(
+pub(super) fn rows<'a, T: serde::Serialize + 'a>(
     tera: &'a Tera,
     template: &'a str,
     key: &'a str,

@@ -56,6 +56,8 @@ pub struct Options {
     /// than one derived from the handbook), and a fixed key lets an edit rewrite only the
     /// shards it changes, where a derived key changes with every edit and so every shard.
     pub search_key: Option<[u8; 32]>,
+    /// Past these, print.html is printed in parts and listings are paginated.
+    pub limits: render::Limits,
 }
 
 impl Options {
@@ -69,6 +71,7 @@ impl Options {
             history: History::None,
             inject: None,
             search_key: None,
+            limits: render::Limits::default(),
         }
     }
 }
@@ -148,6 +151,8 @@ pub struct Site {
     search: render::search::SearchCache,
     /// The per-document results of the check, which an update re-runs for what it changed.
     tracked: check::incremental::Tracked,
+    /// The documents whose parts of print.html the next `write_whole` writes (`None`: all).
+    print_holding: Option<std::collections::BTreeSet<usize>>,
 }
 
 impl Site {
@@ -181,6 +186,7 @@ impl Site {
             pending: update::Pending::default(),
             search: Default::default(),
             tracked,
+            print_holding: None,
         };
         site.render = site.render_options(&repo, commit);
         if site.has_errors() {
@@ -209,6 +215,7 @@ impl Site {
             max_classification: self.opts.max_classification.clone(),
             inject: self.opts.inject.clone(),
             search_key: self.opts.search_key,
+            limits: self.opts.limits,
             ..Default::default()
         };
         if self.opts.history == History::None || self.has_errors() {

@@ -32,6 +32,11 @@ pub(super) struct Pending {
     /// Ids that an edit took from a document: if no document has one of them any more,
     /// its page must go, which writing pages over the site cannot do.
     pub gone: BTreeSet<String>,
+    /// Whether print's order or titles changed (a document added, an id or title edited):
+    /// then every part of a print in parts is written, not only those of the edits.
+    pub print_layout: bool,
+    /// The documents edited: print shows a document alone, not the documents it links to.
+    pub printed: BTreeSet<PathBuf>,
     /// The sidebar of the pages last written (`None`: not computed since they were). It is
     /// on every page: when an edit changes it, every page must be written.
     pub sidebar: Option<serde_json::Value>,
@@ -214,6 +219,14 @@ impl Site {
         }
         let pending = std::mem::take(&mut self.pending);
         self.pending.sidebar = sidebar.or(pending.sidebar);
+        self.print_holding = match pending.print_layout {
+            true => None,
+            false => Some(
+                (pending.printed.iter())
+                    .filter_map(|p| index_of(&self.hb, p))
+                    .collect(),
+            ),
+        };
         let mut documents = BTreeSet::new();
         for path in pending.documents {
             documents.extend(index_of(&self.hb, &path));
@@ -265,6 +278,12 @@ impl Site {
             .map(|i| shown_on(&self.hb.documents[i]).collect())
             .unwrap_or_default();
         let listed_after = loaded.as_ref().ok().map(listing);
+        let printed = |d: &Document| (d.id_str().to_string(), d.title.clone());
+        let printed_before = before.map(|i| printed(&self.hb.documents[i]));
+        if printed_before.is_none() || printed_before != loaded.as_ref().ok().map(printed) {
+            pending.print_layout = true;
+        }
+        pending.printed.insert(path.clone());
         // The listing pages and the pages of its controls show what `listing` holds.
         let relisted = listed_before.is_none() || listed_before != listed_after;
         // A risk's page lists the documents that link to it, by id and title.
@@ -315,8 +334,13 @@ impl Site {
 
     /// Writes `print.html` and `search.html`, which hold every document and take longest:
     /// after an update's other pages, so that those show first.
+    /// Of a print in parts, only the parts holding the documents edited since the last
+    /// write, unless the print's order or titles changed.
     pub fn write_whole(&self, dir: &Path) -> Result<usize, String> {
-        let written = self.write_part(dir, render::Part::Whole);
+        let written = match &self.print_holding {
+            Some(documents) => self.write_part(dir, render::Part::WholeHolding { documents }),
+            None => self.write_part(dir, render::Part::Whole),
+        };
         if written.is_err() {
             // Which shards reached `dir` is unknown: the next write writes them all.
             self.search.forget();
@@ -381,7 +405,13 @@ fn shown_elsewhere(d: &Document) -> String {
     format!(
         "{:?}",
         (
-            (d.id_str(), &d.title, d.version, d.status, &d.classification.value),
+            (
+                d.id_str(),
+                &d.title,
+                d.version,
+                d.status,
+                &d.classification.value
+            ),
             d.related.iter().map(|r| &r.value).collect::<Vec<_>>(),
             d.body.links.iter().map(|l| &l.dest).collect::<Vec<_>>(),
         )

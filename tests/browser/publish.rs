@@ -7,6 +7,7 @@ use crate::webdriver::Browser;
 
 pub const TESTS: &[Test] = &[
     test!(Chromium, pdf_prints_each_document_and_the_handbook),
+    test!(Chromium, pdf_of_a_handbook_in_parts_is_a_pdf_per_part),
     test!(
         Chromium,
         pdf_starts_chromium_once_for_every_document_on_the_paper_of_the_config
@@ -25,6 +26,31 @@ fn pdf_prints_each_document_and_the_handbook() {
         let bytes = std::fs::read(hb.path().join(f)).unwrap();
         assert!(bytes.starts_with(b"%PDF"), "{f}");
     }
+}
+
+/// Past the limit of a print page, each part of print.html is its own PDF, numbered so
+/// that they sort in order; no handbook.pdf stands for the contents page.
+fn pdf_of_a_handbook_in_parts_is_a_pdf_per_part() {
+    let hb = Handbook::linked();
+    hb.run(&[
+        "build",
+        "--pdf",
+        "--today",
+        common::TODAY,
+        "--print-per-part",
+        "1",
+    ])
+    .assert_exit(0);
+    let pdf = hb.path().join("public/pdf");
+    let parts = std::fs::read_dir(hb.path().join("public/print"))
+        .unwrap()
+        .count();
+    assert!(parts > 1);
+    for n in 1..=parts {
+        let bytes = std::fs::read(pdf.join(format!("handbook-part-{n:02}.pdf"))).unwrap();
+        assert!(bytes.starts_with(b"%PDF"), "part {n}");
+    }
+    assert!(!pdf.join("handbook.pdf").exists());
 }
 
 /// A `chromium` first on PATH that counts its starts, then runs the real one.

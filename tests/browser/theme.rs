@@ -45,6 +45,13 @@ pub const PAGES: &[&str] = &[
     "nonconformities.html",
     "audit-programme.html",
     "calendar.html",
+    // Built with small limits (see `site`): print.html in parts, a part, listings in pages.
+    "paged/print.html",
+    "paged/print/2.html",
+    "paged/documents/index.html",
+    "paged/reviews-2.html",
+    "paged/risks/index-2.html",
+    "paged/calendar-2.html",
 ];
 
 /// The example handbook, built, with one imported-style page: a wide table and a long word.
@@ -52,6 +59,11 @@ fn site() -> (Handbook, PathBuf) {
     let hb = Handbook::example();
     hb.run(&["build", "--today", common::TODAY]).assert_exit(0);
     let out = hb.path().join("public");
+    let paged = out.join("paged").to_string_lossy().into_owned();
+    let small = ["--print-per-part", "10", "--rows-per-page", "10"];
+    let mut args = vec!["build", "--today", common::TODAY, "--out", &paged];
+    args.extend(small);
+    hb.run(&args).assert_exit(0);
     (hb, out)
 }
 

@@ -27,6 +27,12 @@ fn publish_site(
         history: History::WithChanges,
         ..site::Options::new(today)
     };
+    let mut opts = opts;
+    let defaults = crate::render::Limits::default();
+    opts.limits = crate::render::Limits {
+        print_part: publish.print_per_part.unwrap_or(defaults.print_part),
+        rows_per_page: publish.rows_per_page.unwrap_or(defaults.rows_per_page),
+    };
     Ok(Site::open(root, opts)?)
 }
 
@@ -90,7 +96,8 @@ fn pdf_pages(p: &Site) -> Vec<(String, String)> {
                 )
             })
             .collect();
-    pages.push(("print.html".into(), "handbook".into()));
+    // A large handbook prints in parts: a PDF per part (see `render::Limits`).
+    pages.extend(crate::render::printable_pages(&p.hb, &p.checked, &p.render));
     pages
 }
 

@@ -195,6 +195,13 @@ pub struct PublishArgs {
     /// Leave out documents classified above this level (they stay listed, marked withheld)
     #[arg(long, value_name = "LEVEL")]
     pub max_classification: Option<String>,
+    /// Hidden, for tests of large handbooks on small ones: published documents print.html
+    /// holds before it is printed in parts (default `render::limits::PRINT_PART`)
+    #[arg(long, hide = true, value_name = "N")]
+    pub print_per_part: Option<usize>,
+    /// Hidden, for tests: rows a listing page shows before the next page
+    #[arg(long, hide = true, value_name = "N")]
+    pub rows_per_page: Option<usize>,
 }
 
 #[derive(clap::Args, Debug, Clone)]

@@ -269,13 +269,13 @@ pub fn site_path(url: &str) -> Result<String, u16> {
     Ok(rel)
 }
 
-/// Whether a request reads `print.html` or `search.html`, which are written just after
+/// Whether a request reads `print.html` (or a part of it) or `search.html`, written just after
 /// an update (`State::writing_whole`): it is answered once they are.
 pub fn reads_whole(req: &Request) -> bool {
-    matches!(
-        site_path(req.path()).as_deref(),
-        Ok("print.html" | "search.html")
-    )
+    match site_path(req.path()) {
+        Ok(p) => p == "print.html" || p == "search.html" || p.starts_with("print/"),
+        Err(_) => false,
+    }
 }
 
 /// Answers a request that passed the gate: the reload script or a file of the site.

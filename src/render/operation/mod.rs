@@ -22,9 +22,32 @@ pub fn files(site: &Site<'_>, tera: &Tera) -> Result<Vec<OutputFile>, String> {
         value.insert(&mut ctx, key);
         site.page(tera, template, template.into(), "", ctx)
     };
-    out.push(page("calendar.html", "events", &events)?);
+    // Past the limit of rows, in pages (calendar-2.html …): the dates grow with documents.
+    let paged_page = |template: &'static str| {
+        move |p: usize, ctx: &mut Context| {
+            let path = super::paged::page_file(template.trim_end_matches(".html"), p);
+            site.page(tera, template, path, "", ctx.clone())
+        }
+    };
+    let note = "Sorting works on this page; calendar.ics holds every date.";
+    let calendar = paged_page("calendar.html");
+    out.extend(site.paged_rows(
+        &events,
+        "calendar",
+        ("events", note),
+        calendar,
+        Context::new(),
+    )?);
     let actions = pages::action_rows(site);
-    out.push(page("actions.html", "actions", &actions)?);
+    let note = "Sorting works on this page; actions.csv holds every action.";
+    let page_of = paged_page("actions.html");
+    out.extend(site.paged_rows(
+        &actions,
+        "actions",
+        ("actions", note),
+        page_of,
+        Context::new(),
+    )?);
     let ncs = pages::nonconformity_rows(site);
     out.push(page("nonconformities.html", "nonconformities", &ncs)?);
     out.push(page(

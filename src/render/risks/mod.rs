@@ -14,6 +14,9 @@ use super::OutputFile;
 use crate::check::links::Target;
 use rows::{heat_map, row, ActionRow, RiskRow};
 
+/// What the risk register in pages says of sorting and filtering.
+const RISKS_NOTE: &str = "Sorting and the filter work on this page; risks.csv holds every risk.";
+
 impl Site<'_> {
     /// Whether this edition has risk pages: a register, not withheld.
     pub(super) fn has_risk_pages(&self) -> bool {
@@ -109,11 +112,27 @@ impl Site<'_> {
             }));
         }
         let mut ctx = Context::new();
-        ctx.insert("risks", &rows);
-        ctx.insert("maps", &maps);
+        ctx.insert("risk_count", &rows.len());
         ctx.insert("appetite", &config.appetite);
-        let page = self.page(tera, "risks.html", "risks/index.html".into(), "../", ctx)?;
-        Ok(vec![page, self.risks_csv(&rows)])
+        // Past the limit of rows, in pages; the heat maps (every risk) on the first alone.
+        let mut files = self.paged_rows(
+            &rows,
+            "risks/index",
+            ("risks", RISKS_NOTE),
+            |p, ctx: &mut Context| {
+                ctx.insert("maps", if p == 0 { &maps[..] } else { &[] });
+                self.page(
+                    tera,
+                    "risks.html",
+                    super::paged::page_file("risks/index", p),
+                    "../",
+                    ctx.clone(),
+                )
+            },
+            ctx,
+        )?;
+        files.push(self.risks_csv(&rows));
+        Ok(files)
     }
 
     fn risks_csv(&self, rows: &[RiskRow]) -> OutputFile {
