@@ -13,10 +13,11 @@
 //! - `check` on pathological inputs (a 4 MB table, deep HTML, thousands of broken links …)
 //!   at two sizes each, whose times should be in proportion (see `scale/cost.rs`).
 //!
-//! Options: `-- --sizes 1000,10000 --commits 5000 --runs 5 [--huge] [--keep] [--only cost|serve]`
+//! Options: `-- --sizes 1000,10000 --commits 5000 --runs 5 [--huge] [--keep] [--only build|cost|serve]`
 //! (`--huge` adds 100,000 documents; `--keep` leaves the generated corpora in the temporary
 //! directory, for profiling; `--only cost` runs the pathological inputs alone, `--only serve`
-//! the preview's latency alone). Every corpus carries Part 2 data (see `scale/part2.rs`).
+//! the preview's latency alone, `--only build` the build, check, search and bundle tables
+//! alone). Every corpus carries Part 2 data (see `scale/part2.rs`).
 //! Nothing here asserts a figure.
 
 use std::fmt::Write as _;
@@ -580,6 +581,10 @@ fn main() {
         );
     }
 
+    if opt("--only", "") == "build" {
+        let _ = std::fs::remove_dir_all(&out_base);
+        return;
+    }
     // Git history: the same 1,000-document handbook with and without 5,000 commits.
     let n = sizes[0];
     let dir = base.join(format!("git-{n}"));
