@@ -10,19 +10,6 @@ use std::path::{Path, PathBuf};
 use common::Handbook;
 use ismsbook::site::{Options, Site, Update};
 
-fn build(hb: &Handbook, out: &str, extra: &[&str]) -> PathBuf {
-    let dir = hb.path().join(out);
-    let dir_arg = dir.to_string_lossy().into_owned();
-    let mut args = vec!["build", "--today", common::TODAY, "--out", &dir_arg];
-    args.extend_from_slice(extra);
-    hb.run(&args).assert_exit(0);
-    dir
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 /// The first cell (the id) of each row of a page's tables, in order.
 fn row_ids(html: &str) -> Vec<String> {
     html.split("<tr")
@@ -42,7 +29,7 @@ fn row_ids(html: &str) -> Vec<String> {
 
 /// Every page of the listing at `base` (`documents/index`), in order.
 fn pages(out: &Path, base: &str) -> Vec<String> {
-    let mut all = vec![read(&out.join(format!("{base}.html")))];
+    let mut all = vec![common::read_file(&out.join(format!("{base}.html")))];
     while let Ok(page) = std::fs::read_to_string(out.join(format!("{base}-{}.html", all.len() + 1)))
     {
         all.push(page);
@@ -53,11 +40,15 @@ fn pages(out: &Path, base: &str) -> Vec<String> {
 #[test]
 fn at_the_limit_the_register_and_reviews_are_one_page_as_they_were() {
     let hb = Handbook::example();
-    let whole = build(&hb, "whole", &[]);
-    let documents = row_ids(&read(&whole.join("documents/index.html"))).len();
-    let at = build(&hb, "at", &["--rows-per-page", &documents.to_string()]);
+    let whole = hb.build_into("whole", &[]);
+    let documents = row_ids(&common::read_file(&whole.join("documents/index.html"))).len();
+    let at = hb.build_into("at", &["--rows-per-page", &documents.to_string()]);
     for page in ["documents/index.html", "reviews.html"] {
-        assert_eq!(read(&whole.join(page)), read(&at.join(page)), "{page}");
+        assert_eq!(
+            common::read_file(&whole.join(page)),
+            common::read_file(&at.join(page)),
+            "{page}"
+        );
     }
     assert!(!at.join("documents/index-2.html").exists());
     assert!(!at.join("reviews-2.html").exists());
@@ -66,13 +57,13 @@ fn at_the_limit_the_register_and_reviews_are_one_page_as_they_were() {
 #[test]
 fn past_the_limit_listings_hold_every_row_in_order_across_pages_that_link_each_other() {
     let hb = Handbook::example();
-    let whole = build(&hb, "whole", &[]);
-    let out = build(&hb, "paged", &["--rows-per-page", "10"]);
+    let whole = hb.build_into("whole", &[]);
+    let out = hb.build_into("paged", &["--rows-per-page", "10"]);
     for (base, what) in [
         ("documents/index", "Documents"),
         ("reviews", "Approved documents"),
     ] {
-        let all = row_ids(&read(&whole.join(format!("{base}.html"))));
+        let all = row_ids(&common::read_file(&whole.join(format!("{base}.html"))));
         let paged = pages(&out, base);
         assert_eq!(paged.len(), all.len().div_ceil(10), "{base}");
         let mut rows = Vec::new();
@@ -113,8 +104,8 @@ fn past_the_limit_listings_hold_every_row_in_order_across_pages_that_link_each_o
 #[test]
 fn the_register_s_first_page_leads_to_every_type_s_table() {
     let hb = Handbook::example();
-    let out = build(&hb, "paged", &["--rows-per-page", "10"]);
-    let first = read(&out.join("documents/index.html"));
+    let out = hb.build_into("paged", &["--rows-per-page", "10"]);
+    let first = common::read_file(&out.join("documents/index.html"));
     let types: Vec<&str> = first
         .split("href=\"../documents/index.html#type-")
         .skip(1)
@@ -132,7 +123,7 @@ fn the_register_s_first_page_leads_to_every_type_s_table() {
             + entry.len();
         let href = &first[at..at + first[at..].find('"').unwrap()];
         assert!(href.ends_with(&format!("#type-{t}")), "{href}");
-        let page = read(&out.join("documents").join(href.split('#').next().unwrap()));
+        let page = common::read_file(&out.join("documents").join(href.split('#').next().unwrap()));
         assert!(page.contains(&format!("<h2 id=\"type-{t}\">")), "{href}");
     }
 }
@@ -201,15 +192,15 @@ fn implementing(html: &str) -> Vec<String> {
 #[test]
 fn a_control_s_implementing_documents_continue_on_further_pages() {
     let hb = Handbook::example();
-    let whole = build(&hb, "whole", &[]);
-    let out = build(&hb, "paged", &["--rows-per-page", "1"]);
+    let whole = hb.build_into("whole", &[]);
+    let out = hb.build_into("paged", &["--rows-per-page", "1"]);
     let mut paged_controls = 0;
     for e in std::fs::read_dir(whole.join("controls")).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
         let Some(id) = name.strip_suffix(".html").filter(|n| *n != "index") else {
             continue;
         };
-        let all = implementing(&read(&whole.join("controls").join(&name)));
+        let all = implementing(&common::read_file(&whole.join("controls").join(&name)));
         let pages = pages(&out, &format!("controls/{id}"));
         assert_eq!(pages.len(), all.len().max(1), "{id}");
         let listed: Vec<String> = pages.iter().flat_map(|p| implementing(p)).collect();
@@ -227,9 +218,9 @@ fn a_control_s_implementing_documents_continue_on_further_pages() {
 #[test]
 fn the_risk_register_continues_on_further_pages_with_the_heat_maps_first() {
     let hb = Handbook::example();
-    let whole = build(&hb, "whole", &[]);
-    let out = build(&hb, "paged", &["--rows-per-page", "5"]);
-    let all = row_ids(&read(&whole.join("risks/index.html")));
+    let whole = hb.build_into("whole", &[]);
+    let out = hb.build_into("paged", &["--rows-per-page", "5"]);
+    let all = row_ids(&common::read_file(&whole.join("risks/index.html")));
     let paged = pages(&out, "risks/index");
     assert_eq!(paged.len(), all.len().div_ceil(5));
     let rows: Vec<String> = paged.iter().flat_map(|p| row_ids(p)).collect();
@@ -248,10 +239,10 @@ fn the_risk_register_continues_on_further_pages_with_the_heat_maps_first() {
 #[test]
 fn the_calendar_and_the_actions_continue_on_further_pages() {
     let hb = Handbook::example();
-    let whole = build(&hb, "whole", &[]);
-    let out = build(&hb, "paged", &["--rows-per-page", "5"]);
+    let whole = hb.build_into("whole", &[]);
+    let out = hb.build_into("paged", &["--rows-per-page", "5"]);
     for (base, what) in [("calendar", "Events"), ("actions", "Actions")] {
-        let all = row_ids(&read(&whole.join(format!("{base}.html"))));
+        let all = row_ids(&common::read_file(&whole.join(format!("{base}.html"))));
         let paged = pages(&out, base);
         assert!(paged.len() > 1, "{base}");
         assert_eq!(paged.len(), all.len().div_ceil(5), "{base}");

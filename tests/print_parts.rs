@@ -13,19 +13,6 @@ use std::path::{Path, PathBuf};
 use common::Handbook;
 use ismsbook::site::{History, Options, Site, Update};
 
-fn build(hb: &Handbook, out: &str, extra: &[&str]) -> PathBuf {
-    let dir = hb.path().join(out);
-    let dir_arg = dir.to_string_lossy().into_owned();
-    let mut args = vec!["build", "--today", common::TODAY, "--out", &dir_arg];
-    args.extend_from_slice(extra);
-    hb.run(&args).assert_exit(0);
-    dir
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 /// The ids of the documents printed on a page, in order.
 fn printed(html: &str) -> Vec<String> {
     html.split("<article class=\"document print-document\" id=\"")
@@ -45,9 +32,9 @@ fn ids(html: &str) -> Vec<&str> {
 #[test]
 fn at_the_limit_print_html_is_as_it_was_and_has_no_parts() {
     let hb = Handbook::example();
-    let whole = build(&hb, "whole", &[]);
-    let documents = printed(&read(&whole.join("print.html"))).len();
-    let at = build(&hb, "at", &["--print-per-part", &documents.to_string()]);
+    let whole = hb.build_into("whole", &[]);
+    let documents = printed(&common::read_file(&whole.join("print.html"))).len();
+    let at = hb.build_into("at", &["--print-per-part", &documents.to_string()]);
     assert_eq!(
         std::fs::read(whole.join("print.html")).unwrap(),
         std::fs::read(at.join("print.html")).unwrap()
@@ -58,10 +45,10 @@ fn at_the_limit_print_html_is_as_it_was_and_has_no_parts() {
 #[test]
 fn past_the_limit_print_html_lists_parts_that_hold_every_document_in_order() {
     let hb = Handbook::example();
-    let whole = read(&build(&hb, "whole", &[]).join("print.html"));
+    let whole = common::read_file(&hb.build_into("whole", &[]).join("print.html"));
     let all = printed(&whole);
-    let out = build(&hb, "parts", &["--print-per-part", "10"]);
-    let contents = read(&out.join("print.html"));
+    let out = hb.build_into("parts", &["--print-per-part", "10"]);
+    let contents = common::read_file(&out.join("print.html"));
     let parts = all.len().div_ceil(10);
     assert!(
         contents.contains(&format!(
@@ -77,7 +64,7 @@ fn past_the_limit_print_html_lists_parts_that_hold_every_document_in_order() {
     let mut in_parts = Vec::new();
     for n in 1..=parts {
         assert!(contents.contains(&format!("<a href=\"print/{n}.html\">Part {n}: documents")));
-        let page = read(&out.join(format!("print/{n}.html")));
+        let page = common::read_file(&out.join(format!("print/{n}.html")));
         let here = printed(&page);
         assert!(!here.is_empty() && here.len() <= 10, "part {n}: {here:?}");
         assert!(page.contains(&format!(
@@ -105,12 +92,12 @@ fn past_the_limit_print_html_lists_parts_that_hold_every_document_in_order() {
 #[test]
 fn in_a_part_every_link_leads_to_a_page_and_an_anchor_that_exist() {
     let hb = Handbook::example();
-    let out = build(&hb, "parts", &["--print-per-part", "5"]);
+    let out = hb.build_into("parts", &["--print-per-part", "5"]);
     let pages: BTreeMap<PathBuf, String> = std::fs::read_dir(out.join("print"))
         .unwrap()
         .map(|e| {
             let path = e.unwrap().path();
-            (path.clone(), read(&path))
+            (path.clone(), common::read_file(&path))
         })
         .collect();
     let mut across = 0;
@@ -130,7 +117,10 @@ fn in_a_part_every_link_leads_to_a_page_and_an_anchor_that_exist() {
             };
             assert!(target.is_file(), "{}: {href}", path.display());
             if !anchor.is_empty() && target.extension().is_some_and(|x| x == "html") {
-                let html = pages.get(&target).cloned().unwrap_or_else(|| read(&target));
+                let html = pages
+                    .get(&target)
+                    .cloned()
+                    .unwrap_or_else(|| common::read_file(&target));
                 assert!(ids(&html).contains(&anchor), "{}: {href}", path.display());
             }
             across += usize::from(file.ends_with(".html") && !file.contains('/'));

@@ -150,6 +150,21 @@ impl Handbook {
     pub fn build(&self) -> Run {
         self.run(&["build", "--today", TODAY])
     }
+
+    /// Builds into `out` (under the handbook) with `extra` arguments; it must succeed.
+    pub fn build_into(&self, out: &str, extra: &[&str]) -> PathBuf {
+        let dir = self.path().join(out);
+        let dir_arg = dir.to_string_lossy().into_owned();
+        let mut args = vec!["build", "--today", TODAY, "--out", &dir_arg];
+        args.extend_from_slice(extra);
+        self.run(&args).assert_exit(0);
+        dir
+    }
+}
+
+/// A file's text; a test fails naming the file when it cannot be read.
+pub fn read_file(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 #[derive(Debug)]
