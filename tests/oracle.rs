@@ -457,14 +457,21 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
-        // ORACLE_CASES=500 for a longer search than CI's.
-        cases: std::env::var("ORACLE_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(24),
+/// The property tests' settings: `ORACLE_CASES=500` for a longer search than CI's 24.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: std::env::var("ORACLE_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(24),
         max_shrink_iters: 200,
         failure_persistence: None,
         ..ProptestConfig::default()
-    })]
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
 
     #[test]
     fn served_pages_equal_a_fresh_build(steps in prop::collection::vec(step(), 1..8)) {
@@ -478,12 +485,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("ORACLE_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(24),
-        max_shrink_iters: 200,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config())]
 
     /// The same with print.html in parts of one document: serve writes only the parts of
     /// the edited documents, all of them when the print's order or titles change.
