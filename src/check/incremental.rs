@@ -192,7 +192,7 @@ impl Tracked {
         let mut hints = false;
         let mut reheaded: Vec<&DocumentId> = Vec::new();
         for path in edited {
-            let i = index_of(hb, path)?;
+            let i = hb.index_of_path(path)?;
             let (was, doc) = (&self.documents[i], &hb.documents[i]);
             if was.path != doc.path || was.id.as_ref() != doc.id.as_ref().map(|s| &s.value) {
                 return None;
@@ -253,10 +253,4 @@ impl Tracked {
             document_problems,
         )
     }
-}
-
-fn index_of(hb: &Handbook, path: &Path) -> Option<usize> {
-    hb.documents
-        .binary_search_by(|d| d.path.as_path().cmp(path))
-        .ok()
 }

@@ -295,9 +295,7 @@ pub fn kept_text<'a>(hb: &'a Handbook, path: &Path) -> Option<&'a str> {
     if path == Path::new(risks::RISKS_FILE) {
         return hb.risks_source.as_deref();
     }
-    hb.documents
-        .binary_search_by(|d| d.path.as_path().cmp(path))
-        .ok()
+    hb.index_of_path(path)
         .map(|i| hb.documents[i].source.as_str())
         .filter(|text| !text.is_empty()) // dropped at load: see `reread`
         .or_else(|| hb.unreadable_sources.get(path).map(String::as_str))
@@ -307,10 +305,7 @@ pub fn kept_text<'a>(hb: &'a Handbook, path: &Path) -> Option<&'a str> {
 /// `None` when it was kept, or when the file has changed since it was loaded: an excerpt
 /// of the new text would point at the wrong line, a redline would show the wrong words.
 pub fn reread(hb: &Handbook, source: &dyn Source, path: &Path) -> Option<String> {
-    let i = hb
-        .documents
-        .binary_search_by(|d| d.path.as_path().cmp(path))
-        .ok()?;
+    let i = hb.index_of_path(path)?;
     let d = &hb.documents[i];
     if !d.source.is_empty() || d.source_len == 0 {
         return None;

@@ -157,6 +157,13 @@ pub struct Handbook {
 }
 
 impl Handbook {
+    /// The index of the document read from `path` (`documents` is sorted by path).
+    pub fn index_of_path(&self, path: &std::path::Path) -> Option<usize> {
+        self.documents
+            .binary_search_by(|d| d.path.as_path().cmp(path))
+            .ok()
+    }
+
     /// Puts a freshly read file in place of its previous state (document or unreadable),
     /// keeping `documents` sorted by path. Returns the document's new index, if it has one.
     pub fn replace_file(

@@ -39,10 +39,7 @@ pub(super) fn changes_since_previous_tag(
         if !same {
             return None;
         }
-        let i = current
-            .documents
-            .binary_search_by(|d| d.path.as_path().cmp(path))
-            .ok()?;
+        let i = current.index_of_path(path)?;
         Some(current.documents[i].metadata())
     };
     let before = load::load_reusing(

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::{Error, Site};
 use crate::core::types::ControlId;
 use crate::load;
-use crate::load::model::{Document, Handbook};
+use crate::load::model::Document;
 use crate::render;
 
 /// What changed since the pages were last written. An edit may break the handbook; the
@@ -109,7 +109,7 @@ impl Site {
         let known = |p: &Path| {
             (p == Path::new(load::SOA_FILE) && self.hb.soa_source.is_some())
                 || (p == Path::new(load::risks::RISKS_FILE) && self.hb.risks_source.is_some())
-                || index_of(&self.hb, p).is_some()
+                || self.hb.index_of_path(p).is_some()
                 || self.hb.unreadable.iter().any(|u| u == p)
                 || p.strip_prefix(load::CONTENT_DIR)
                     .is_ok_and(|a| self.hb.assets.iter().any(|x| x == a))
@@ -223,17 +223,17 @@ impl Site {
             true => None,
             false => Some(
                 (pending.printed.iter())
-                    .filter_map(|p| index_of(&self.hb, p))
+                    .filter_map(|p| self.hb.index_of_path(p))
                     .collect(),
             ),
         };
         let mut documents = BTreeSet::new();
         for path in pending.documents {
-            documents.extend(index_of(&self.hb, &path));
+            documents.extend(self.hb.index_of_path(&path));
         }
         for path in pending.relinked {
             for p in self.tracked.linked_paths(&path) {
-                documents.extend(index_of(&self.hb, &p));
+                documents.extend(self.hb.index_of_path(&p));
             }
         }
         Update::Pages(Pages {
@@ -251,7 +251,10 @@ impl Site {
         // sidebar lists one by one, it shows how many of each type, not their titles.
         let titled = self.opts.max_classification.is_some()
             || render::lists_documents(self.hb.documents.len());
-        let before = index_of(&self.hb, path).map(|i| shown(&self.hb.documents[i], titled));
+        let before = self
+            .hb
+            .index_of_path(path)
+            .map(|i| shown(&self.hb.documents[i], titled));
         before != after.map(|d| shown(d, titled))
     }
 
@@ -263,7 +266,7 @@ impl Site {
     ) {
         self.search.touch(path);
         let pending = &mut self.pending;
-        let before = index_of(&self.hb, path);
+        let before = self.hb.index_of_path(path);
         // Pages that showed the document as it was must be written again too, when what
         // they show of it changed (most edits of a body change none of it).
         let elsewhere_before = before.map(|i| shown_elsewhere(&self.hb.documents[i]));
@@ -361,12 +364,6 @@ impl Site {
             search,
         )
     }
-}
-
-fn index_of(hb: &Handbook, path: &Path) -> Option<usize> {
-    hb.documents
-        .binary_search_by(|d| d.path.as_path().cmp(path))
-        .ok()
 }
 
 /// What the sidebar shows of a document (its title only when it lists documents).
