@@ -45,6 +45,24 @@ pub struct Resolved {
 }
 
 impl Resolved {
+    /// The documents that link to document `to` or name it in `related`, as
+    /// [`Resolved::backlinks`] has them for `to`: a scan, cheaper than the whole table when
+    /// `serve` writes a page or two.
+    pub fn backlinks_to<'a>(&self, hb: &'a Handbook, to: &DocumentId) -> BTreeSet<&'a DocumentId> {
+        let from_to = |(doc, targets): (&'a Document, &Vec<Target>)| {
+            let from = &doc.id.as_ref()?.value;
+            let links =
+                (targets.iter()).any(|t| matches!(t, Target::Document { id, .. } if id == to));
+            let names = doc.related.iter().any(|r| &r.value == to);
+            (from != to && (links || names)).then_some(from)
+        };
+        hb.documents
+            .iter()
+            .zip(&self.targets)
+            .filter_map(from_to)
+            .collect()
+    }
+
     /// Which documents link to which (body links and `related`), for "referenced by".
     pub fn backlinks<'a>(
         &self,

@@ -2,7 +2,7 @@
 //! controlled document"): each control's justification and status, decided once here; the
 //! digest its approval binds to; and the rules about it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -116,14 +116,18 @@ pub fn concerns(hb: &Handbook) -> Concerns {
 
 /// The SoA's rows, in catalogue order.
 pub fn compute(hb: &Handbook, coverage: &[ControlCoverage], concerns: &Concerns) -> Vec<SoaEntry> {
+    // Each risk once per control it selects: one pass over the register, not one per control.
+    let mut selecting: HashMap<ControlId, Vec<&RiskId>> = HashMap::new();
+    for r in hb.risks.iter().flat_map(|r| &r.risks) {
+        for control in r.control_ids() {
+            selecting.entry(control).or_default().push(&r.id.value);
+        }
+    }
     coverage
         .iter()
         .map(|c| {
-            let mut risks: Vec<RiskId> = hb
-                .risks
-                .iter()
-                .flat_map(|r| r.selecting(c.control))
-                .map(|r| r.id.value.clone())
+            let mut risks: Vec<RiskId> = (selecting.get(&c.control).into_iter().flatten())
+                .map(|&id| id.clone())
                 .collect();
             risks.sort();
             let concern = concerns.get(&c.control).copied().unwrap_or_default();

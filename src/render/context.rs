@@ -121,7 +121,13 @@ pub struct Site<'a> {
     pub(super) search_cache: Option<&'a super::search::SearchCache>,
     /// Which part of print.html holds each document (see `print`).
     pub(super) print_layout: OnceLock<super::print::Layout>,
+    /// Only a few document pages are written (a `serve` update): their "referenced by" is
+    /// found by a scan rather than by a table over every document.
+    pub(super) few_pages: bool,
 }
+
+/// Up to this many document pages, "referenced by" is scanned for per page.
+pub(super) const FEW_PAGES: usize = 16;
 
 impl<'a> Site<'a> {
     pub fn new(hb: &'a Handbook, checked: &'a Checked, opts: &'a Options) -> Site<'a> {
@@ -158,7 +164,13 @@ impl<'a> Site<'a> {
             withheld,
             search_cache: None,
             print_layout: OnceLock::new(),
+            few_pages: false,
         }
+    }
+
+    /// Uses the sidebar `serve` kept from the previous update (see [`super::sidebar`]).
+    pub(super) fn keep_nav(&mut self, nav: Vec<super::nav::Section>) {
+        self.nav = OnceLock::from(nav);
     }
 
     /// The register's row of every document, in `hb.documents` order.
@@ -229,6 +241,20 @@ impl<'a> Site<'a> {
                 .filter_map(|(i, d)| d.id.as_ref().map(|id| (&id.value, i)))
                 .collect()
         })
+    }
+
+    /// The documents that link to document `id` or name it in `related`, in id order.
+    fn referenced_by(&self, id: Option<&DocumentId>) -> Vec<usize> {
+        let Some(id) = id else { return Vec::new() };
+        if self.few_pages && self.backlinks.get().is_none() {
+            let froms = self.checked.links.backlinks_to(self.hb, id);
+            let index_of = self.index_of();
+            return froms
+                .into_iter()
+                .filter_map(|f| index_of.get(f).copied())
+                .collect();
+        }
+        self.backlinks().get(id).cloned().unwrap_or_default()
     }
 
     /// For each document, the documents that link to it.
@@ -391,14 +417,11 @@ impl<'a> Site<'a> {
                 .collect()
         };
         let id = doc.id.as_ref().map(|s| &s.value);
-        let backlinks: Vec<DocRef> = id
-            .and_then(|id| self.backlinks().get(id))
-            .map(|v| {
-                v.iter()
-                    .map(|&j| doc_ref(&self.hb.documents[j], &self.withheld))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let backlinks: Vec<DocRef> = self
+            .referenced_by(id)
+            .iter()
+            .map(|&j| doc_ref(&self.hb.documents[j], &self.withheld))
+            .collect();
         let controls: Vec<_> = doc
             .controls
             .iter()

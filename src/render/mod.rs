@@ -5,7 +5,7 @@ mod context;
 mod csv;
 mod frameworks;
 mod limits;
-mod nav;
+pub mod nav;
 pub use nav::lists_documents;
 pub mod operation;
 mod paged;
@@ -50,11 +50,20 @@ pub struct Options {
     pub limits: Limits,
 }
 
-/// The sidebar every page shows, as its template gets it: `serve` rewrites every page when
-/// an edit changes it.
-pub fn sidebar(hb: &Handbook, checked: &Checked, opts: &Options) -> serde_json::Value {
+/// The sidebar every page shows: `serve` rewrites every page when an edit changes it, and
+/// keeps it between updates otherwise (computing it reads every document).
+pub fn sidebar(hb: &Handbook, checked: &Checked, opts: &Options) -> Vec<nav::Section> {
     let site = context::Site::new(hb, checked, opts);
-    serde_json::to_value(site.nav()).unwrap_or_default()
+    site.nav().to_vec()
+}
+
+/// What `serve` keeps between updates, so that an update reads no more than it writes.
+#[derive(Clone, Copy, Default)]
+pub struct Kept<'a> {
+    /// The search index as last written: only the shards an edit changed are written.
+    pub search: Option<&'a search::SearchCache>,
+    /// The sidebar, when no edit since it was computed changed it ([`sidebar`]).
+    pub nav: Option<&'a [nav::Section]>,
 }
 
 /// One output file: path relative to the output directory, and its bytes.
@@ -187,11 +196,11 @@ pub fn update_pages(
     out: &Path,
     part: Part<'_>,
 ) -> Result<usize, String> {
-    update_pages_keeping(hb, checked, opts, tera, out, part, None)
+    update_pages_keeping(hb, checked, opts, tera, out, part, Kept::default())
 }
 
-/// [`update_pages`] with the search index kept by [`write_site_keeping`]: only the search
-/// shards an edit changed are written.
+/// [`update_pages`] with what `serve` keeps between updates: the search index kept by
+/// [`write_site_keeping`] (only the shards an edit changed are written) and the sidebar.
 pub fn update_pages_keeping(
     hb: &Handbook,
     checked: &Checked,
@@ -199,10 +208,16 @@ pub fn update_pages_keeping(
     tera: &tera::Tera,
     out: &Path,
     part: Part<'_>,
-    search: Option<&search::SearchCache>,
+    kept: Kept<'_>,
 ) -> Result<usize, String> {
     let mut site = context::Site::new(hb, checked, opts);
-    site.search_cache = search;
+    site.search_cache = kept.search;
+    if let Some(nav) = kept.nav {
+        site.keep_nav(nav.to_vec());
+    }
+    if let Part::Pages { documents, .. } = part {
+        site.few_pages = documents.len() <= context::FEW_PAGES;
+    }
     let staging = out.join(".ismsbook-update");
     let _ = fs::remove_dir_all(&staging);
     for dir in ["documents", "controls"] {

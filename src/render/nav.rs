@@ -10,7 +10,7 @@ use crate::core::types::DocType;
 use crate::load::model::Handbook;
 
 /// A group of the sidebar, with a heading.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Section {
     pub title: &'static str,
     pub links: Vec<Link>,
@@ -18,7 +18,7 @@ pub struct Section {
 
 /// A link of the sidebar. `path` is from the site root (the template puts `root` in front);
 /// `children` are shown under it when the handbook is small enough to list them.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Link {
     pub label: String,
     pub path: String,

@@ -38,8 +38,9 @@ pub(super) struct Pending {
     /// The documents edited: print shows a document alone, not the documents it links to.
     pub printed: BTreeSet<PathBuf>,
     /// The sidebar of the pages last written (`None`: not computed since they were). It is
-    /// on every page: when an edit changes it, every page must be written.
-    pub sidebar: Option<serde_json::Value>,
+    /// on every page: when an edit changes it, every page must be written. Otherwise the
+    /// pages an update writes are given it, rather than computing it from every document.
+    pub sidebar: Option<Vec<render::nav::Section>>,
     /// Whether an edit since changed what the sidebar shows of a document: only then is it
     /// computed again and compared.
     pub sidebar_edited: bool,
@@ -218,7 +219,9 @@ impl Site {
             return Update::Rewrite;
         }
         let pending = std::mem::take(&mut self.pending);
-        self.pending.sidebar = sidebar.or(pending.sidebar);
+        let sidebar = sidebar.or(pending.sidebar);
+        self.pending.sidebar =
+            Some(sidebar.unwrap_or_else(|| render::sidebar(&self.hb, &self.checked, &self.render)));
         self.print_holding = match pending.print_layout {
             true => None,
             false => Some(
@@ -353,16 +356,11 @@ impl Site {
 
     fn write_part(&self, dir: &Path, part: render::Part<'_>) -> Result<usize, String> {
         let tera = self.theme()?;
-        let search = Some(&self.search);
-        render::update_pages_keeping(
-            &self.hb,
-            &self.checked,
-            &self.render,
-            tera,
-            dir,
-            part,
-            search,
-        )
+        let kept = render::Kept {
+            search: Some(&self.search),
+            nav: self.pending.sidebar.as_deref(),
+        };
+        render::update_pages_keeping(&self.hb, &self.checked, &self.render, tera, dir, part, kept)
     }
 }
 

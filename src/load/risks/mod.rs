@@ -58,6 +58,9 @@ pub struct Risk {
     pub residual: Score,
     pub review_last: Option<Date>,
     pub acceptance: Option<Acceptance>,
+    /// [`Risk::digest`], hashed once: every check compares it, and `serve` checks after
+    /// every edit of any document.
+    pub(crate) digest: std::sync::OnceLock<String>,
 }
 
 impl Risk {
@@ -89,7 +92,9 @@ impl Risk {
 
     /// `sha256:<hex>` of [`Risk::canonical`].
     pub fn digest(&self) -> String {
-        sha256(&self.canonical())
+        (self.digest)
+            .get_or_init(|| sha256(&self.canonical()))
+            .clone()
     }
 }
 
@@ -99,7 +104,8 @@ pub fn sha256(text: &str) -> String {
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
     for b in digest.iter() {
-        out.push_str(&format!("{b:02x}"));
+        use std::fmt::Write as _;
+        let _ = write!(out, "{b:02x}");
     }
     out
 }
@@ -113,11 +119,6 @@ pub struct Risks {
 impl Risks {
     pub fn get(&self, id: &RiskId) -> Option<&Risk> {
         self.risks.iter().find(|r| &r.id.value == id)
-    }
-
-    /// The risks that select `control`, in file order.
-    pub fn selecting(&self, control: ControlId) -> impl Iterator<Item = &Risk> {
-        self.risks.iter().filter(move |r| r.selects(control))
     }
 }
 

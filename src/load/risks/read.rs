@@ -287,6 +287,7 @@ impl Reader<'_> {
             review_last,
             acceptance,
             id,
+            digest: Default::default(),
         })
     }
 
