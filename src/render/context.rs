@@ -121,6 +121,8 @@ pub struct Site<'a> {
     pub(super) search_cache: Option<&'a super::search::SearchCache>,
     /// Which part of print.html holds each document (see `print`).
     pub(super) print_layout: OnceLock<super::print::Layout>,
+    /// The sidebar, rendered once for the pages it does not mark (see `sidebar`).
+    pub(super) sidebars: super::sidebar::Sidebars,
 }
 
 impl<'a> Site<'a> {
@@ -158,6 +160,7 @@ impl<'a> Site<'a> {
             withheld,
             search_cache: None,
             print_layout: OnceLock::new(),
+            sidebars: Default::default(),
         }
     }
 
@@ -307,7 +310,10 @@ impl<'a> Site<'a> {
         ctx.insert("site", &self.info);
         ctx.insert("root", root);
         ctx.insert("page_path", &path);
-        ctx.insert("nav", self.nav());
+        ctx.insert("sidebar", &*self.sidebar(tera, root, &path)?);
+        if self.pages_get_nav(tera) {
+            ctx.insert("nav", self.nav());
+        }
         let mut html = tera.render(template, &ctx).map_err(|e| {
             format!(
                 "rendering {path} with {template}: {}",
