@@ -50,33 +50,49 @@ fn block(key: &[u8; 32], counter: u32, nonce: &[u8; 12]) -> [u8; 64] {
 pub fn apply(key: &[u8; 32], nonce: &[u8; 12], data: &mut [u8]) {
     for (n, chunk) in data.chunks_mut(256).enumerate() {
         let stream = blocks4(key, 4 * n as u32 + 1, nonce);
-        for (b, k) in chunk.iter_mut().zip(stream.iter().flatten()) {
-            *b ^= k;
+        // Block by block: a byte loop over a flattened stream was most of the cost.
+        for (part, block) in chunk.chunks_mut(64).zip(&stream) {
+            for (b, k) in part.iter_mut().zip(block) {
+                *b ^= k;
+            }
         }
     }
 }
 
-/// Four lanes of one word of the state: the same operation on each, which the compiler
-/// turns into vector instructions.
+/// Four lanes of one word of the state: four independent blocks, whose operations the
+/// processor overlaps (one block's rounds are a chain, each step waiting on the last).
 type Lanes = [u32; 4];
 
-fn quarter4(s: &mut [Lanes; 16], a: usize, b: usize, c: usize, d: usize) {
-    let add = |x: Lanes, y: Lanes| -> Lanes { std::array::from_fn(|i| x[i].wrapping_add(y[i])) };
-    let xor_rot = |x: Lanes, y: Lanes, r: u32| -> Lanes {
-        std::array::from_fn(|i| (x[i] ^ y[i]).rotate_left(r))
-    };
-    s[a] = add(s[a], s[b]);
-    s[d] = xor_rot(s[d], s[a], 16);
-    s[c] = add(s[c], s[d]);
-    s[b] = xor_rot(s[b], s[c], 12);
-    s[a] = add(s[a], s[b]);
-    s[d] = xor_rot(s[d], s[a], 8);
-    s[c] = add(s[c], s[d]);
-    s[b] = xor_rot(s[b], s[c], 7);
+#[inline(always)]
+fn add(x: &mut Lanes, y: &Lanes) {
+    for i in 0..4 {
+        x[i] = x[i].wrapping_add(y[i]);
+    }
 }
 
-/// Blocks `counter` to `counter + 3`, as [`block`] makes each: a shard is sealed four
-/// times faster than block by block.
+/// `x = (x ^ y) <<< r`.
+#[inline(always)]
+fn xor_rot(x: &mut Lanes, y: &Lanes, r: u32) {
+    for i in 0..4 {
+        x[i] = (x[i] ^ y[i]).rotate_left(r);
+    }
+}
+
+#[inline(always)]
+fn quarter4(s: &mut [Lanes; 16], a: usize, b: usize, c: usize, d: usize) {
+    let (mut va, mut vb, mut vc, mut vd) = (s[a], s[b], s[c], s[d]);
+    add(&mut va, &vb);
+    xor_rot(&mut vd, &va, 16);
+    add(&mut vc, &vd);
+    xor_rot(&mut vb, &vc, 12);
+    add(&mut va, &vb);
+    xor_rot(&mut vd, &va, 8);
+    add(&mut vc, &vd);
+    xor_rot(&mut vb, &vc, 7);
+    (s[a], s[b], s[c], s[d]) = (va, vb, vc, vd);
+}
+
+/// Blocks `counter` to `counter + 3`, as [`block`] makes each.
 fn blocks4(key: &[u8; 32], counter: u32, nonce: &[u8; 12]) -> [[u8; 64]; 4] {
     let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
     let mut init = [[0u32; 4]; 16];
