@@ -3,20 +3,29 @@
 
 pub fn encode(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
+    let digit = |n: u32, i: u32| ABC[(n >> (18 - 6 * i) & 63) as usize];
+    // Bytes, then one UTF-8 check: the search shards (50 MB at 10,000 documents) go through
+    // here, and pushing chars one at a time was most of the cost.
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    let whole = bytes.chunks_exact(3);
+    let rest = whole.remainder();
+    for c in whole {
+        let n = (c[0] as u32) << 16 | (c[1] as u32) << 8 | c[2] as u32;
+        out.extend_from_slice(&[digit(n, 0), digit(n, 1), digit(n, 2), digit(n, 3)]);
+    }
+    if !rest.is_empty() {
+        let n = rest
             .iter()
             .enumerate()
             .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
         for i in 0..4 {
-            match i <= chunk.len() {
-                true => out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char),
-                false => out.push('='),
-            }
+            out.push(match i as usize <= rest.len() {
+                true => digit(n, i),
+                false => b'=',
+            });
         }
     }
-    out
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Decodes, skipping anything that is not a base64 digit (line breaks, padding).
@@ -51,5 +60,8 @@ mod tests {
             assert_eq!(decode(&encode(s.as_bytes())), s.as_bytes());
         }
         assert_eq!(encode(b"ab"), "YWI=");
+        assert_eq!(encode(b"a"), "YQ==");
+        assert_eq!(encode(b"abc"), "YWJj");
+        assert_eq!(encode(&[0xfb, 0xff, 0xbf]), "+/+/");
     }
 }

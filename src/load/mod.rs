@@ -219,13 +219,30 @@ pub fn load_reusing(
         diagnostics.extend(active_assets(source, &assets));
     }
 
-    let results: Vec<(PathBuf, Loaded)> = crate::core::parallel::map(&markdown_files, |path| {
-        let loaded = match known(path) {
-            Some(doc) => (Ok(doc), Vec::new()),
-            None => load_document(source, path, keep),
+    // The registers are read while the documents are: a thousand risks took as long as
+    // a thousand documents on one core, after them.
+    let read_registers = || {
+        let mut diags = Vec::new();
+        let risks = risks_text
+            .as_deref()
+            .map(|text| risks::read(text, &config.risk, &mut diags));
+        let nonconformities = match &nc_text {
+            Some(text) => nonconformity::read(text, &mut diags),
+            None => Vec::new(),
         };
-        (path.clone(), loaded)
-    });
+        (risks, nonconformities, diags)
+    };
+    let load_documents = || {
+        crate::core::parallel::map(&markdown_files, |path| {
+            let loaded = match known(path) {
+                Some(doc) => (Ok(doc), Vec::new()),
+                None => load_document(source, path, keep),
+            };
+            (path.clone(), loaded)
+        })
+    };
+    let (results, (risks, nonconformities, register_diags)): (Vec<(PathBuf, Loaded)>, _) =
+        rayon::join(load_documents, read_registers);
     let mut documents = Vec::with_capacity(results.len());
     let mut unreadable = Vec::new();
     let mut unreadable_sources = std::collections::BTreeMap::new();
@@ -246,14 +263,7 @@ pub fn load_reusing(
         Some(text) => soa::read(text, &mut diagnostics),
         None => Default::default(),
     };
-    let risks = risks_text
-        .as_deref()
-        .map(|text| risks::read(text, &config.risk, &mut diagnostics));
-
-    let nonconformities = match &nc_text {
-        Some(text) => nonconformity::read(text, &mut diagnostics),
-        None => Vec::new(),
-    };
+    diagnostics.extend(register_diags);
 
     Ok(Handbook {
         root: root.to_path_buf(),

@@ -124,6 +124,8 @@ pub struct Site<'a> {
     /// Only a few document pages are written (a `serve` update): their "referenced by" is
     /// found by a scan rather than by a table over every document.
     pub(super) few_pages: bool,
+    /// The sidebar, rendered once for the pages it does not mark (see `sidebar`).
+    pub(super) sidebars: super::sidebar::Sidebars,
 }
 
 /// Up to this many document pages, "referenced by" is scanned for per page.
@@ -165,6 +167,7 @@ impl<'a> Site<'a> {
             search_cache: None,
             print_layout: OnceLock::new(),
             few_pages: false,
+            sidebars: Default::default(),
         }
     }
 
@@ -333,7 +336,10 @@ impl<'a> Site<'a> {
         ctx.insert("site", &self.info);
         ctx.insert("root", root);
         ctx.insert("page_path", &path);
-        ctx.insert("nav", self.nav());
+        ctx.insert("sidebar", &*self.sidebar(tera, root, &path)?);
+        if self.pages_get_nav(tera) {
+            ctx.insert("nav", self.nav());
+        }
         let mut html = tera.render(template, &ctx).map_err(|e| {
             format!(
                 "rendering {path} with {template}: {}",

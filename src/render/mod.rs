@@ -12,6 +12,7 @@ mod paged;
 mod print;
 mod risks;
 pub mod search;
+mod sidebar;
 mod signed;
 pub mod theme;
 mod tidy;

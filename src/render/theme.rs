@@ -23,7 +23,7 @@ const TEMPLATES: &[(&str, &str)] = builtin!("templates", include_str:
     "reviews-rows.html", "controls-rows.html", "soa-rows.html", "calendar.html",
     "actions.html", "nonconformities.html", "audit-programme.html",
     "risks.html", "risk.html", "treatment-plan.html", "frameworks.html", "framework.html",
-    "print-parts.html", "print-part.html", "pager.html",
+    "print-parts.html", "print-part.html", "pager.html", "sidebar.html",
 );
 
 const STATIC: &[(&str, &[u8])] = builtin!("static", include_bytes: "style.css", "tables.js", "search.js", "theme.js", "favicon.svg", "stemmer-english.js");
@@ -31,13 +31,17 @@ const STATIC: &[(&str, &[u8])] = builtin!("static", include_bytes: "style.css", 
 /// The templates: ours, with any file of the handbook's `theme/templates/` in its place.
 pub fn templates(root: &Path) -> Result<Tera, String> {
     let mut sources: Vec<(String, String)> = Vec::new();
+    let mut replaced = Vec::new();
     for (name, builtin) in TEMPLATES {
         let own = Path::new("theme/templates").join(name);
         // Read under the filesystem rule: a template linked to a file outside the handbook
         // would otherwise print that file into every page.
         let text = match inside::read(root, &own) {
-            Ok(bytes) => String::from_utf8(bytes)
-                .map_err(|_| format!("cannot read {}: not UTF-8 text", own.display()))?,
+            Ok(bytes) => {
+                replaced.push(*name);
+                String::from_utf8(bytes)
+                    .map_err(|_| format!("cannot read {}: not UTF-8 text", own.display()))?
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => builtin.to_string(),
             Err(e) => return Err(format!("cannot read {}: {e}", own.display())),
         };
@@ -47,9 +51,23 @@ pub fn templates(root: &Path) -> Result<Tera, String> {
     tera.autoescape_on(vec![".html"]);
     // Tera's default also escapes `/`, which makes every relative URL unreadable.
     tera.set_escape_fn(super::escape_attr);
+    // Not .html, so not escaped: read back by `replaced`.
+    sources.push((REPLACED.to_string(), replaced.join("\n")));
     tera.add_raw_templates(sources)
         .map_err(|e| format!("theme template error: {}", error_chain(&e)))?;
     Ok(tera)
+}
+
+/// The template that lists the templates the handbook replaces, one name a line.
+const REPLACED: &str = "ismsbook-replaced.txt";
+
+/// The templates of [`templates`] that the handbook's `theme/templates/` replaces (all of
+/// them, for a `Tera` made otherwise: nothing is known of its templates).
+pub fn replaced(tera: &Tera) -> Vec<String> {
+    match tera.render(REPLACED, &tera::Context::new()) {
+        Ok(names) => names.lines().map(str::to_string).collect(),
+        Err(_) => TEMPLATES.iter().map(|(n, _)| n.to_string()).collect(),
+    }
 }
 
 /// Static files (CSS, JS, images) under `static/` of the output: ours, with the handbook's

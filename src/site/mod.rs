@@ -287,6 +287,14 @@ impl Site {
         Ok(written)
     }
 
+    /// Hands the site its theme, compiled by the caller (`build` compiles it while the
+    /// handbook loads); a theme that did not compile is compiled again, and reported, on use.
+    pub fn set_theme(&self, compiled: Result<tera::Tera, String>) {
+        if let Ok(t) = compiled {
+            let _ = self.tera.set(t);
+        }
+    }
+
     /// The compiled theme, compiled on first use and kept (a theme edit reopens the site).
     fn theme(&self) -> Result<&tera::Tera, String> {
         if let Some(t) = self.tera.get() {

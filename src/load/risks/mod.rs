@@ -101,11 +101,13 @@ impl Risk {
 /// `sha256:` and the lowercase hex SHA-256 of `text`.
 pub fn sha256(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
+    // By hand: a risk page computes its digest, and `format!` per byte was most of that.
     for b in digest.iter() {
-        use std::fmt::Write as _;
-        let _ = write!(out, "{b:02x}");
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
     }
     out
 }

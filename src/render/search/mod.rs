@@ -11,7 +11,6 @@ pub mod cipher;
 mod kept;
 mod tokens;
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -192,7 +191,7 @@ impl<'a> Site<'a> {
                 let entry = self.search_entry(source);
                 let number = (first + k * DOCS_PER_SHARD + j) as u32;
                 let weights = weights(&mut words, &entry);
-                for (&term, &weight) in &weights {
+                for &(term, weight) in &weights {
                     if postings.len() <= term as usize {
                         postings.resize_with(term as usize + 1, Vec::new);
                     }
@@ -200,7 +199,6 @@ impl<'a> Site<'a> {
                 }
                 let json = entry_json(&entry);
                 if keep {
-                    let weights = weights.into_iter().collect();
                     kept.push(Indexed {
                         digest: json_digest(&json),
                         weights,
@@ -263,30 +261,38 @@ impl<'a> Site<'a> {
     }
 }
 
-/// Each term of an entry (by number) with its weight: in the id 20, in the title 10, in a
-/// heading 4, and one for each time in the text, up to 5.
-fn weights(words: &mut Words, e: &Entry) -> HashMap<u32, u32> {
-    let mut w: HashMap<u32, u32> = HashMap::new();
-    let once = |words: &mut Words, text: &str, weight: u32, w: &mut HashMap<u32, u32>| {
-        let mut seen = Vec::new();
-        words.each(text, |t| {
-            if !seen.contains(&t) {
-                seen.push(t);
-                *w.entry(t).or_default() += weight;
-            }
-        });
+/// Each term of an entry (by number, ascending) with its weight: in the id 20, in the title
+/// 10, in a heading 4, and one for each time in the text, up to 5. Sorted lists, not maps:
+/// an entry has a few hundred words.
+fn weights(words: &mut Words, e: &Entry) -> Vec<(u32, u32)> {
+    let mut w: Vec<(u32, u32)> = Vec::new();
+    let once = |words: &mut Words, text: &str, weight: u32, w: &mut Vec<(u32, u32)>| {
+        let mut terms = Vec::new();
+        words.each(text, |t| terms.push(t));
+        terms.sort_unstable();
+        terms.dedup();
+        w.extend(terms.into_iter().map(|t| (t, weight)));
     };
     once(words, &e.id, 20, &mut w);
     once(words, &e.title, 10, &mut w);
-    let mut text: HashMap<u32, u32> = HashMap::new();
+    let mut text: Vec<u32> = Vec::new();
     for (heading, _, body) in &e.sections {
         once(words, heading, 4, &mut w);
-        words.each(body, |t| *text.entry(t).or_default() += 1);
+        words.each(body, |t| text.push(t));
     }
-    for (t, n) in text {
-        *w.entry(t).or_default() += n.min(5);
+    text.sort_unstable();
+    for run in text.chunk_by(|a, b| a == b) {
+        w.push((run[0], (run.len() as u32).min(5)));
     }
-    w
+    w.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(w.len());
+    for (t, weight) in w {
+        match out.last_mut() {
+            Some((last, sum)) if *last == t => *sum += weight,
+            _ => out.push((t, weight)),
+        }
+    }
+    out
 }
 
 /// The body cut at its headings: (heading text, anchor, plain text under it).
