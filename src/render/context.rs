@@ -121,6 +121,10 @@ pub struct Site<'a> {
     pub(super) search_cache: Option<&'a super::search::SearchCache>,
     /// Which part of print.html holds each document (see `print`).
     pub(super) print_layout: OnceLock<super::print::Layout>,
+    /// A build's bodies, each freed after its last use (`None`: they stay in `hb`).
+    pub(super) bodies: Option<&'a super::bodies::Bodies>,
+    /// The parts of a build's search index, made among the pages (see `search::parts`).
+    pub(super) search_parts: super::search::Parts,
 }
 
 impl<'a> Site<'a> {
@@ -158,6 +162,8 @@ impl<'a> Site<'a> {
             withheld,
             search_cache: None,
             print_layout: OnceLock::new(),
+            bodies: None,
+            search_parts: Default::default(),
         }
     }
 
@@ -482,12 +488,14 @@ impl<'a> Site<'a> {
             "../",
             ctx,
         )?;
-        let body = resolve_body(
-            &super::tidy::without_repeated_title(&doc.body.html, &doc.body.headings, &doc.title),
-            targets,
-            &Place::Page { root: "../" },
-            &self.withheld,
-        );
+        let body = self.with_body(i, |html| {
+            resolve_body(
+                &super::tidy::without_repeated_title(html, &doc.body.headings, &doc.title),
+                targets,
+                &Place::Page { root: "../" },
+                &self.withheld,
+            )
+        })?;
         let body = super::tidy::label_checkboxes(&body).into_owned();
         page.bytes = splice(&page.bytes, &[body]);
         Ok(page)
