@@ -300,6 +300,8 @@ impl Site {
     /// index: nothing is rendered again.
     fn render_once(&mut self, dir: &Path) -> Result<usize, String> {
         self.theme()?;
+        // An update reads everything again (see `update`): what it would reuse can go.
+        self.tracked.clear();
         let bodies = render::Bodies::take(&mut self.hb);
         let tera = self.theme()?;
         let written = render::write_site_releasing(
