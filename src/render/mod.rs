@@ -1,6 +1,7 @@
 //! Render: the checked handbook to HTML and CSV files. Pages are rendered with Tera from
 //! the built-in theme (or the handbook's own `theme/` overrides) and written in parallel.
 
+mod bodies;
 mod context;
 mod csv;
 mod frameworks;
@@ -28,6 +29,7 @@ use crate::check::Checked;
 use crate::load::markdown::LINK_PLACEHOLDER;
 use crate::load::model::Handbook;
 
+pub use bodies::Bodies;
 pub use context::SiteInfo;
 pub use limits::Limits;
 pub use print::printable_pages;
@@ -96,12 +98,44 @@ pub fn write_site_keeping(
     out: &Path,
     search: Option<&search::SearchCache>,
 ) -> Result<usize, String> {
+    write_site_with(hb, checked, opts, tera, source, out, search, None)
+}
+
+/// [`write_site`] of a handbook whose bodies were moved into `bodies` ([`Bodies::take`]):
+/// each is freed after its last use. For a build, which renders once.
+pub fn write_site_releasing(
+    hb: &Handbook,
+    checked: &Checked,
+    opts: &Options,
+    tera: &tera::Tera,
+    source: &dyn crate::load::Source,
+    out: &Path,
+    bodies: &Bodies,
+) -> Result<usize, String> {
+    write_site_with(hb, checked, opts, tera, source, out, None, Some(bodies))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_site_with(
+    hb: &Handbook,
+    checked: &Checked,
+    opts: &Options,
+    tera: &tera::Tera,
+    source: &dyn crate::load::Source,
+    out: &Path,
+    search: Option<&search::SearchCache>,
+    bodies: Option<&Bodies>,
+) -> Result<usize, String> {
     let mut site = context::Site::new(hb, checked, opts);
     // `out` is empty: every shard is written, and the index kept is made anew.
     if let Some(search) = search {
         search.forget();
     }
     site.search_cache = search;
+    if let Some(bodies) = bodies {
+        bodies.release_unshown(|i| site.is_published(i));
+    }
+    site.bodies = bodies;
     for dir in ["documents", "controls", "static"] {
         fs::create_dir_all(out.join(dir))
             .map_err(|e| format!("cannot create {}: {e}", out.join(dir).display()))?;
@@ -155,6 +189,17 @@ fn run_jobs(
         }
         Ok(n)
     };
+    if site.bodies.is_some() {
+        let starts = site.search_part_starts();
+        let (showing, rest) = bodies::order(jobs, |k| site.print_part_start(k), &starts);
+        let first = crate::core::parallel::map(&showing, |task| match task {
+            bodies::Task::Job(job) => run(job),
+            bodies::Task::SearchPart(n) => site.index_search_part(out, *n),
+        });
+        let first = first.into_iter().sum::<Result<usize, String>>()?;
+        let then = crate::core::parallel::map(&rest, run);
+        return Ok(first + then.into_iter().sum::<Result<usize, String>>()?);
+    }
     let (pages, site_wide): (Vec<&context::Job>, Vec<&context::Job>) = jobs
         .iter()
         .partition(|j| matches!(j, context::Job::Document(_) | context::Job::Control(_)));

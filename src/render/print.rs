@@ -115,6 +115,11 @@ impl Site<'_> {
         })
     }
 
+    /// The first document (index into `hb.documents`) of part `k`, 0 when it has none.
+    pub(super) fn print_part_start(&self, k: usize) -> usize {
+        self.print_layout().part(k).first().copied().unwrap_or(0)
+    }
+
     /// The parts whose pages show one of `documents` (indices into `hb.documents`).
     pub(super) fn parts_holding(&self, documents: &BTreeSet<usize>) -> BTreeSet<usize> {
         let layout = self.print_layout();
@@ -187,12 +192,14 @@ impl Site<'_> {
                 index_of: self.index_of(),
             }),
         };
-        let body = resolve_body(
-            &super::tidy::without_repeated_title(&d.body.html, &d.body.headings, &d.title),
-            &self.checked.links.targets[i],
-            &place,
-            &self.withheld,
-        );
+        let body = self.with_body(i, |html| {
+            resolve_body(
+                &super::tidy::without_repeated_title(html, &d.body.headings, &d.title),
+                &self.checked.links.targets[i],
+                &place,
+                &self.withheld,
+            )
+        })?;
         let body = super::tidy::label_checkboxes(&body).into_owned();
         Ok(splice(section.as_bytes(), &[body]))
     }

@@ -58,6 +58,10 @@ pub struct Options {
     pub search_key: Option<[u8; 32]>,
     /// Past these, print.html is printed in parts and listings are paginated.
     pub limits: render::Limits,
+    /// The site is rendered once (`build`, `bundle`): rendering frees each body after its
+    /// last use and keeps no search index, and an update after reads everything again.
+    /// Otherwise (`serve`) both are kept for the updates.
+    pub renders_once: bool,
 }
 
 impl Options {
@@ -72,6 +76,7 @@ impl Options {
             inject: None,
             search_key: None,
             limits: render::Limits::default(),
+            renders_once: false,
         }
     }
 }
@@ -267,7 +272,11 @@ impl Site {
 
     /// Renders every page into `dir`, which must exist and be empty. Returns the number of
     /// files written.
+    /// A site rendered once ([`Options::renders_once`]) has no bodies after.
     pub fn render_to(&mut self, dir: &Path) -> Result<usize, String> {
+        if self.opts.renders_once {
+            return self.render_once(dir);
+        }
         let tera = self.theme()?;
         let written = render::write_site_keeping(
             &self.hb,
@@ -293,6 +302,27 @@ impl Site {
         if let Ok(t) = compiled {
             let _ = self.tera.set(t);
         }
+    }
+
+    /// [`Site::render_to`] freeing each body after its last use, and keeping no search
+    /// index: nothing is rendered again.
+    fn render_once(&mut self, dir: &Path) -> Result<usize, String> {
+        self.theme()?;
+        // An update reads everything again (see `update`): what it would reuse can go.
+        self.tracked.clear();
+        let bodies = render::Bodies::take(&mut self.hb);
+        let tera = self.theme()?;
+        let written = render::write_site_releasing(
+            &self.hb,
+            &self.checked,
+            &self.render,
+            tera,
+            self.source.as_ref(),
+            dir,
+            &bodies,
+        )?;
+        self.pending = update::Pending::default();
+        Ok(written)
     }
 
     /// The compiled theme, compiled on first use and kept (a theme edit reopens the site).

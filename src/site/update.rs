@@ -84,6 +84,8 @@ impl Site {
     pub fn update(&mut self, changed: &[PathBuf]) -> Result<Update, Error> {
         match self.classify(changed) {
             Change::None => Ok(Update::Unchanged),
+            // Its rendering freed the bodies an update would render again.
+            Change::Whole | Change::Documents(_) if self.opts.renders_once => self.reopen(),
             Change::Whole => self.reopen(),
             Change::Documents(paths) => Ok(self.reread_documents(&paths)),
         }

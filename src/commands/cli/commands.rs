@@ -25,6 +25,7 @@ fn publish_site(
         rev: rev.map(String::from),
         max_classification: publish.max_classification.clone(),
         history: History::WithChanges,
+        renders_once: true,
         ..site::Options::new(today)
     };
     let mut opts = opts;

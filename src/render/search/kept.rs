@@ -133,7 +133,7 @@ impl Kept {
             if !again {
                 continue;
             }
-            let entry = site.search_entry(source);
+            let entry = site.search_entry(source)?;
             let json = entry_json(&entry);
             let digest = json_digest(&json);
             if digest == index.entries[number].digest {
@@ -162,10 +162,10 @@ impl Kept {
             let end = (n * DOCS_PER_SHARD + DOCS_PER_SHARD).min(sources.len());
             let jsons: Vec<String> = (n * DOCS_PER_SHARD..end)
                 .map(|k| match fresh.remove(&k) {
-                    Some(json) => json,
-                    None => entry_json(&site.search_entry(sources[k])),
+                    Some(json) => Ok(json),
+                    None => site.search_entry(sources[k]).map(|e| entry_json(&e)),
                 })
-                .collect();
+                .collect::<Result<_, String>>()?;
             write_shard(shards, 'd', n, &doc_shard(&jsons))?;
         }
         let count = term_shard_count(&index.words.terms, &index.postings);

@@ -9,6 +9,7 @@
 
 pub mod cipher;
 mod kept;
+mod parts;
 mod tokens;
 
 use std::io::Write;
@@ -21,6 +22,7 @@ use super::context::Site;
 use super::whole::slot;
 use crate::load::config::SearchLanguage;
 pub use kept::SearchCache;
+pub(in crate::render) use parts::Parts;
 use tokens::Words;
 
 /// Entries per document shard: a page of results touches at most this many shards' worth.
@@ -69,6 +71,9 @@ struct Index {
     term_shards: u32,
 }
 
+/// A part's terms, their postings and, when kept, its entries.
+type PartIndex = (Words, Vec<Postings>, Vec<Indexed>);
+
 /// What the shards are sealed with and written to.
 struct Shards<'p> {
     key: [u8; 32],
@@ -84,13 +89,18 @@ impl<'a> Site<'a> {
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let shards = Shards {
-            key: self.search_key(),
+            key: self.search_parts.key(self),
             dir: &dir,
         };
         let sources = self.search_sources();
         let count = sources.len();
         let (term_shards, written) = match self.search_cache {
             Some(cache) => cache.write(self, &shards, &sources)?,
+            // A build indexed its parts among the pages (see `parts`).
+            None if self.bodies.is_some() => {
+                let index = self.merge(&shards, self.search_parts.take())?;
+                (index.term_shards, index.term_shards as usize)
+            }
             None => {
                 let index = self.index_all(&shards, &sources, false)?;
                 let docs = count.div_ceil(DOCS_PER_SHARD);
@@ -143,6 +153,16 @@ impl<'a> Site<'a> {
         let done = crate::core::parallel::map(&parts, |&(first, part)| {
             self.index_part(language, shards, first, part, keep)
         });
+        self.merge(shards, done)
+    }
+
+    /// The index of all `done` parts, in order; writes its term shards.
+    fn merge(
+        &self,
+        shards: &Shards<'_>,
+        done: Vec<Result<PartIndex, String>>,
+    ) -> Result<Index, String> {
+        let language = self.hb.config.search_language;
         // Each part numbered its own terms: one numbering for the whole index.
         let mut index = Index {
             words: Words::new(language),
@@ -181,14 +201,14 @@ impl<'a> Site<'a> {
         first: usize,
         part: &[Source],
         keep: bool,
-    ) -> Result<(Words, Vec<Postings>, Vec<Indexed>), String> {
+    ) -> Result<PartIndex, String> {
         let mut words = Words::new(language);
         let mut postings: Vec<Postings> = Vec::new();
         let mut kept = Vec::new();
         for (k, chunk) in part.chunks(DOCS_PER_SHARD).enumerate() {
             let mut shard = Vec::with_capacity(chunk.len());
             for (j, &source) in chunk.iter().enumerate() {
-                let entry = self.search_entry(source);
+                let entry = self.search_entry(source)?;
                 let number = (first + k * DOCS_PER_SHARD + j) as u32;
                 let weights = weights(&mut words, &entry);
                 for &(term, weight) in &weights {
@@ -235,8 +255,8 @@ impl<'a> Site<'a> {
         h.finalize().into()
     }
 
-    fn search_entry(&self, source: Source) -> Entry {
-        match source {
+    fn search_entry(&self, source: Source) -> Result<Entry, String> {
+        Ok(match source {
             Source::Document(i) => {
                 let d = &self.hb.documents[i];
                 Entry {
@@ -244,7 +264,7 @@ impl<'a> Site<'a> {
                     title: d.title.clone(),
                     url: format!("documents/{}.html", d.id_str()),
                     kind: d.doc_type.as_str(),
-                    sections: sections(&d.body.html, &d.body.headings),
+                    sections: self.with_body(i, |html| sections(html, &d.body.headings))?,
                 }
             }
             Source::Control(i) => {
@@ -257,7 +277,7 @@ impl<'a> Site<'a> {
                     sections: vec![(c.theme.to_string(), String::new(), c.justification.clone())],
                 }
             }
-        }
+        })
     }
 }
 
