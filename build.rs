@@ -25,7 +25,10 @@ fn collect(dir: &Path, base: &Path, out: &mut Vec<String>) {
 }
 
 fn main() {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("policy-templates");
+    // Read at run time, not `env!`: a build script compiled for one checkout
+    // is reused by cargo for another that shares the target directory.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let base = Path::new(&manifest).join("policy-templates");
     println!("cargo:rerun-if-changed=policy-templates");
     let mut files = Vec::new();
     collect(&base, &base, &mut files);
