@@ -264,3 +264,23 @@ fn serve_follows_a_claim_added_while_previewing() {
     );
     assert!(served(server.port, "/documents/BASE-01.html", 0).contains("NIS2 Art.23"));
 }
+
+/// A theme's own framework.html from before the rows had their template
+/// (`framework-rows.html`) lists the requirements itself: its pages come out as ours do.
+#[test]
+fn a_theme_framework_page_from_before_the_rows_template_still_lists_every_requirement() {
+    let hb = excluded_a_8_8();
+    let ours = hb.build_into("ours", &[]);
+    let old = excluded_a_8_8();
+    let from = common::fixtures().join("framework-old-page/theme/templates/framework.html");
+    old.write("theme/templates/framework.html", common::read_file(&from));
+    let theirs = old.build_into("theirs", &[]);
+    for page in ["frameworks/nis2.html", "frameworks/gdpr.html"] {
+        let a = common::read_file(&ours.join(page));
+        assert!(
+            a.matches("<tr id=").count() > 10,
+            "{page} lists requirements"
+        );
+        assert_eq!(a, common::read_file(&theirs.join(page)), "{page}");
+    }
+}

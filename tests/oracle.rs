@@ -136,6 +136,13 @@ struct World {
 impl World {
     fn new() -> World {
         let hb = common::Handbook::fixture("_base");
+        // Frameworks on: their pages list the documents of each mapped control, and serve
+        // renders again only the rows an edit changed.
+        let config = std::fs::read_to_string(hb.path().join("ismsbook.toml")).unwrap();
+        hb.write(
+            "ismsbook.toml",
+            format!("{config}\n[frameworks]\nenabled = [\"nis2\", \"gdpr\"]\n"),
+        );
         let mut w = World {
             hb,
             docs: BTreeMap::new(),
@@ -303,6 +310,8 @@ thread_local! {
     /// Documents per part of print.html in this thread's runs (0: the default limit, which
     /// these small handbooks stay under).
     static PRINT_PART: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Rows per listing page in this thread's runs (0: the default).
+    static ROWS_PER_PAGE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Serve's options: a search key fixed for the session (as serve draws one), which the
@@ -316,6 +325,9 @@ fn options() -> Options {
     };
     if PRINT_PART.with(|p| p.get()) > 0 {
         opts.limits.print_part = PRINT_PART.with(|p| p.get());
+    }
+    if ROWS_PER_PAGE.with(|p| p.get()) > 0 {
+        opts.limits.rows_per_page = ROWS_PER_PAGE.with(|p| p.get());
     }
     opts
 }
@@ -492,6 +504,18 @@ proptest! {
     #[test]
     fn served_pages_equal_a_fresh_build_when_printed_in_parts(steps in prop::collection::vec(step(), 1..8)) {
         PRINT_PART.with(|p| p.set(1));
+        run(&steps)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// The same with listings of two rows a page: serve renders again only the pages and
+    /// chunks of rows that show an edited document, and keeps the rest as rendered.
+    #[test]
+    fn served_pages_equal_a_fresh_build_when_listings_are_paged(steps in prop::collection::vec(step(), 1..8)) {
+        ROWS_PER_PAGE.with(|p| p.set(2));
         run(&steps)?;
     }
 }

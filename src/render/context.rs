@@ -119,6 +119,8 @@ pub struct Site<'a> {
     pub withheld: Cow<'a, Withheld>,
     /// Where `serve` keeps the search index between updates (`None`: a build).
     pub(super) search_cache: Option<&'a super::search::SearchCache>,
+    /// Where `serve` keeps the listings it rendered (`None`: a build, which renders once).
+    pub(super) memo: Option<&'a super::memo::Memo>,
     /// Which part of print.html holds each document (see `print`).
     pub(super) print_layout: OnceLock<super::print::Layout>,
     /// Only a few document pages are written (a `serve` update): their "referenced by" is
@@ -169,6 +171,7 @@ impl<'a> Site<'a> {
             risk_refs: OnceLock::new(),
             withheld,
             search_cache: None,
+            memo: None,
             print_layout: OnceLock::new(),
             few_pages: false,
             sidebars: Default::default(),
@@ -180,6 +183,11 @@ impl<'a> Site<'a> {
     /// Uses the sidebar `serve` kept from the previous update (see [`super::sidebar`]).
     pub(super) fn keep_nav(&mut self, nav: Vec<super::nav::Section>) {
         self.nav = OnceLock::from(nav);
+    }
+
+    /// The memo of `serve` at `place` (a page's path and slot), for [`super::whole::rows`].
+    pub(super) fn memo_at(&self, place: String) -> super::whole::MemoAt<'a> {
+        self.memo.map(|m| (m, place))
     }
 
     /// The register's row of every document, in `hb.documents` order.
@@ -364,13 +372,42 @@ impl<'a> Site<'a> {
         })
     }
 
+    /// [`Site::page`] for a page that lists what many documents or risks show (all of it in
+    /// `ctx`): in `serve`, rendered again only when what it lists changed.
+    pub(super) fn listing_page(
+        &self,
+        tera: &Tera,
+        template: &str,
+        path: String,
+        root: &str,
+        ctx: Context,
+    ) -> Result<OutputFile, String> {
+        let Some(memo) = self.memo else {
+            return self.page(tera, template, path, root, ctx);
+        };
+        // What `page` adds to `ctx` follows from the path and root, and from the sidebar,
+        // the same on every page of an update.
+        let value = ctx.into_json();
+        let digest =
+            super::memo::digest(template, &[&path, &root, &value, &self.info, &self.nav()]);
+        let ctx = Context::from_value(value).map_err(|e| e.to_string())?;
+        let html = memo.get_or_render(path.clone(), digest, || {
+            let page = self.page(tera, template, path.clone(), root, ctx)?;
+            String::from_utf8(page.bytes).map_err(|e| e.to_string())
+        })?;
+        Ok(OutputFile {
+            path: PathBuf::from(path),
+            bytes: html.as_bytes().to_vec(),
+        })
+    }
+
     pub fn render(&self, tera: &Tera, job: &Job) -> Result<Vec<OutputFile>, String> {
         let mut ctx = Context::new();
         let file = match job {
             Job::Index => {
                 ctx.insert("dashboard", &self.dashboard());
                 ctx.insert("operating", &super::operation::pages::operating_panel(self));
-                self.page(tera, "index.html", "index.html".into(), "", ctx)?
+                self.listing_page(tera, "index.html", "index.html".into(), "", ctx)?
             }
             Job::Document(i) => return Ok(vec![self.document_page(tera, *i)?]),
             Job::Control(i) => {
@@ -391,7 +428,7 @@ impl<'a> Site<'a> {
             }
             Job::Readiness => {
                 ctx.insert("items", &self.readiness());
-                self.page(tera, "readiness.html", "readiness.html".into(), "", ctx)?
+                self.listing_page(tera, "readiness.html", "readiness.html".into(), "", ctx)?
             }
             Job::Print
             | Job::PrintPart(_)
@@ -407,7 +444,7 @@ impl<'a> Site<'a> {
                 }
                 ctx.insert("changes", &changes);
                 ctx.insert("history_note", &self.opts.history.note);
-                self.page(tera, "changes.html", "changes.html".into(), "", ctx)?
+                self.listing_page(tera, "changes.html", "changes.html".into(), "", ctx)?
             }
             Job::Csv => return Ok(super::csv::files(self)),
             Job::Operation => return super::operation::files(self, tera),

@@ -9,7 +9,12 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::context::{DocRef, Site};
+use super::theme;
+use super::whole::{rows as rows_fill, slot, splice};
 use super::OutputFile;
+
+/// Requirements per template call: each lists every document of its controls.
+const REQUIREMENT_CHUNK: usize = 2;
 use crate::check::frameworks::{FrameworkCoverage, RequirementStatus};
 use crate::core::catalog::catalog;
 use crate::core::types::ControlId;
@@ -116,7 +121,7 @@ impl Site<'_> {
         let all = &self.checked.frameworks;
         let mut ctx = Context::new();
         ctx.insert("frameworks", &all.iter().map(summary).collect::<Vec<_>>());
-        let mut files = vec![self.page(
+        let mut files = vec![self.listing_page(
             tera,
             "frameworks.html",
             "frameworks/index.html".into(),
@@ -125,23 +130,42 @@ impl Site<'_> {
         )?];
         for fc in all {
             let rows = self.requirement_rows(fc);
-            let mut ctx = Context::new();
-            ctx.insert("framework", &summary(fc));
-            ctx.insert("requirements", &rows);
-            let key = fc.framework.key;
-            files.push(self.page(
-                tera,
-                "framework.html",
-                format!("frameworks/{key}.html"),
-                "../",
-                ctx,
-            )?);
+            files.push(self.framework_page(tera, fc, &rows)?);
             files.push(OutputFile {
-                path: PathBuf::from(format!("frameworks/{key}.csv")),
+                path: PathBuf::from(format!("frameworks/{}.csv", fc.framework.key)),
                 bytes: csv(&rows).into_bytes(),
             });
         }
         Ok(files)
+    }
+
+    /// A framework's page. Its rows, which list every implementing document of each mapped
+    /// control (a thousand per requirement in a large handbook), are rendered a few at a
+    /// time: `serve` renders again only those that show an edited document.
+    fn framework_page(
+        &self,
+        tera: &Tera,
+        fc: &FrameworkCoverage,
+        rows: &[RequirementRow],
+    ) -> Result<OutputFile, String> {
+        let path = format!("frameworks/{}.html", fc.framework.key);
+        let mut ctx = Context::new();
+        ctx.insert("framework", &summary(fc));
+        ctx.insert("rows", &slot(0));
+        if theme::replaced(tera).iter().any(|t| t == "framework.html") {
+            // A theme's own page from before the rows had their template lists them itself.
+            ctx.insert("requirements", rows);
+        }
+        let mut page = self.page(tera, "framework.html", path.clone(), "../", ctx)?;
+        let mut html = Vec::new();
+        let memo = self.memo_at(format!("{path}@0"));
+        let names = ("framework-rows.html", "requirements", "../");
+        rows_fill(tera, names, rows.iter(), REQUIREMENT_CHUNK, memo)(&mut html)?;
+        page.bytes = splice(
+            &page.bytes,
+            &[String::from_utf8(html).map_err(|e| e.to_string())?],
+        );
+        Ok(page)
     }
 
     /// The requirements document `i` claims, for its page.

@@ -6,6 +6,7 @@ mod context;
 mod csv;
 mod frameworks;
 mod limits;
+mod memo;
 pub mod nav;
 pub use nav::lists_documents;
 pub mod operation;
@@ -32,6 +33,7 @@ use crate::load::model::Handbook;
 pub use bodies::Bodies;
 pub use context::SiteInfo;
 pub use limits::Limits;
+pub use memo::Memo;
 pub use print::printable_pages;
 
 /// What varies between a `build` and a page served by `serve`.
@@ -67,6 +69,8 @@ pub struct Kept<'a> {
     pub search: Option<&'a search::SearchCache>,
     /// The sidebar, when no edit since it was computed changed it ([`sidebar`]).
     pub nav: Option<&'a [nav::Section]>,
+    /// The listings as last rendered: only what an edit changed is rendered again.
+    pub memo: Option<&'a Memo>,
 }
 
 /// One output file: path relative to the output directory, and its bytes.
@@ -85,10 +89,11 @@ pub fn write_site(
     source: &dyn crate::load::Source,
     out: &Path,
 ) -> Result<usize, String> {
-    write_site_keeping(hb, checked, opts, tera, source, out, None)
+    write_site_keeping(hb, checked, opts, tera, source, out, Kept::default())
 }
 
-/// [`write_site`], keeping the search index in `search` for the updates that follow.
+/// [`write_site`], keeping the search index and the listings in `kept` for the updates
+/// that follow (its sidebar is computed anew).
 pub fn write_site_keeping(
     hb: &Handbook,
     checked: &Checked,
@@ -96,9 +101,9 @@ pub fn write_site_keeping(
     tera: &tera::Tera,
     source: &dyn crate::load::Source,
     out: &Path,
-    search: Option<&search::SearchCache>,
+    kept: Kept<'_>,
 ) -> Result<usize, String> {
-    write_site_with(hb, checked, opts, tera, source, out, search, None)
+    write_site_with(hb, checked, opts, tera, source, out, kept, None)
 }
 
 /// [`write_site`] of a handbook whose bodies were moved into `bodies` ([`Bodies::take`]):
@@ -112,7 +117,16 @@ pub fn write_site_releasing(
     out: &Path,
     bodies: &Bodies,
 ) -> Result<usize, String> {
-    write_site_with(hb, checked, opts, tera, source, out, None, Some(bodies))
+    write_site_with(
+        hb,
+        checked,
+        opts,
+        tera,
+        source,
+        out,
+        Kept::default(),
+        Some(bodies),
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -123,15 +137,16 @@ fn write_site_with(
     tera: &tera::Tera,
     source: &dyn crate::load::Source,
     out: &Path,
-    search: Option<&search::SearchCache>,
+    kept: Kept<'_>,
     bodies: Option<&Bodies>,
 ) -> Result<usize, String> {
     let mut site = context::Site::new(hb, checked, opts);
     // `out` is empty: every shard is written, and the index kept is made anew.
-    if let Some(search) = search {
+    if let Some(search) = kept.search {
         search.forget();
     }
-    site.search_cache = search;
+    site.search_cache = kept.search;
+    site.memo = kept.memo;
     if let Some(bodies) = bodies {
         bodies.release_unshown(|i| site.is_published(i));
     }
@@ -258,6 +273,7 @@ pub fn update_pages_keeping(
 ) -> Result<usize, String> {
     let mut site = context::Site::new(hb, checked, opts);
     site.search_cache = kept.search;
+    site.memo = kept.memo;
     if let Some(nav) = kept.nav {
         site.keep_nav(nav.to_vec());
     }

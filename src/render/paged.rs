@@ -132,13 +132,13 @@ impl Site<'_> {
                 }
                 shown.push(meta);
                 let slice = g.rows[from..to].iter().copied();
+                let memo = self.memo_at(format!("{}@{}", page_file(base, p), fills.len()));
                 fills.push(rows(
                     tera,
-                    listing.rows_template,
-                    "documents",
-                    root,
+                    (listing.rows_template, "documents", root),
                     slice,
                     DOC_CHUNK,
+                    memo,
                 ));
             }
             let mut ctx = Context::new();

@@ -151,11 +151,10 @@ impl Site<'_> {
         let root = if part.is_some() { "../" } else { "" };
         let fill_contents = rows(
             tera,
-            "print-contents.html",
-            "documents",
-            root,
+            ("print-contents.html", "documents", root),
             contents,
             DOC_CHUNK,
+            None,
         );
         let fill_sections = move |w: &mut dyn Write| -> Result<(), String> {
             for &i in docs.iter().filter(|&&i| self.is_published(i)) {

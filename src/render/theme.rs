@@ -23,7 +23,7 @@ const TEMPLATES: &[(&str, &str)] = builtin!("templates", include_str:
     "reviews-rows.html", "controls-rows.html", "soa-rows.html", "calendar.html",
     "actions.html", "nonconformities.html", "audit-programme.html",
     "risks.html", "risk.html", "treatment-plan.html", "frameworks.html", "framework.html",
-    "print-parts.html", "print-part.html", "pager.html", "sidebar.html",
+    "framework-rows.html",    "print-parts.html", "print-part.html", "pager.html", "sidebar.html",
 );
 
 const STATIC: &[(&str, &[u8])] = builtin!("static", include_bytes: "style.css", "tables.js", "search.js", "theme.js", "favicon.svg", "stemmer-english.js");

@@ -7,6 +7,7 @@ use std::path::Path;
 use tera::{Context, Tera};
 
 use super::context::{DocRow, Site};
+use super::memo::Memo;
 use super::paged::{Group, Listing};
 use crate::check::ReviewState;
 use crate::core::catalog::Theme;
@@ -116,13 +117,13 @@ impl Site<'_> {
             .iter()
             .map(|t| {
                 let of_theme = self.controls().iter().filter(move |c| c.theme == t.name());
+                let memo = self.memo_at(format!("controls/index.html@{}", t.name()));
                 rows(
                     tera,
-                    "controls-rows.html",
-                    "controls",
-                    "../",
+                    ("controls-rows.html", "controls", "../"),
                     of_theme,
                     CONTROL_CHUNK,
+                    memo,
                 )
             })
             .collect();
@@ -143,11 +144,10 @@ impl Site<'_> {
         self.soa_context(&mut ctx);
         let fill = rows(
             tera,
-            "soa-rows.html",
-            "controls",
-            "",
+            ("soa-rows.html", "controls", ""),
             self.controls().iter(),
             CONTROL_CHUNK,
+            self.memo_at("soa.html".into()),
         );
         self.write_slotted(tera, ("soa.html", "soa.html", ""), ctx, vec![fill], out)
     }
@@ -188,14 +188,18 @@ pub(super) const DOC_CHUNK: usize = 256;
 /// Controls per call: each lists every implementing document (200 at 10,000 documents).
 const CONTROL_CHUNK: usize = 4;
 
-/// A fill that renders `items` with `template`, `chunk` at a time, as the list `key`.
+/// Where `serve` keeps the rows a fill renders: its memo, and the fill's place (the page's
+/// path and slot), which each chunk's number completes.
+pub(super) type MemoAt<'a> = Option<(&'a Memo, String)>;
+
+/// A fill that renders `items` with `template`, `chunk` at a time, as the list `key`; with
+/// a memo, only the chunks whose rows changed since the last render.
 pub(super) fn rows<'a, T: serde::Serialize + 'a>(
     tera: &'a Tera,
-    template: &'a str,
-    key: &'a str,
-    root: &'a str,
+    (template, key, root): (&'a str, &'a str, &'a str),
     items: impl Iterator<Item = T> + 'a,
     chunk: usize,
+    memo: MemoAt<'a>,
 ) -> Box<Fill<'a>> {
     let mut items = Some(items);
     Box::new(move |w: &mut dyn Write| {
@@ -203,15 +207,26 @@ pub(super) fn rows<'a, T: serde::Serialize + 'a>(
             return Ok(());
         };
         let mut batch = Vec::with_capacity(chunk);
-        let flush = |batch: &mut Vec<T>, w: &mut dyn Write| -> Result<(), String> {
-            let mut ctx = Context::new();
-            ctx.insert(key, &batch);
-            ctx.insert("root", root);
+        let mut chunks = 0;
+        let mut flush = |batch: &mut Vec<T>, w: &mut dyn Write| -> Result<(), String> {
+            let render = || {
+                let mut ctx = Context::new();
+                ctx.insert(key, &batch);
+                ctx.insert("root", root);
+                tera.render(template, &ctx)
+                    .map_err(|e| format!("rendering {template}: {}", super::theme::error_chain(&e)))
+            };
+            let written = match &memo {
+                Some((memo, place)) => {
+                    let digest = super::memo::digest(template, &[&key, &root, &*batch]);
+                    let place = format!("{place}#{chunks}");
+                    w.write_all(memo.get_or_render(place, digest, render)?.as_bytes())
+                }
+                None => w.write_all(render()?.as_bytes()),
+            };
+            chunks += 1;
             batch.clear();
-            let html = tera
-                .render(template, &ctx)
-                .map_err(|e| format!("rendering {template}: {}", super::theme::error_chain(&e)))?;
-            w.write_all(html.as_bytes()).map_err(|e| e.to_string())
+            written.map_err(|e| e.to_string())
         };
         for item in items {
             batch.push(item);

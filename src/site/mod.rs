@@ -154,6 +154,8 @@ pub struct Site {
     pending: update::Pending,
     /// The search index as last written, so that an update writes only the shards it changes.
     search: render::search::SearchCache,
+    /// The listings as last rendered, so that an update renders only what changed in them.
+    memo: render::Memo,
     /// The per-document results of the check, which an update re-runs for what it changed.
     tracked: check::incremental::Tracked,
     /// The documents whose parts of print.html the next `write_whole` writes (`None`: all).
@@ -190,6 +192,7 @@ impl Site {
             tera: Default::default(),
             pending: update::Pending::default(),
             search: Default::default(),
+            memo: Default::default(),
             tracked,
             print_holding: None,
         };
@@ -285,7 +288,11 @@ impl Site {
             tera,
             self.source.as_ref(),
             dir,
-            Some(&self.search),
+            render::Kept {
+                search: Some(&self.search),
+                nav: None,
+                memo: Some(&self.memo),
+            },
         );
         if written.is_err() {
             self.search.forget();

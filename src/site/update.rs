@@ -361,6 +361,7 @@ impl Site {
         let kept = render::Kept {
             search: Some(&self.search),
             nav: self.pending.sidebar.as_deref(),
+            memo: Some(&self.memo),
         };
         render::update_pages_keeping(&self.hb, &self.checked, &self.render, tera, dir, part, kept)
     }

@@ -20,13 +20,13 @@ pub fn files(site: &Site<'_>, tera: &Tera) -> Result<Vec<OutputFile>, String> {
     let page = |template: &str, key: &str, value: &dyn erased::Ser| -> Result<OutputFile, String> {
         let mut ctx = Context::new();
         value.insert(&mut ctx, key);
-        site.page(tera, template, template.into(), "", ctx)
+        site.listing_page(tera, template, template.into(), "", ctx)
     };
     // Past the limit of rows, in pages (calendar-2.html …): the dates grow with documents.
     let paged_page = |template: &'static str| {
         move |p: usize, ctx: &mut Context| {
             let path = super::paged::page_file(template.trim_end_matches(".html"), p);
-            site.page(tera, template, path, "", ctx.clone())
+            site.listing_page(tera, template, path, "", ctx.clone())
         }
     };
     let note = "Sorting works on this page; calendar.ics holds every date.";

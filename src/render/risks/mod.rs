@@ -121,7 +121,7 @@ impl Site<'_> {
             ("risks", RISKS_NOTE),
             |p, ctx: &mut Context| {
                 ctx.insert("maps", if p == 0 { &maps[..] } else { &[] });
-                self.page(
+                self.listing_page(
                     tera,
                     "risks.html",
                     super::paged::page_file("risks/index", p),
@@ -212,7 +212,7 @@ impl Site<'_> {
         ctx.insert("referenced_by", &referenced_by);
         ctx.insert("appetite", &self.hb.config.risk.appetite);
         ctx.insert("signature", &self.acceptance_signature(i));
-        self.page(
+        self.listing_page(
             tera,
             "risk.html",
             format!("risks/{}.html", r.id),
@@ -224,7 +224,7 @@ impl Site<'_> {
     pub(super) fn treatment_plan(&self, tera: &Tera) -> Result<OutputFile, String> {
         let mut ctx = Context::new();
         ctx.insert("actions", &self.treatment_actions());
-        self.page(
+        self.listing_page(
             tera,
             "treatment-plan.html",
             "treatment-plan.html".into(),

@@ -1,0 +1,135 @@
+//! What `serve` keeps of the listings it rendered, so that an edit re-renders only the
+//! parts of a listing that show something else: a register of 10,000 documents is 40
+//! chunks of rows and 10 pages, and a new title changes one chunk of one page.
+//!
+//! Each place a listing is rendered at (a page's path, or a chunk of a page's rows) keeps
+//! the digest of everything its template was given and the HTML it made. The next render
+//! at that place whose input has the same digest takes the HTML as it is. Input and
+//! template are all a page depends on (the theme's templates are pure, and a theme edit
+//! reopens the site, and with it a new memo), so the HTML is what Tera would make again.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
+/// Past this much HTML, places not kept yet are rendered every time: a 100,000-document
+/// handbook's listings do not all stay in memory.
+const MAX_BYTES: usize = 256 << 20;
+
+/// The HTML rendered at each place of the listings, by the digest of its input.
+#[derive(Default)]
+pub struct Memo {
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    places: HashMap<String, ([u8; 32], Arc<str>)>,
+    bytes: usize,
+}
+
+impl Memo {
+    /// The HTML at `place` for the input `digest`: kept, or made by `render` and kept.
+    pub fn get_or_render(
+        &self,
+        place: String,
+        digest: [u8; 32],
+        render: impl FnOnce() -> Result<String, String>,
+    ) -> Result<Arc<str>, String> {
+        if let Some((d, html)) = self.lock().places.get(&place) {
+            if *d == digest {
+                return Ok(html.clone());
+            }
+        }
+        // Rendered unlocked: the listings render in parallel.
+        let html: Arc<str> = render()?.into();
+        let mut kept = self.lock();
+        let old = kept.places.get(&place).map_or(0, |(_, h)| h.len());
+        if kept.bytes - old + html.len() <= MAX_BYTES {
+            kept.bytes = kept.bytes - old + html.len();
+            kept.places.insert(place, (digest, html.clone()));
+        }
+        Ok(html)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
+        // A render that panicked left the map whole: each insert is one step.
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The digest of a template's name and its input, serialized as JSON (which is what Tera
+/// turns the input into).
+pub fn digest(template: &str, parts: &[&dyn erased_serialize::Ser]) -> [u8; 32] {
+    let mut hash = Hashing(Sha256::new());
+    hash.0.update(template.as_bytes());
+    for part in parts {
+        hash.0.update([0xff]);
+        // Writing into a hash cannot fail; a value that cannot be serialized makes the
+        // template fail too, and its digest then only has to differ from the next one.
+        if part.write_json(&mut hash).is_err() {
+            hash.0.update(b"unserializable");
+        }
+    }
+    hash.0.finalize().into()
+}
+
+struct Hashing(Sha256);
+
+impl Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Values of several types in one list.
+pub mod erased_serialize {
+    pub trait Ser {
+        fn write_json(&self, w: &mut dyn std::io::Write) -> serde_json::Result<()>;
+    }
+    impl<T: serde::Serialize + ?Sized> Ser for T {
+        fn write_json(&self, w: &mut dyn std::io::Write) -> serde_json::Result<()> {
+            serde_json::to_writer(w, self)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_place_renders_again_only_when_its_input_changes() {
+        let memo = Memo::default();
+        let renders = std::cell::Cell::new(0);
+        let at = |input: &str| {
+            let d = digest("t.html", &[&input]);
+            let html = memo.get_or_render("page.html".into(), d, || {
+                renders.set(renders.get() + 1);
+                Ok(format!("<p>{input}</p>"))
+            });
+            html.unwrap().to_string()
+        };
+        assert_eq!(at("a"), "<p>a</p>");
+        assert_eq!(at("a"), "<p>a</p>");
+        assert_eq!(renders.get(), 1);
+        assert_eq!(at("b"), "<p>b</p>");
+        assert_eq!(at("a"), "<p>a</p>");
+        assert_eq!(renders.get(), 3);
+    }
+
+    #[test]
+    fn the_template_and_every_part_count() {
+        let one = digest("a.html", &[&"x", &1]);
+        assert_ne!(one, digest("b.html", &[&"x", &1]));
+        assert_ne!(one, digest("a.html", &[&"x", &2]));
+        // The parts are kept apart: "ab","c" is not "a","bc".
+        assert_ne!(digest("t", &[&"ab", &"c"]), digest("t", &[&"a", &"bc"]));
+    }
+}
