@@ -75,6 +75,7 @@ pub struct DocRef {
     pub withheld: bool,
 }
 
+#[derive(Debug)]
 pub enum Job {
     Index,
     Register,
@@ -188,6 +189,23 @@ impl<'a> Site<'a> {
     /// The memo of `serve` at `place` (a page's path and slot), for [`super::whole::rows`].
     pub(super) fn memo_at(&self, place: String) -> super::whole::MemoAt<'a> {
         self.memo.map(|m| (m, place))
+    }
+
+    /// What `render` makes of the input `parts` at `path` (a file, or a part of one): in `serve`, kept
+    /// between updates and made again only when its input changed.
+    pub(super) fn memoized(
+        &self,
+        path: &str,
+        parts: &[&dyn super::memo::Part],
+        render: impl FnOnce() -> Result<String, String>,
+    ) -> Result<std::sync::Arc<str>, String> {
+        match self.memo {
+            Some(memo) => {
+                let digest = super::memo::digest(path, parts);
+                memo.get_or_render(path.into(), digest, render)
+            }
+            None => Ok(render()?.into()),
+        }
     }
 
     /// The register's row of every document, in `hb.documents` order.
@@ -372,26 +390,35 @@ impl<'a> Site<'a> {
         })
     }
 
-    /// [`Site::page`] for a page that lists what many documents or risks show (all of it in
-    /// `ctx`): in `serve`, rendered again only when what it lists changed.
+    /// [`Site::page`] for a page that lists what many documents or risks show, all of it in
+    /// `ctx` and `lazy`: in `serve`, rendered again only when what it lists changed.
     pub(super) fn listing_page(
         &self,
         tera: &Tera,
-        template: &str,
-        path: String,
-        root: &str,
-        ctx: Context,
+        (template, path, root): (&str, String, &str),
+        mut ctx: Context,
+        lazy: &super::memo::Lazy<'_>,
     ) -> Result<OutputFile, String> {
         let Some(memo) = self.memo else {
+            for (key, value) in lazy {
+                value.insert(&mut ctx, key);
+            }
             return self.page(tera, template, path, root, ctx);
         };
         // What `page` adds to `ctx` follows from the path and root, and from the sidebar,
         // the same on every page of an update.
         let value = ctx.into_json();
-        let digest =
-            super::memo::digest(template, &[&path, &root, &value, &self.info, &self.nav()]);
-        let ctx = Context::from_value(value).map_err(|e| e.to_string())?;
+        let nav = self.nav();
+        let mut parts: Vec<&dyn super::memo::Part> = vec![&path, &root, &value, &self.info, &nav];
+        for (key, value) in lazy {
+            parts.extend([key as &dyn super::memo::Part, *value]);
+        }
+        let digest = super::memo::digest(template, &parts);
         let html = memo.get_or_render(path.clone(), digest, || {
+            let mut ctx = Context::from_value(value).map_err(|e| e.to_string())?;
+            for (key, value) in lazy {
+                value.insert(&mut ctx, key);
+            }
             let page = self.page(tera, template, path.clone(), root, ctx)?;
             String::from_utf8(page.bytes).map_err(|e| e.to_string())
         })?;
@@ -407,7 +434,7 @@ impl<'a> Site<'a> {
             Job::Index => {
                 ctx.insert("dashboard", &self.dashboard());
                 ctx.insert("operating", &super::operation::pages::operating_panel(self));
-                self.listing_page(tera, "index.html", "index.html".into(), "", ctx)?
+                self.listing_page(tera, ("index.html", "index.html".into(), ""), ctx, &[])?
             }
             Job::Document(i) => return Ok(vec![self.document_page(tera, *i)?]),
             Job::Control(i) => {
@@ -428,7 +455,12 @@ impl<'a> Site<'a> {
             }
             Job::Readiness => {
                 ctx.insert("items", &self.readiness());
-                self.listing_page(tera, "readiness.html", "readiness.html".into(), "", ctx)?
+                self.listing_page(
+                    tera,
+                    ("readiness.html", "readiness.html".into(), ""),
+                    ctx,
+                    &[],
+                )?
             }
             Job::Print
             | Job::PrintPart(_)
@@ -444,7 +476,7 @@ impl<'a> Site<'a> {
                 }
                 ctx.insert("changes", &changes);
                 ctx.insert("history_note", &self.opts.history.note);
-                self.listing_page(tera, "changes.html", "changes.html".into(), "", ctx)?
+                self.listing_page(tera, ("changes.html", "changes.html".into(), ""), ctx, &[])?
             }
             Job::Csv => return Ok(super::csv::files(self)),
             Job::Operation => return super::operation::files(self, tera),

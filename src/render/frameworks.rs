@@ -14,7 +14,7 @@ use super::whole::{rows as rows_fill, slot, splice};
 use super::OutputFile;
 
 /// Requirements per template call: each lists every document of its controls.
-const REQUIREMENT_CHUNK: usize = 2;
+const REQUIREMENT_CHUNK: usize = 1;
 use crate::check::frameworks::{FrameworkCoverage, RequirementStatus};
 use crate::core::catalog::catalog;
 use crate::core::types::ControlId;
@@ -121,13 +121,8 @@ impl Site<'_> {
         let all = &self.checked.frameworks;
         let mut ctx = Context::new();
         ctx.insert("frameworks", &all.iter().map(summary).collect::<Vec<_>>());
-        let mut files = vec![self.listing_page(
-            tera,
-            "frameworks.html",
-            "frameworks/index.html".into(),
-            "../",
-            ctx,
-        )?];
+        let page = ("frameworks.html", "frameworks/index.html".into(), "../");
+        let mut files = vec![self.listing_page(tera, page, ctx, &[])?];
         for fc in all {
             let rows = self.requirement_rows(fc);
             files.push(self.framework_page(tera, fc, &rows)?);

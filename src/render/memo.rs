@@ -62,18 +62,21 @@ impl Memo {
 
 /// The digest of a template's name and its input, serialized as JSON (which is what Tera
 /// turns the input into).
-pub fn digest(template: &str, parts: &[&dyn erased_serialize::Ser]) -> [u8; 32] {
-    let mut hash = Hashing(Sha256::new());
-    hash.0.update(template.as_bytes());
+pub fn digest(template: &str, parts: &[&dyn Part]) -> [u8; 32] {
+    // Serialized into a buffer hashed when full: JSON comes in writes of a few bytes.
+    let mut hash = std::io::BufWriter::with_capacity(1 << 16, Hashing(Sha256::new()));
+    let _ = hash.write_all(template.as_bytes());
     for part in parts {
-        hash.0.update([0xff]);
+        let _ = hash.write_all(&[0xff]);
         // Writing into a hash cannot fail; a value that cannot be serialized makes the
         // template fail too, and its digest then only has to differ from the next one.
         if part.write_json(&mut hash).is_err() {
-            hash.0.update(b"unserializable");
+            let _ = hash.write_all(b"unserializable");
         }
     }
-    hash.0.finalize().into()
+    let (mut hashing, rest) = hash.into_parts();
+    hashing.0.update(rest.unwrap_or_default());
+    hashing.0.finalize().into()
 }
 
 struct Hashing(Sha256);
@@ -88,17 +91,24 @@ impl Write for Hashing {
     }
 }
 
-/// Values of several types in one list.
-pub mod erased_serialize {
-    pub trait Ser {
-        fn write_json(&self, w: &mut dyn std::io::Write) -> serde_json::Result<()>;
+/// A value of a template's input, of any type: hashed as it is, and turned into Tera's
+/// values only when the template renders.
+pub trait Part {
+    fn write_json(&self, w: &mut dyn Write) -> serde_json::Result<()>;
+    fn insert(&self, ctx: &mut tera::Context, key: &str);
+}
+
+impl<T: serde::Serialize + ?Sized> Part for T {
+    fn write_json(&self, w: &mut dyn Write) -> serde_json::Result<()> {
+        serde_json::to_writer(w, self)
     }
-    impl<T: serde::Serialize + ?Sized> Ser for T {
-        fn write_json(&self, w: &mut dyn std::io::Write) -> serde_json::Result<()> {
-            serde_json::to_writer(w, self)
-        }
+    fn insert(&self, ctx: &mut tera::Context, key: &str) {
+        ctx.insert(key, self);
     }
 }
+
+/// Named parts of a page's input that are converted for Tera only when it renders.
+pub type Lazy<'v> = [(&'v str, &'v dyn Part)];
 
 #[cfg(test)]
 mod tests {

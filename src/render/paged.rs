@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use tera::{Context, Tera};
 
 use super::context::{ControlRow, DocRow, Site};
+use super::memo::Lazy;
 use super::print::thousands;
 use super::whole::{rows, slot, Fill, DOC_CHUNK};
 use super::OutputFile;
@@ -242,13 +243,14 @@ impl Site<'_> {
 impl Site<'_> {
     /// The pages of a listing of `rows` at `base` (`risks/index`): `page` renders page `p`
     /// from `ctx`, which gets the page's rows as `key` and the `pager` (with `note`).
+    /// The rows go to `page` as its one lazy part (see [`Site::listing_page`]).
     pub(super) fn paged_rows<T: serde::Serialize>(
         &self,
         rows: &[T],
         base: &str,
         (key, note): (&str, &str),
-        page: impl Fn(usize, &mut Context) -> Result<OutputFile, String>,
-        mut ctx: Context,
+        page: impl Fn(usize, Context, &Lazy<'_>) -> Result<OutputFile, String>,
+        ctx: Context,
     ) -> Result<Vec<OutputFile>, String> {
         let pages = Pager {
             rows: rows.len(),
@@ -256,9 +258,10 @@ impl Site<'_> {
         };
         (0..pages.pages())
             .map(|p| {
-                ctx.insert(key, &rows[pages.range(p)]);
+                let mut ctx = ctx.clone();
                 ctx.insert("pager", &pager(pages, p, base, key, note));
-                page(p, &mut ctx)
+                let slice = &rows[pages.range(p)];
+                page(p, ctx, &[(key, &slice)])
             })
             .collect()
     }

@@ -198,8 +198,15 @@ fn activities(hb: &Handbook, checked: &Checked, withheld: &Withheld, out: &mut V
 
 /// `calendar.ics`: one VEVENT per event, all-day, DTSTAMP from `today` (never the clock).
 pub fn ics(hb: &Handbook, events: &[Event]) -> String {
+    let mut out = ics_head(hb);
+    out.push_str(&ics_events(hb.today, events));
+    out.push_str(ICS_TAIL);
+    out
+}
+
+/// The calendar's properties, before its events.
+pub fn ics_head(hb: &Handbook) -> String {
     let mut out = String::new();
-    let stamp = format!("{}T000000Z", compact(hb.today));
     let mut line = |s: &str| fold(&mut out, s);
     line("BEGIN:VCALENDAR");
     line("VERSION:2.0");
@@ -209,6 +216,14 @@ pub fn ics(hb: &Handbook, events: &[Event]) -> String {
         "X-WR-CALNAME:{}",
         escape(&format!("{} ISMS", hb.config.organization))
     ));
+    out
+}
+
+/// The `VEVENT`s of `events`, stamped `today`.
+pub fn ics_events(today: Date, events: &[Event]) -> String {
+    let mut out = String::new();
+    let stamp = format!("{}T000000Z", compact(today));
+    let mut line = |s: &str| fold(&mut out, s);
     for e in events {
         line("BEGIN:VEVENT");
         line(&format!("UID:{}@ismsbook", escape(&e.uid)));
@@ -223,9 +238,10 @@ pub fn ics(hb: &Handbook, events: &[Event]) -> String {
         line("TRANSP:TRANSPARENT");
         line("END:VEVENT");
     }
-    line("END:VCALENDAR");
     out
 }
+
+pub const ICS_TAIL: &str = "END:VCALENDAR\r\n";
 
 fn compact(d: Date) -> String {
     d.to_string().replace('-', "")

@@ -9,24 +9,24 @@ use tera::{Context, Tera};
 
 use super::context::Site;
 use super::csv::table;
+use super::memo::{Lazy, Part};
 use super::OutputFile;
 
 pub fn files(site: &Site<'_>, tera: &Tera) -> Result<Vec<OutputFile>, String> {
     let events = calendar::events(site.hb, site.checked, &site.withheld);
     let mut out = vec![OutputFile {
         path: "calendar.ics".into(),
-        bytes: calendar::ics(site.hb, &events).into_bytes(),
+        bytes: ics(site, &events)?,
     }];
-    let page = |template: &str, key: &str, value: &dyn erased::Ser| -> Result<OutputFile, String> {
-        let mut ctx = Context::new();
-        value.insert(&mut ctx, key);
-        site.listing_page(tera, template, template.into(), "", ctx)
+    let page = |template: &str, key: &str, value: &dyn Part| -> Result<OutputFile, String> {
+        let page = (template, template.to_string(), "");
+        site.listing_page(tera, page, Context::new(), &[(key, value)])
     };
     // Past the limit of rows, in pages (calendar-2.html …): the dates grow with documents.
     let paged_page = |template: &'static str| {
-        move |p: usize, ctx: &mut Context| {
+        move |p: usize, ctx: Context, rows: &Lazy<'_>| {
             let path = super::paged::page_file(template.trim_end_matches(".html"), p);
-            site.listing_page(tera, template, path, "", ctx.clone())
+            site.listing_page(tera, (template, path, ""), ctx, rows)
         }
     };
     let note = "Sorting works on this page; calendar.ics holds every date.";
@@ -83,6 +83,25 @@ pub fn files(site: &Site<'_>, tera: &Tera) -> Result<Vec<OutputFile>, String> {
     Ok(out)
 }
 
+/// Events per part of calendar.ics that `serve` keeps.
+const ICS_CHUNK: usize = 512;
+
+/// calendar.ics: every date of the handbook (6 MB at 10,000 documents). In `serve`, only
+/// the parts whose events an edit changed are made again.
+fn ics(site: &Site<'_>, events: &[calendar::Event]) -> Result<Vec<u8>, String> {
+    let today = site.hb.today;
+    let mut out = calendar::ics_head(site.hb).into_bytes();
+    for (k, chunk) in events.chunks(ICS_CHUNK).enumerate() {
+        let place = format!("calendar.ics#{k}");
+        let part = site.memoized(&place, &[&chunk, &today.to_string()], || {
+            Ok(calendar::ics_events(today, chunk))
+        })?;
+        out.extend_from_slice(part.as_bytes());
+    }
+    out.extend_from_slice(calendar::ICS_TAIL.as_bytes());
+    Ok(out)
+}
+
 /// A CSV of JSON rows: lists joined with `; `, nested values (actions, effectiveness) as
 /// their short text.
 fn csv(path: &str, rows: &[Value], columns: &[&str]) -> OutputFile {
@@ -126,17 +145,5 @@ fn csv(path: &str, rows: &[Value], columns: &[&str]) -> OutputFile {
     OutputFile {
         path: path.into(),
         bytes: body.into_bytes(),
-    }
-}
-
-/// Tera's `insert` is generic; this lets one closure insert values of several types.
-mod erased {
-    pub trait Ser {
-        fn insert(&self, ctx: &mut tera::Context, key: &str);
-    }
-    impl<T: serde::Serialize> Ser for T {
-        fn insert(&self, ctx: &mut tera::Context, key: &str) {
-            ctx.insert(key, self);
-        }
     }
 }

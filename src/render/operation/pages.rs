@@ -43,15 +43,22 @@ pub fn action_rows(site: &Site<'_>) -> Vec<Value> {
 
 pub fn nonconformity_rows(site: &Site<'_>) -> Vec<Value> {
     let hb = site.hb;
+    // The records naming each nonconformity, in one pass over the documents.
+    let mut finders: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (doc, d) in hb.documents.iter().enumerate() {
+        for f in record_of(d).map_or(&[][..], |r| &r.findings[..]) {
+            let docs = finders.entry(f.value.as_str()).or_default();
+            if docs.last() != Some(&doc) {
+                docs.push(doc);
+            }
+        }
+    }
     hb.nonconformities
         .iter()
         .map(|nc| {
-            let found_by: Vec<Value> = hb
-                .documents
+            let found_by: Vec<Value> = (finders.get(nc.id.value.as_str()).map_or(&[][..], |v| &v[..]))
                 .iter()
-                .enumerate()
-                .filter(|(_, d)| record_of(d).is_some_and(|r| r.findings.iter().any(|f| f.value == nc.id.value)))
-                .filter_map(|(doc, d)| record_of(d)?.date.as_ref().map(|s| record_ref(site, Dated { date: s.value, doc })))
+                .filter_map(|&doc| record_of(&hb.documents[doc])?.date.as_ref().map(|s| record_ref(site, Dated { date: s.value, doc })))
                 .collect();
             let located: Vec<Value> = nc
                 .actions

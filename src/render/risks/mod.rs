@@ -119,15 +119,11 @@ impl Site<'_> {
             &rows,
             "risks/index",
             ("risks", RISKS_NOTE),
-            |p, ctx: &mut Context| {
-                ctx.insert("maps", if p == 0 { &maps[..] } else { &[] });
-                self.listing_page(
-                    tera,
-                    "risks.html",
-                    super::paged::page_file("risks/index", p),
-                    "../",
-                    ctx.clone(),
-                )
+            |p, ctx, rows| {
+                let maps = if p == 0 { &maps[..] } else { &[] };
+                let path = super::paged::page_file("risks/index", p);
+                let lazy = [rows[0], ("maps", &maps)];
+                self.listing_page(tera, ("risks.html", path, "../"), ctx, &lazy)
             },
             ctx,
         )?;
@@ -212,25 +208,15 @@ impl Site<'_> {
         ctx.insert("referenced_by", &referenced_by);
         ctx.insert("appetite", &self.hb.config.risk.appetite);
         ctx.insert("signature", &self.acceptance_signature(i));
-        self.listing_page(
-            tera,
-            "risk.html",
-            format!("risks/{}.html", r.id),
-            "../",
-            ctx,
-        )
+        let page = ("risk.html", format!("risks/{}.html", r.id), "../");
+        self.listing_page(tera, page, ctx, &[])
     }
 
     pub(super) fn treatment_plan(&self, tera: &Tera) -> Result<OutputFile, String> {
         let mut ctx = Context::new();
         ctx.insert("actions", &self.treatment_actions());
-        self.listing_page(
-            tera,
-            "treatment-plan.html",
-            "treatment-plan.html".into(),
-            "",
-            ctx,
-        )
+        let page = ("treatment-plan.html", "treatment-plan.html".into(), "");
+        self.listing_page(tera, page, ctx, &[])
     }
 
     /// The SoA's version, owner, approval and status counts, for `soa.html`.
