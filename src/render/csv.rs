@@ -95,12 +95,12 @@ pub fn files(site: &Site<'_>) -> Vec<OutputFile> {
         site.controls().iter().flat_map(|c| {
             c.documents.iter().map(move |d| {
                 vec![
-                    c.id.clone(),
-                    c.title.to_string(),
-                    d.id.clone(),
-                    d.title.clone(),
-                    d.version.clone(),
-                    d.status.to_string(),
+                    c.id.as_str(),
+                    c.title,
+                    &d.id,
+                    &d.title,
+                    &d.version,
+                    d.status.as_str(),
                 ]
             })
         }),
@@ -120,16 +120,16 @@ pub fn files(site: &Site<'_>) -> Vec<OutputFile> {
         ],
         site.rows().iter().map(|r| {
             vec![
-                r.id.clone(),
-                r.title.clone(),
-                r.doc_type.to_string(),
-                r.version.clone(),
-                r.status.to_string(),
-                r.owner.clone(),
-                r.classification.clone(),
-                r.approved_by.clone(),
-                r.approved_on.clone(),
-                r.next_review.clone(),
+                r.id.as_str(),
+                &r.title,
+                r.doc_type,
+                &r.version,
+                r.status.as_str(),
+                &r.owner,
+                &r.classification,
+                &r.approved_by,
+                &r.approved_on,
+                &r.next_review,
             ]
         }),
     );
@@ -144,12 +144,12 @@ pub fn files(site: &Site<'_>) -> Vec<OutputFile> {
         ],
         site.rows().iter().map(|r| {
             vec![
-                r.id.clone(),
-                r.title.clone(),
-                r.owner.clone(),
-                r.status.to_string(),
-                r.next_review.clone(),
-                r.review_state.to_string(),
+                r.id.as_str(),
+                &r.title,
+                &r.owner,
+                r.status.as_str(),
+                &r.next_review,
+                r.review_state.label(),
             ]
         }),
     );
