@@ -192,19 +192,19 @@ fn run_jobs(
     if site.bodies.is_some() {
         let starts = site.search_part_starts();
         let (showing, rest) = bodies::order(jobs, |k| site.print_part_start(k), &starts);
-        let first = crate::core::parallel::map(&showing, |task| match task {
+        let first = crate::core::parallel::map_uneven(&showing, |task| match task {
             bodies::Task::Job(job) => run(job),
             bodies::Task::SearchPart(n) => site.index_search_part(out, *n),
         });
         let first = first.into_iter().sum::<Result<usize, String>>()?;
-        let then = crate::core::parallel::map(&rest, run);
+        let then = crate::core::parallel::map_uneven(&rest, run);
         return Ok(first + then.into_iter().sum::<Result<usize, String>>()?);
     }
     let (pages, site_wide): (Vec<&context::Job>, Vec<&context::Job>) = jobs
         .iter()
         .partition(|j| matches!(j, context::Job::Document(_) | context::Job::Control(_)));
     let ordered: Vec<&context::Job> = site_wide.into_iter().chain(pages).collect();
-    crate::core::parallel::map(&ordered, run)
+    crate::core::parallel::map_uneven(&ordered, run)
         .into_iter()
         .sum::<Result<usize, String>>()
 }
