@@ -14,6 +14,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::links::{self, DocumentLinks, Resolved, Target};
 use super::{assemble, document_rules, Checked};
 use crate::core::diagnostics::Diagnostic;
@@ -86,9 +88,14 @@ impl Tracked {
     /// Frees what is kept for the next edit, for a site that follows none (a build renders
     /// with it gone: 50 MB at 100,000 documents). A check after it runs in full.
     pub fn clear(&mut self) {
-        self.documents = Vec::new();
-        self.first = HashMap::new();
-        self.backlinks = HashMap::new();
+        let kept = (
+            std::mem::take(&mut self.documents),
+            std::mem::take(&mut self.first),
+            std::mem::take(&mut self.backlinks),
+        );
+        // Freed on another core while the pages render: at 10,000 documents freeing it took
+        // 8 ms, on the one core at work before the first page.
+        rayon::spawn(move || drop(kept));
         self.exhausted = true;
     }
 
@@ -96,16 +103,13 @@ impl Tracked {
     pub fn full(hb: &Handbook, max_classification: Option<&str>) -> (Checked, Tracked) {
         let all: Vec<usize> = (0..hb.documents.len()).collect();
         let (resolved, exhausted) = links::resolve_documents(hb, &all);
-        let mut targets = Vec::with_capacity(all.len());
-        let documents = resolved
-            .into_iter()
-            .zip(&hb.documents)
-            .map(|(l, doc)| {
-                let (found, t) = Found::new(doc, hb, l);
-                targets.push(t);
-                found
-            })
-            .collect();
+        // On all cores, in document order: at 10,000 documents this was 16 ms on one core
+        // while the other idled.
+        let (documents, targets): (Vec<Found>, Vec<Vec<Target>>) = resolved
+            .into_par_iter()
+            .zip(hb.documents.par_iter())
+            .map(|(l, doc)| Found::new(doc, hb, l))
+            .unzip();
         let mut tracked = Tracked {
             documents,
             exhausted,

@@ -133,6 +133,8 @@ pub struct Site<'a> {
     pub(super) bodies: Option<&'a super::bodies::Bodies>,
     /// The parts of a build's search index, made among the pages (see `search::parts`).
     pub(super) search_parts: super::search::Parts,
+    /// Every risk's row, made once (see `risks`).
+    pub(super) risk_rows: super::risks::Rows,
 }
 
 /// Up to this many document pages, "referenced by" is scanned for per page.
@@ -178,6 +180,7 @@ impl<'a> Site<'a> {
             sidebars: Default::default(),
             bodies: None,
             search_parts: Default::default(),
+            risk_rows: Default::default(),
         }
     }
 

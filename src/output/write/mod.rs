@@ -61,9 +61,23 @@ pub fn replace_dir<T>(
         ));
     }
     if had_old {
-        let _ = fs::remove_dir_all(&old);
+        remove_tree(&old);
     }
     Ok(value)
+}
+
+/// Removes a previous output, its folders in parallel: at 1,000 documents it holds over
+/// 2,000 files, and unlinking them on one core, after everything else, was 5% of a build.
+fn remove_tree(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    crate::core::parallel::map(&paths, |path| match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => fs::remove_dir_all(path),
+        _ => fs::remove_file(path),
+    });
+    let _ = fs::remove_dir_all(dir);
 }
 
 /// The folder `out` is in, and its name.

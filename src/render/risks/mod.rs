@@ -14,6 +14,11 @@ use super::OutputFile;
 use crate::check::links::Target;
 use rows::{heat_map, row, ActionRow, RiskRow};
 
+/// Every risk's row, made on first use: the register, its pages, the treatment plan and the
+/// home page all show them (made for each, they were about 2% of a build).
+#[derive(Default)]
+pub(super) struct Rows(std::sync::OnceLock<Vec<RiskRow>>);
+
 /// What the risk register in pages says of sorting and filtering.
 const RISKS_NOTE: &str = "Sorting and the filter work on this page; risks.csv holds every risk.";
 
@@ -23,14 +28,16 @@ impl Site<'_> {
         self.hb.risks.is_some() && !self.withheld.risks()
     }
 
-    pub(super) fn risk_rows(&self) -> Vec<RiskRow> {
-        let hb = self.hb;
-        hb.risks
-            .iter()
-            .flat_map(|r| &r.risks)
-            .zip(&self.checked.risk_states)
-            .map(|(risk, &state)| row(&hb.config, hb.today, risk, state))
-            .collect()
+    pub(super) fn risk_rows(&self) -> &[RiskRow] {
+        self.risk_rows.0.get_or_init(|| {
+            let hb = self.hb;
+            hb.risks
+                .iter()
+                .flat_map(|r| &r.risks)
+                .zip(&self.checked.risk_states)
+                .map(|(risk, &state)| row(&hb.config, hb.today, risk, state))
+                .collect()
+        })
     }
 
     /// The published documents linking to each risk, in document order: found once for all
@@ -59,8 +66,8 @@ impl Site<'_> {
     fn treatment_actions(&self) -> Vec<ActionRow> {
         let mut actions: Vec<ActionRow> = self
             .risk_rows()
-            .into_iter()
-            .flat_map(|r| r.actions)
+            .iter()
+            .flat_map(|r| r.actions.iter().cloned())
             .collect();
         actions.sort_by(|a, b| (!a.overdue, &a.due, &a.id).cmp(&(!b.overdue, &b.due, &b.id)));
         actions
@@ -116,7 +123,7 @@ impl Site<'_> {
         ctx.insert("appetite", &config.appetite);
         // Past the limit of rows, in pages; the heat maps (every risk) on the first alone.
         let mut files = self.paged_rows(
-            &rows,
+            rows,
             "risks/index",
             ("risks", RISKS_NOTE),
             |p, ctx, rows| {
@@ -127,7 +134,7 @@ impl Site<'_> {
             },
             ctx,
         )?;
-        files.push(self.risks_csv(&rows));
+        files.push(self.risks_csv(rows));
         Ok(files)
     }
 
@@ -187,11 +194,13 @@ impl Site<'_> {
     }
 
     pub(super) fn risk_page(&self, tera: &Tera, i: usize) -> Result<OutputFile, String> {
-        // This risk's row alone: a page per risk each building every row was quadratic
-        // (1,000 risks took seconds).
+        // Every risk's row is made once for all the pages (each making every row was
+        // quadratic: 1,000 risks took seconds).
         let hb = self.hb;
-        let risk = &hb.risks.as_ref().ok_or("no risk register")?.risks[i];
-        let r = &row(&hb.config, hb.today, risk, self.checked.risk_states[i]);
+        let r = self
+            .risk_rows()
+            .get(i)
+            .ok_or("no such risk in the register")?;
         let referenced_by: Vec<_> = self
             .risk_refs()
             .get(r.id.as_str())
