@@ -68,7 +68,7 @@ pub fn replace_dir<T>(
 
 /// Removes a previous output, its folders in parallel: at 1,000 documents it holds over
 /// 2,000 files, and unlinking them on one core, after everything else, was 5% of a build.
-fn remove_tree(dir: &Path) {
+pub fn remove_tree(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
