@@ -6,26 +6,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     tune_allocator();
-    let cli = ismsbook::commands::cli::Cli::parse();
-    if matches!(cli.command, ismsbook::commands::cli::Command::Serve { .. }) {
-        keep_freed_memory_a_while();
-    }
-    ismsbook::commands::cli::run(cli)
-}
-
-/// `serve` frees and takes again much the same memory on every update: returned to the
-/// kernel 10 ms after it is freed (mimalloc's default), it is faulted in again, zeroed,
-/// within the same update (in a profile of title edits at 10,000 documents, a tenth of the
-/// update thread's time went to returning memory). Returned a second later, the update
-/// reuses it; between edits the resident set still shrinks.
-fn keep_freed_memory_a_while() {
-    // Value of `mi_option_e` in mimalloc.h (v3).
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: setting an option is allowed at any time; mimalloc reads this one when it
-    // considers a purge.
-    unsafe {
-        libmimalloc_sys::mi_option_set(PURGE_DELAY, 1000);
-    }
+    ismsbook::commands::cli::run(ismsbook::commands::cli::Cli::parse())
 }
 
 /// Keep the resident set close to what is really in use: mimalloc commits arena memory only
