@@ -10,7 +10,7 @@ use tera::{Context, Tera};
 
 use super::context::{DocRef, Site};
 use super::theme;
-use super::whole::{rows as rows_fill, slot, splice};
+use super::whole::{filled, rows as rows_fill, slot};
 use super::OutputFile;
 
 /// Requirements per template call: each lists every document of its controls.
@@ -152,14 +152,10 @@ impl Site<'_> {
             ctx.insert("requirements", rows);
         }
         let mut page = self.page(tera, "framework.html", path.clone(), "../", ctx)?;
-        let mut html = Vec::new();
         let memo = self.memo_at(format!("{path}@0"));
         let names = ("framework-rows.html", "requirements", "../");
-        rows_fill(tera, names, rows.iter(), REQUIREMENT_CHUNK, memo)(&mut html)?;
-        page.bytes = splice(
-            &page.bytes,
-            &[String::from_utf8(html).map_err(|e| e.to_string())?],
-        );
+        let fill = rows_fill(tera, names, rows.iter(), REQUIREMENT_CHUNK, memo);
+        page.bytes = filled(&page.bytes, vec![fill])?;
         Ok(page)
     }
 

@@ -179,6 +179,22 @@ impl Site<'_> {
     }
 }
 
+/// `page` with each slot replaced by what its fill writes, in memory (see
+/// [`Site::write_slotted`], which writes to a file).
+pub(super) fn filled(page: &[u8], mut fills: Vec<Box<Fill<'_>>>) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(page.len() * 2);
+    let mut rest = page;
+    while let Some((before, n, after)) = next_slot(rest) {
+        out.extend_from_slice(before);
+        if let Some(fill) = fills.get_mut(n) {
+            fill(&mut out)?;
+        }
+        rest = after;
+    }
+    out.extend_from_slice(rest);
+    Ok(out)
+}
+
 /// Writes one slot's content: the rows of a table, the sections of print.html.
 pub(super) type Fill<'a> = dyn FnMut(&mut dyn Write) -> Result<(), String> + 'a;
 
