@@ -75,7 +75,6 @@ pub struct DocRef {
     pub withheld: bool,
 }
 
-#[derive(Debug)]
 pub enum Job {
     Index,
     Register,
@@ -203,10 +202,7 @@ impl<'a> Site<'a> {
         render: impl FnOnce() -> Result<String, String>,
     ) -> Result<std::sync::Arc<str>, String> {
         match self.memo {
-            Some(memo) => {
-                let digest = super::memo::digest(path, parts);
-                memo.get_or_render(path.into(), digest, render)
-            }
+            Some(memo) => memo.render(path.into(), path, parts, render),
             None => Ok(render()?.into()),
         }
     }
@@ -416,6 +412,7 @@ impl<'a> Site<'a> {
         for (key, value) in lazy {
             parts.extend([key as &dyn super::memo::Part, *value]);
         }
+        // Digested first: the render takes `value` back as Tera's context.
         let digest = super::memo::digest(template, &parts);
         let html = memo.get_or_render(path.clone(), digest, || {
             let mut ctx = Context::from_value(value).map_err(|e| e.to_string())?;

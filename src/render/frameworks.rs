@@ -9,15 +9,14 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::context::{DocRef, Site};
-use super::theme;
 use super::whole::{filled, rows as rows_fill, slot};
 use super::OutputFile;
-
-/// Requirements per template call: each lists every document of its controls.
-const REQUIREMENT_CHUNK: usize = 1;
 use crate::check::frameworks::{FrameworkCoverage, RequirementStatus};
 use crate::core::catalog::catalog;
 use crate::core::types::ControlId;
+
+/// Requirements per template call: each lists every document of its controls.
+const REQUIREMENT_CHUNK: usize = 1;
 
 #[derive(Serialize)]
 struct ControlCell {
@@ -147,7 +146,7 @@ impl Site<'_> {
         let mut ctx = Context::new();
         ctx.insert("framework", &summary(fc));
         ctx.insert("rows", &slot(0));
-        if theme::replaced(tera).iter().any(|t| t == "framework.html") {
+        if self.replaced(tera).iter().any(|t| t == "framework.html") {
             // A theme's own page from before the rows had their template lists them itself.
             ctx.insert("requirements", rows);
         }

@@ -54,6 +54,17 @@ impl Memo {
         Ok(html)
     }
 
+    /// The HTML at `place` of `template` given `input`: kept, or made by `render` and kept.
+    pub fn render(
+        &self,
+        place: String,
+        template: &str,
+        input: &[&dyn Part],
+        render: impl FnOnce() -> Result<String, String>,
+    ) -> Result<Arc<str>, String> {
+        self.get_or_render(place, digest(template, input), render)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
         // A render that panicked left the map whole: each insert is one step.
         self.kept.lock().unwrap_or_else(|e| e.into_inner())

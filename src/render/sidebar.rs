@@ -33,7 +33,7 @@ impl Site<'_> {
         page_path: &str,
     ) -> Result<Arc<str>, String> {
         let cache = &self.sidebars;
-        let replaced = cache.replaced.get_or_init(|| theme::replaced(tera));
+        let replaced = self.replaced(tera);
         let linked = cache.linked.get_or_init(|| {
             let mut paths = HashSet::from(["index.html".to_string()]);
             for s in self.nav() {
@@ -64,8 +64,12 @@ impl Site<'_> {
     /// Whether pages get `nav` as well: a template of the handbook's may loop over it, as
     /// base.html did before the sidebar had its own template.
     pub(super) fn pages_get_nav(&self, tera: &Tera) -> bool {
-        let replaced = self.sidebars.replaced.get_or_init(|| theme::replaced(tera));
-        replaced.iter().any(|t| t != "sidebar.html")
+        self.replaced(tera).iter().any(|t| t != "sidebar.html")
+    }
+
+    /// The templates the handbook's theme replaces, read from `tera` once.
+    pub(super) fn replaced(&self, tera: &Tera) -> &[String] {
+        self.sidebars.replaced.get_or_init(|| theme::replaced(tera))
     }
 
     fn render_sidebar(&self, tera: &Tera, root: &str, page_path: &str) -> Result<String, String> {

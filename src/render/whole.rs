@@ -159,40 +159,56 @@ impl Site<'_> {
         tera: &Tera,
         (template, path, root): (&str, &str, &str),
         ctx: Context,
-        mut fills: Vec<Box<Fill<'_>>>,
+        fills: Vec<Box<Fill<'_>>>,
         out: &Path,
     ) -> Result<(), String> {
         let shell = self.page(tera, template, path.into(), root, ctx)?;
         let target = out.join(path);
         let io = |e: std::io::Error| format!("cannot write {}: {e}", target.display());
         let mut w = std::io::BufWriter::new(std::fs::File::create(&target).map_err(io)?);
-        let mut rest = &shell.bytes[..];
-        while let Some((before, n, after)) = next_slot(rest) {
-            w.write_all(before).map_err(io)?;
-            if let Some(fill) = fills.get_mut(n) {
-                fill(&mut w)?;
-            }
-            rest = after;
-        }
-        w.write_all(rest).map_err(io)?;
+        fill_slots(&shell.bytes, fills, &mut w).map_err(|e| e.to(&target))?;
         w.flush().map_err(io)
     }
 }
 
 /// `page` with each slot replaced by what its fill writes, in memory (see
 /// [`Site::write_slotted`], which writes to a file).
-pub(super) fn filled(page: &[u8], mut fills: Vec<Box<Fill<'_>>>) -> Result<Vec<u8>, String> {
+pub(super) fn filled(page: &[u8], fills: Vec<Box<Fill<'_>>>) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(page.len() * 2);
+    fill_slots(page, fills, &mut out).map_err(|e| e.to(Path::new("memory")))?;
+    Ok(out)
+}
+
+/// Why filling a page's slots stopped: its writer failed, or a fill did.
+enum FillError {
+    Io(std::io::Error),
+    Fill(String),
+}
+
+impl FillError {
+    fn to(self, target: &Path) -> String {
+        match self {
+            FillError::Io(e) => format!("cannot write {}: {e}", target.display()),
+            FillError::Fill(e) => e,
+        }
+    }
+}
+
+/// Writes `page` to `w` with each slot replaced by what its fill writes.
+fn fill_slots(
+    page: &[u8],
+    mut fills: Vec<Box<Fill<'_>>>,
+    w: &mut dyn Write,
+) -> Result<(), FillError> {
     let mut rest = page;
     while let Some((before, n, after)) = next_slot(rest) {
-        out.extend_from_slice(before);
+        w.write_all(before).map_err(FillError::Io)?;
         if let Some(fill) = fills.get_mut(n) {
-            fill(&mut out)?;
+            fill(w).map_err(FillError::Fill)?;
         }
         rest = after;
     }
-    out.extend_from_slice(rest);
-    Ok(out)
+    w.write_all(rest).map_err(FillError::Io)
 }
 
 /// Writes one slot's content: the rows of a table, the sections of print.html.
@@ -234,9 +250,9 @@ pub(super) fn rows<'a, T: serde::Serialize + 'a>(
             };
             let written = match &memo {
                 Some((memo, place)) => {
-                    let digest = super::memo::digest(template, &[&key, &root, &*batch]);
                     let place = format!("{place}#{chunks}");
-                    w.write_all(memo.get_or_render(place, digest, render)?.as_bytes())
+                    let input: [&dyn super::memo::Part; 3] = [&key, &root, &*batch];
+                    w.write_all(memo.render(place, template, &input, render)?.as_bytes())
                 }
                 None => w.write_all(render()?.as_bytes()),
             };
