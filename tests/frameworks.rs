@@ -284,3 +284,27 @@ fn a_theme_framework_page_from_before_the_rows_template_still_lists_every_requir
         assert_eq!(a, common::read_file(&theirs.join(page)), "{page}");
     }
 }
+
+/// A framework's rows write each document's reference themselves (not through the macro):
+/// a document withheld by `--max-classification` is named there, marked withheld, and
+/// neither linked nor shown.
+#[test]
+fn a_withheld_document_on_a_framework_page_is_named_but_not_linked() {
+    let hb = Handbook::fixture("withheld");
+    let config = hb.read("ismsbook.toml");
+    hb.write(
+        "ismsbook.toml",
+        format!("{config}\n[frameworks]\nenabled = [\"nis2\"]\n"),
+    );
+    let out = hb.build_into("out", &["--max-classification", "internal"]);
+    let page = common::read_file(&out.join("frameworks/nis2.html"));
+    assert!(
+        page.contains("REG-009 Key Escrow Register <span class=\"withheld\">withheld</span>"),
+        "the restricted register implements A.8.24, which NIS2 maps"
+    );
+    assert!(
+        !page.contains("documents/REG-009.html"),
+        "a withheld page is not linked"
+    );
+    assert!(!page.contains("XYZZY"), "nor its body shown");
+}
