@@ -345,14 +345,15 @@ fn versus(
     (median(aw), b_med, ratio, peak)
 }
 
-/// Milliseconds from saving a document to the reload event, for each of `edits` saves that
-/// rewrite one line with `edit(k)`.
+/// Milliseconds from saving a document to the reload event, and to the register's page
+/// (asked for at the reload event, answered once the listings are written), for each of
+/// `edits` saves that rewrite one line with `edit(k)`.
 fn serve_latency(
     bin: &str,
     dir: &Path,
     edits: usize,
     edit: impl Fn(&str, usize) -> String,
-) -> Vec<f64> {
+) -> Vec<(f64, f64)> {
     let mut child = Command::new(bin)
         .args(["serve", "--port", "0", "--today", TODAY, "--root"])
         .arg(dir)
@@ -392,6 +393,18 @@ fn serve_latency(
             .parse()
             .unwrap()
     };
+    let register = move || -> Instant {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            s,
+            "GET /documents/index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut page = Vec::new();
+        s.read_to_end(&mut page).unwrap();
+        assert!(page.starts_with(b"HTTP/1.1 200"), "the register is served");
+        Instant::now()
+    };
     poll(0);
     let target = dir.join("content/docs/doc-00007.md");
     let original = std::fs::read_to_string(&target).unwrap();
@@ -400,12 +413,17 @@ fn serve_latency(
         std::thread::sleep(Duration::from_millis(300));
         // The current generation, then wait for the next: one edit, one measurement.
         let generation = poll(0);
-        let waiter = std::thread::spawn(move || (poll(generation), Instant::now()));
+        let waiter = std::thread::spawn(move || {
+            poll(generation);
+            let reloaded = Instant::now();
+            (reloaded, register())
+        });
         std::thread::sleep(Duration::from_millis(100));
         let saved = Instant::now();
         std::fs::write(&target, edit(&original, k)).unwrap();
-        let (_, seen) = waiter.join().unwrap();
-        times.push((seen - saved).as_secs_f64() * 1000.0);
+        let (reloaded, listed) = waiter.join().unwrap();
+        let ms = |t: Instant| (t - saved).as_secs_f64() * 1000.0;
+        times.push((ms(reloaded), ms(listed)));
     }
     std::fs::write(&target, original).unwrap();
     let _ = child.kill();
@@ -654,16 +672,23 @@ fn edit_kinds() -> [(&'static str, Edit<'static>); 2] {
 
 /// serve: from saving a file to the reload event, over 10 edits of each kind.
 fn serve_table(bin: &str, dir: &Path, n: usize, kinds: &[(&str, Edit)]) {
-    println!("\nserve, {n} documents, save to reload event over 10 edits:");
+    println!("\nserve, {n} documents, save to reload event (and to the register page, asked for at the event) over 10 edits:");
     for (what, edit) in kinds {
         let times = serve_latency(bin, dir, 10, edit);
-        let mut sorted = times.clone();
-        sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let summary = |times: Vec<f64>| {
+            let mut sorted = times.clone();
+            sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            format!(
+                "median {:.0} ms, min {:.0} ms, max {:.0} ms",
+                median(times),
+                sorted[0],
+                sorted[sorted.len() - 1]
+            )
+        };
         println!(
-            "- {what}: median {:.0} ms, min {:.0} ms, max {:.0} ms",
-            median(times.clone()),
-            sorted[0],
-            sorted[sorted.len() - 1]
+            "- {what}: reload {}; register {}",
+            summary(times.iter().map(|t| t.0).collect()),
+            summary(times.iter().map(|t| t.1).collect())
         );
     }
 }

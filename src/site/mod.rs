@@ -16,7 +16,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use report::{report, report_all, today};
-pub use update::{Pages, Update};
+pub use update::{written_after, After, Pages, Update};
 
 use crate::check::{self, Checked};
 use crate::core::types::Date;
@@ -160,6 +160,8 @@ pub struct Site {
     tracked: check::incremental::Tracked,
     /// The documents whose parts of print.html the next `write_whole` writes (`None`: all).
     print_holding: Option<std::collections::BTreeSet<usize>>,
+    /// Whether the next `write_whole` writes the listings: the last update changed them.
+    lists_pending: bool,
 }
 
 impl Site {
@@ -195,6 +197,7 @@ impl Site {
             memo: Default::default(),
             tracked,
             print_holding: None,
+            lists_pending: false,
         };
         site.render = site.render_options(&repo, commit);
         if site.has_errors() {

@@ -224,6 +224,7 @@ impl Site {
         let sidebar = sidebar.or(pending.sidebar);
         self.pending.sidebar =
             Some(sidebar.unwrap_or_else(|| render::sidebar(&self.hb, &self.checked, &self.render)));
+        self.lists_pending = pending.lists;
         self.print_holding = match pending.print_layout {
             true => None,
             false => Some(
@@ -329,22 +330,54 @@ impl Site {
         }
     }
 
-    /// Writes the pages of `pages` over the site in `dir` (each file replaced by a rename).
+    /// Writes the pages of `pages` over the site in `dir` (each file replaced by a rename):
+    /// the pages of the edited documents, and of the controls and risks that show them. The
+    /// listings follow in [`Site::write_whole`].
     pub fn write_pages(&self, dir: &Path, pages: &Pages) -> Result<usize, String> {
         let part = render::Part::Pages {
             documents: &pages.documents,
             controls: &pages.controls,
-            lists: pages.lists,
+            lists: false,
             risks: pages.risks,
         };
         self.write_part(dir, part)
+    }
+
+    /// Writes what the last update changed of the pages that list the whole handbook:
+    /// [`Site::write_listings`], then [`Site::write_print_search`].
+    pub fn write_whole(&self, dir: &Path) -> Result<usize, String> {
+        let listed = self.write_listings(dir)?;
+        Ok(listed + self.write_print_search(dir)?)
+    }
+
+    /// Whether the next [`Site::write_listings`] writes anything: the last update changed
+    /// what the listings show.
+    pub fn lists_pending(&self) -> bool {
+        self.lists_pending
+    }
+
+    /// Writes the listings (registers, dashboard, calendar, SoA, frameworks, CSVs) when the
+    /// last update changed what they list. They grow with the handbook, so they come after
+    /// the pages of the edited documents, which then show first; `serve` holds a request
+    /// for a listing until they are written (see [`written_after`]).
+    pub fn write_listings(&self, dir: &Path) -> Result<usize, String> {
+        if !self.lists_pending {
+            return Ok(0);
+        }
+        let listings = render::Part::Pages {
+            documents: &BTreeSet::new(),
+            controls: &BTreeSet::new(),
+            lists: true,
+            risks: false,
+        };
+        self.write_part(dir, listings)
     }
 
     /// Writes `print.html` and `search.html`, which hold every document and take longest:
     /// after an update's other pages, so that those show first.
     /// Of a print in parts, only the parts holding the documents edited since the last
     /// write, unless the print's order or titles changed.
-    pub fn write_whole(&self, dir: &Path) -> Result<usize, String> {
+    pub fn write_print_search(&self, dir: &Path) -> Result<usize, String> {
         let written = match &self.print_holding {
             Some(documents) => self.write_part(dir, render::Part::WholeHolding { documents }),
             None => self.write_part(dir, render::Part::Whole),
@@ -364,6 +397,33 @@ impl Site {
             memo: Some(&self.memo),
         };
         render::update_pages_keeping(&self.hb, &self.checked, &self.render, tera, dir, part, kept)
+    }
+}
+
+/// Which of the steps after an update's first may rewrite a page of the site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum After {
+    /// [`Site::write_listings`].
+    Listings,
+    /// [`Site::write_print_search`].
+    PrintSearch,
+}
+
+/// Which later step may rewrite the page at `path` (relative to the site): `serve` holds a
+/// request for it until that step is done. Every page at the top but print and search lists
+/// the handbook (dashboard, registers, calendar, SoA, CSVs); below it, the indexes of
+/// documents, controls and risks, and the frameworks. Naming one page too many only delays
+/// it while they are written; one too few would serve it stale.
+pub fn written_after(path: &str) -> Option<After> {
+    match path.split_once('/') {
+        None if path == "print.html" || path == "search.html" => Some(After::PrintSearch),
+        None => Some(After::Listings),
+        Some(("print" | "search", _)) => Some(After::PrintSearch),
+        Some(("frameworks", _)) => Some(After::Listings),
+        Some(("documents" | "controls" | "risks", file)) if file.starts_with("index") => {
+            Some(After::Listings)
+        }
+        Some(_) => None,
     }
 }
 

@@ -34,7 +34,7 @@ use serde::Serialize;
 
 use crate::core::diagnostics::{Diagnostic, Severity};
 use crate::core::types::Date;
-use crate::site::{Site, Update};
+use crate::site::{After, Site, Update};
 
 pub use start::Error;
 
@@ -59,8 +59,9 @@ pub struct State {
     /// The pages served were rendered from a handbook with errors (`errors`): there was no
     /// good build to keep, and the preview is where problems get fixed.
     pub with_errors: bool,
-    /// `print.html` and `search.html` are being brought up to date.
-    pub writing_whole: bool,
+    /// The step after an update's first that is writing (listings, then print and search):
+    /// a request for a page it or a later step rewrites waits.
+    pub writing: Option<crate::site::After>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -138,6 +139,12 @@ impl Shared {
         if let Some(waker) = self.waker.get() {
             let _ = waker.wake();
         }
+    }
+
+    /// Which step after an update is writing now, and the requests it no longer holds go.
+    fn writing(&self, step: Option<After>) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).writing = step;
+        self.announce();
     }
 
     /// Builds whole (`None`), or follows `changed` files (relative to the root): only the
@@ -303,7 +310,11 @@ impl Shared {
                 state.good = generation;
                 state.errors.clear();
                 state.with_errors = false;
-                state.writing_whole = true;
+                let lists = site.as_ref().is_some_and(|s| s.lists_pending());
+                state.writing = Some(match lists {
+                    true => After::Listings,
+                    false => After::PrintSearch,
+                });
                 let dir = state.dir.clone();
                 say!(
                     "updated in {} ms (generation {generation})",
@@ -311,18 +322,16 @@ impl Shared {
                 );
                 drop(state);
                 self.announce();
-                // Open pages have already been told to reload; requests for these two
-                // files wait here.
+                // Open pages have already been told to reload; requests for the pages
+                // written next wait until they are.
                 if let (Some(s), Some(dir)) = (site.as_ref(), dir) {
-                    if let Err(e) = s.write_whole(&dir) {
+                    let listed = s.write_listings(&dir);
+                    self.writing(Some(After::PrintSearch));
+                    if let Err(e) = listed.and_then(|_| s.write_print_search(&dir)) {
                         say!("error: {e}");
                     }
                 }
-                self.state
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .writing_whole = false;
-                self.announce();
+                self.writing(None);
             }
             Err(problems) => {
                 say!(

@@ -22,6 +22,7 @@ use super::head::{self, Request, Scan};
 use super::host::Allowed;
 use super::http::{self, Body, Response};
 use super::Shared;
+use crate::site::After;
 
 const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
@@ -67,8 +68,8 @@ pub struct Server {
     shared: Arc<Shared>,
     allowed: Allowed,
     limits: Limits,
-    /// The (generation, writing_whole) last acted on.
-    seen: (u64, bool),
+    /// The (generation, step writing) last acted on.
+    seen: (u64, Option<After>),
     accept_later: bool,
     next_sweep: Instant,
     scratch: Vec<u8>,
@@ -102,7 +103,7 @@ impl Server {
             shared,
             allowed,
             limits,
-            seen: (u64::MAX, false),
+            seen: (u64::MAX, None),
             accept_later: false,
             next_sweep: Instant::now(),
             scratch: vec![0; 16 * 1024],
@@ -289,7 +290,7 @@ impl Server {
                 .unwrap_or(0);
             return self.park(t, since);
         }
-        if http::reads_whole(&req) && self.state().1 {
+        if held(&req, self.state().1) {
             let deadline = Instant::now() + self.limits.whole_wait;
             return self.set(t, Phase::Waiting(req), deadline);
         }
@@ -311,9 +312,9 @@ impl Server {
         }
     }
 
-    fn state(&self) -> (u64, bool) {
+    fn state(&self) -> (u64, Option<After>) {
         let state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
-        (state.generation, state.writing_whole)
+        (state.generation, state.writing)
     }
 
     /// What a poll learns: the latest build, good or not. `busy` tells the page to wait a
@@ -367,9 +368,7 @@ impl Server {
                 );
             }
         }
-        if !now.1 {
-            self.resume_waiting(|_| true);
-        }
+        self.resume_waiting(|c| !matches!(&c.phase, Phase::Waiting(req) if held(req, now.1)));
     }
 
     fn resume_waiting(&mut self, which: impl Fn(&Conn) -> bool) {
@@ -501,4 +500,38 @@ fn spawn_workers(
             })?;
     }
     Ok(())
+}
+
+/// Whether `req` waits while `writing` writes: it reads a page that step or a later one
+/// rewrites.
+fn held(req: &Request, writing: Option<After>) -> bool {
+    matches!((http::written_after(req), writing), (Some(page), Some(step)) if page >= step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(path: &str) -> Request {
+        head::parse(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes()).unwrap()
+    }
+
+    /// While the listings are written, a listing and print wait; while print and search
+    /// are, only they do; the page of the edited document never waits.
+    #[test]
+    fn a_request_waits_for_the_step_that_rewrites_its_page() {
+        let listings = Some(After::Listings);
+        let print = Some(After::PrintSearch);
+        assert!(held(&get("/documents/"), listings));
+        assert!(held(&get("/reviews.html"), listings));
+        assert!(held(&get("/print.html"), listings));
+        assert!(!held(&get("/documents/index.html"), print));
+        assert!(held(&get("/search.html"), print));
+        assert!(held(&get("/print/2.html"), print));
+        for writing in [listings, print, None] {
+            assert!(!held(&get("/documents/POL-005.html"), writing));
+            assert!(!held(&get("/static/style.css"), writing));
+        }
+        assert!(!held(&get("/print.html"), None));
+    }
 }

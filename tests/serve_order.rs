@@ -1,0 +1,129 @@
+//! `serve` writes an edit in steps: the pages of the edited documents, then (after the
+//! reload event) the listings (`Site::write_listings`), then print and search
+//! (`Site::write_print_search`), holding a request for a page of a later step until that
+//! step is done. These tests pin that each step rewrites only pages held for it: a listing
+//! served between the steps would be stale, and an edited document's page held would lose
+//! the quick reload.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::Handbook;
+use ismsbook::site::{written_after, After, Options, Site, Update};
+
+/// The files of `dir` that differ from `before` or are new, as site paths.
+fn changed(dir: &Path, before: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<String> {
+    common::files(dir)
+        .into_iter()
+        .filter(|(p, bytes)| before.get(p) != Some(bytes))
+        .map(|(p, _)| p.to_string_lossy().replace('\\', "/"))
+        .collect()
+}
+
+#[test]
+fn a_new_status_reaches_the_listings_only_in_the_step_whose_pages_are_held() {
+    let hb = Handbook::example();
+    let opts = Options::new(common::TODAY.parse().unwrap());
+    let mut site = Site::open(hb.path(), opts.clone()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    site.render_to(out.path()).unwrap();
+    let rel = "content/policies/access-control.md";
+    hb.write(
+        rel,
+        hb.read(rel).replace("status: approved", "status: draft"),
+    );
+    let Update::Pages(pages) = site.update(&[PathBuf::from(rel)]).unwrap() else {
+        panic!("a status edit writes pages");
+    };
+    assert!(pages.lists, "a new status changes the listings");
+
+    let start = common::files(out.path());
+    site.write_pages(out.path(), &pages).unwrap();
+    let first = changed(out.path(), &start);
+    assert!(first.contains(&"documents/POL-005.html".to_string()));
+    let held: Vec<_> = first
+        .iter()
+        .filter(|p| written_after(p).is_some())
+        .collect();
+    assert!(
+        held.is_empty(),
+        "pages of the first step are held: {held:?}"
+    );
+
+    let before = common::files(out.path());
+    site.write_listings(out.path()).unwrap();
+    let listings = changed(out.path(), &before);
+    for listing in [
+        "documents/index.html",
+        "reviews.html",
+        "documents.csv",
+        "soa.html",
+    ] {
+        assert!(
+            listings.contains(&listing.to_string()),
+            "{listing} not rewritten"
+        );
+    }
+    let stale: Vec<_> = (listings.iter())
+        .filter(|p| written_after(p) != Some(After::Listings))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "listings step wrote pages not held for it: {stale:?}"
+    );
+
+    let before = common::files(out.path());
+    site.write_print_search(out.path()).unwrap();
+    let whole = changed(out.path(), &before);
+    assert!(whole.contains(&"print.html".to_string()));
+    let stale: Vec<_> = (whole.iter())
+        .filter(|p| written_after(p) != Some(After::PrintSearch))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "print step wrote pages not held for it: {stale:?}"
+    );
+
+    let fresh = tempfile::tempdir().unwrap();
+    Site::open(hb.path(), opts)
+        .unwrap()
+        .render_to(fresh.path())
+        .unwrap();
+    assert_eq!(common::files(out.path()), common::files(fresh.path()));
+}
+
+/// Pages of single documents, controls and risks, and the theme's files, are never held;
+/// listings wait for the listings, print and search for themselves.
+#[test]
+fn the_pages_of_single_items_are_never_held() {
+    for path in [
+        "documents/POL-005.html",
+        "controls/A.5.1.html",
+        "controls/A.5.19-2.html",
+        "risks/R-001.html",
+        "static/style.css",
+    ] {
+        assert_eq!(written_after(path), None, "{path}");
+    }
+    for path in [
+        "index.html",
+        "documents/index.html",
+        "documents/index-2.html",
+        "controls/index.html",
+        "risks/index.html",
+        "frameworks/nis2.html",
+        "calendar.ics",
+    ] {
+        assert_eq!(written_after(path), Some(After::Listings), "{path}");
+    }
+    for path in [
+        "print.html",
+        "print/3.html",
+        "search.html",
+        "search/terms-0.json",
+    ] {
+        assert_eq!(written_after(path), Some(After::PrintSearch), "{path}");
+    }
+}
