@@ -22,6 +22,26 @@ fn changed(dir: &Path, before: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<String> {
         .collect()
 }
 
+/// Runs one step of an update's writing over `dir`: every page it rewrites must be held for
+/// that step (`None`: the first step, whose pages are never held). The pages it rewrote.
+fn step(
+    dir: &Path,
+    held: Option<After>,
+    write: impl FnOnce() -> Result<usize, String>,
+) -> Vec<String> {
+    let before = common::files(dir);
+    write().unwrap();
+    let rewritten = changed(dir, &before);
+    let wrong: Vec<_> = (rewritten.iter())
+        .filter(|p| written_after(p) != held)
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "step {held:?} rewrote pages held otherwise: {wrong:?}"
+    );
+    rewritten
+}
+
 #[test]
 fn a_new_status_reaches_the_listings_only_in_the_step_whose_pages_are_held() {
     let hb = Handbook::example();
@@ -39,22 +59,10 @@ fn a_new_status_reaches_the_listings_only_in_the_step_whose_pages_are_held() {
     };
     assert!(pages.lists, "a new status changes the listings");
 
-    let start = common::files(out.path());
-    site.write_pages(out.path(), &pages).unwrap();
-    let first = changed(out.path(), &start);
+    let dir = out.path();
+    let first = step(dir, None, || site.write_pages(dir, &pages));
     assert!(first.contains(&"documents/POL-005.html".to_string()));
-    let held: Vec<_> = first
-        .iter()
-        .filter(|p| written_after(p).is_some())
-        .collect();
-    assert!(
-        held.is_empty(),
-        "pages of the first step are held: {held:?}"
-    );
-
-    let before = common::files(out.path());
-    site.write_listings(out.path()).unwrap();
-    let listings = changed(out.path(), &before);
+    let listings = step(dir, Some(After::Listings), || site.write_listings(dir));
     for listing in [
         "documents/index.html",
         "reviews.html",
@@ -66,25 +74,10 @@ fn a_new_status_reaches_the_listings_only_in_the_step_whose_pages_are_held() {
             "{listing} not rewritten"
         );
     }
-    let stale: Vec<_> = (listings.iter())
-        .filter(|p| written_after(p) != Some(After::Listings))
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "listings step wrote pages not held for it: {stale:?}"
-    );
-
-    let before = common::files(out.path());
-    site.write_print_search(out.path()).unwrap();
-    let whole = changed(out.path(), &before);
+    let whole = step(dir, Some(After::PrintSearch), || {
+        site.write_print_search(dir)
+    });
     assert!(whole.contains(&"print.html".to_string()));
-    let stale: Vec<_> = (whole.iter())
-        .filter(|p| written_after(p) != Some(After::PrintSearch))
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "print step wrote pages not held for it: {stale:?}"
-    );
 
     let fresh = tempfile::tempdir().unwrap();
     Site::open(hb.path(), opts)

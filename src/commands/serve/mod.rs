@@ -276,7 +276,7 @@ impl Shared {
         &self,
         outcome: Result<Option<PathBuf>, Vec<Problem>>,
         started: Instant,
-        site: std::sync::MutexGuard<'_, Option<Site>>,
+        mut site: std::sync::MutexGuard<'_, Option<Site>>,
     ) -> Duration {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let generation = state.generation + 1;
@@ -324,11 +324,13 @@ impl Shared {
                 self.announce();
                 // Open pages have already been told to reload; requests for the pages
                 // written next wait until they are.
-                if let (Some(s), Some(dir)) = (site.as_ref(), dir) {
+                if let (Some(s), Some(dir)) = (site.as_mut(), dir) {
                     let listed = s.write_listings(&dir);
                     self.writing(Some(After::PrintSearch));
                     if let Err(e) = listed.and_then(|_| s.write_print_search(&dir)) {
                         say!("error: {e}");
+                        // What reached the site is unknown: the next update writes it all.
+                        s.mark_unwritten();
                     }
                 }
                 self.writing(None);
