@@ -377,14 +377,8 @@ fn serve_latency(
     };
     std::thread::spawn(move || for _ in lines {});
     let poll = move |since: u64| -> u64 {
-        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        write!(
-            s,
-            "GET /__ismsbook/poll?since={since} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut text = String::new();
-        s.read_to_string(&mut text).unwrap();
+        let text =
+            String::from_utf8(get(port, &format!("/__ismsbook/poll?since={since}"))).unwrap();
         let at = text.find("\"generation\":").unwrap() + 13;
         text[at..]
             .split(|c: char| !c.is_ascii_digit())
@@ -394,14 +388,7 @@ fn serve_latency(
             .unwrap()
     };
     let register = move || -> Instant {
-        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        write!(
-            s,
-            "GET /documents/index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut page = Vec::new();
-        s.read_to_end(&mut page).unwrap();
+        let page = get(port, "/documents/index.html");
         assert!(page.starts_with(b"HTTP/1.1 200"), "the register is served");
         Instant::now()
     };
@@ -429,6 +416,19 @@ fn serve_latency(
     let _ = child.kill();
     let _ = child.wait();
     times
+}
+
+/// The whole answer of `serve` on `port` to a GET of `path`.
+fn get(port: u16, path: &str) -> Vec<u8> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).unwrap();
+    answer
 }
 
 /// What search.html loads before a query (the page, its styles, scripts and icon), in bytes;

@@ -350,12 +350,6 @@ impl Site {
         Ok(listed + self.write_print_search(dir)?)
     }
 
-    /// Whether the next [`Site::write_listings`] writes anything: the last update changed
-    /// what the listings show.
-    pub fn lists_pending(&self) -> bool {
-        self.lists_pending
-    }
-
     /// Writes the listings (registers, dashboard, calendar, SoA, frameworks, CSVs) when the
     /// last update changed what they list. They grow with the handbook, so they come after
     /// the pages of the edited documents, which then show first; `serve` holds a request

@@ -61,7 +61,7 @@ pub struct State {
     pub with_errors: bool,
     /// The step after an update's first that is writing (listings, then print and search):
     /// a request for a page it or a later step rewrites waits.
-    pub writing: Option<crate::site::After>,
+    pub writing: Option<After>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -310,11 +310,8 @@ impl Shared {
                 state.good = generation;
                 state.errors.clear();
                 state.with_errors = false;
-                let lists = site.as_ref().is_some_and(|s| s.lists_pending());
-                state.writing = Some(match lists {
-                    true => After::Listings,
-                    false => After::PrintSearch,
-                });
+                // Listings first: an update that changed none moves on at once.
+                state.writing = Some(After::Listings);
                 let dir = state.dir.clone();
                 say!(
                     "updated in {} ms (generation {generation})",
