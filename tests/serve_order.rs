@@ -42,10 +42,11 @@ fn step(
     rewritten
 }
 
-#[test]
-fn a_new_status_reaches_the_listings_only_in_the_step_whose_pages_are_held() {
+/// Builds the example handbook with `opts`, drafts the access control policy, and writes
+/// the update step by step (each checked by [`step`]); the site after the last step must be
+/// a fresh build. What each step rewrote.
+fn update_in_steps(opts: Options) -> [Vec<String>; 3] {
     let hb = Handbook::example();
-    let opts = Options::new(common::TODAY.parse().unwrap());
     let mut site = Site::open(hb.path(), opts.clone()).unwrap();
     let out = tempfile::tempdir().unwrap();
     site.render_to(out.path()).unwrap();
@@ -60,9 +61,26 @@ fn a_new_status_reaches_the_listings_only_in_the_step_whose_pages_are_held() {
     assert!(pages.lists, "a new status changes the listings");
 
     let dir = out.path();
-    let first = step(dir, None, || site.write_pages(dir, &pages));
+    let steps = [
+        step(dir, None, || site.write_pages(dir, &pages)),
+        step(dir, Some(After::Listings), || site.write_listings(dir)),
+        step(dir, Some(After::PrintSearch), || {
+            site.write_print_search(dir)
+        }),
+    ];
+    let fresh = tempfile::tempdir().unwrap();
+    Site::open(hb.path(), opts)
+        .unwrap()
+        .render_to(fresh.path())
+        .unwrap();
+    assert_eq!(common::files(out.path()), common::files(fresh.path()));
+    steps
+}
+
+#[test]
+fn a_new_status_reaches_the_listings_only_in_the_step_whose_pages_are_held() {
+    let [first, listings, whole] = update_in_steps(Options::new(common::TODAY.parse().unwrap()));
     assert!(first.contains(&"documents/POL-005.html".to_string()));
-    let listings = step(dir, Some(After::Listings), || site.write_listings(dir));
     for listing in [
         "documents/index.html",
         "reviews.html",
@@ -74,17 +92,23 @@ fn a_new_status_reaches_the_listings_only_in_the_step_whose_pages_are_held() {
             "{listing} not rewritten"
         );
     }
-    let whole = step(dir, Some(After::PrintSearch), || {
-        site.write_print_search(dir)
-    });
     assert!(whole.contains(&"print.html".to_string()));
+}
 
-    let fresh = tempfile::tempdir().unwrap();
-    Site::open(hb.path(), opts)
-        .unwrap()
-        .render_to(fresh.path())
-        .unwrap();
-    assert_eq!(common::files(out.path()), common::files(fresh.path()));
+/// The same with every listing in pages of two rows and print in parts of three documents:
+/// the further pages (`documents/index-2.html`, `reviews-3.html`, `print/2.html` …) are held
+/// for their step too.
+#[test]
+fn listings_in_pages_and_print_in_parts_are_held_page_by_page() {
+    let mut opts = Options::new(common::TODAY.parse().unwrap());
+    opts.limits.rows_per_page = 2;
+    opts.limits.print_part = 3;
+    let [_, listings, whole] = update_in_steps(opts);
+    assert!(
+        listings.iter().any(|p| p.starts_with("documents/index-")),
+        "{listings:?}"
+    );
+    assert!(whole.iter().any(|p| p.starts_with("print/")), "{whole:?}");
 }
 
 /// Pages of single documents, controls and risks, and the theme's files, are never held;
