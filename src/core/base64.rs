@@ -2,11 +2,19 @@
 //! it, and Chromium sends a printed PDF in it. A few lines, not worth a dependency.
 
 pub fn encode(bytes: &[u8]) -> String {
+    let mut out = Vec::new();
+    encode_into(bytes, &mut out);
+    // Only base64 digits were written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`encode`], appended to `out`: a search shard is written straight after its prefix.
+pub fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let digit = |n: u32, i: u32| ABC[(n >> (18 - 6 * i) & 63) as usize];
     // Bytes, then one UTF-8 check: the search shards (50 MB at 10,000 documents) go through
     // here, and pushing chars one at a time was most of the cost.
-    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    out.reserve(bytes.len().div_ceil(3) * 4);
     let whole = bytes.chunks_exact(3);
     let rest = whole.remainder();
     for c in whole {
@@ -25,7 +33,6 @@ pub fn encode(bytes: &[u8]) -> String {
             });
         }
     }
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Decodes, skipping anything that is not a base64 digit (line breaks, padding).

@@ -343,12 +343,25 @@ fn sections(
     out
 }
 
-/// An entry's JSON in its document shard.
+/// An entry's JSON in its document shard: its fields borrowed, keys in the sorted order
+/// of a `serde_json` object (a `json!` value copied every section's text first).
 fn entry_json(e: &Entry) -> String {
-    serde_json::json!({
-        "id": e.id, "title": e.title, "url": e.url, "kind": e.kind, "s": e.sections,
-    })
-    .to_string()
+    #[derive(serde::Serialize)]
+    struct Json<'e> {
+        id: &'e str,
+        kind: &'e str,
+        s: &'e [(String, String, String)],
+        title: &'e str,
+        url: &'e str,
+    }
+    let json = Json {
+        id: &e.id,
+        kind: e.kind,
+        s: &e.sections,
+        title: &e.title,
+        url: &e.url,
+    };
+    serde_json::to_string(&json).unwrap_or_default()
 }
 
 fn json_digest(json: &str) -> [u8; 16] {
@@ -443,10 +456,9 @@ fn write_shard(shards: &Shards<'_>, kind: char, n: usize, json: &str) -> Result<
     data.extend_from_slice(&nonce);
     data.extend_from_slice(json.as_bytes());
     cipher::apply(&shards.key, &nonce, &mut data[nonce.len()..]);
-    let text = format!(
-        "ismsbookSearchShard(\"{kind}{n}\",\"{}\");\n",
-        crate::core::base64::encode(&data)
-    );
+    let mut text = format!("ismsbookSearchShard(\"{kind}{n}\",\"").into_bytes();
+    crate::core::base64::encode_into(&data, &mut text);
+    text.extend_from_slice(b"\");\n");
     let path = shards.dir.join(format!("{kind}{n}.js"));
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
