@@ -5,7 +5,8 @@
 //! covered, every document approved with a valid digest) and the same Markdown bodies as a
 //! Hugo site, then reports:
 //! - cold `build` and `check` at 1,000 and 10,000 documents, and Hugo on the same Markdown,
-//!   run alternately (A B A B …) so that drift of a shared machine hits both;
+//!   run alternately (A B A B …) so that drift of a shared machine hits both; and the build
+//!   of the same documents without the Part 2 data, beside Hugo again;
 //! - peak memory (GNU time's maximum resident set size);
 //! - the cost of git history at 1,000 documents and 5,000 commits, against
 //!   `git log --name-status` over the same repository;
@@ -196,6 +197,26 @@ fn corpus(dir: &Path, hugo: &Path, n: usize) {
         std::fs::write(
             hugo.join(format!("content/docs/doc-{i:05}.md")),
             format!("---\ntitle: \"Document {i}\"\n---\n{b}"),
+        )
+        .unwrap();
+    }
+}
+
+/// The documents of the handbook at `dir`, alone at `to`: its Markdown without the Part 2
+/// data (risks, nonconformities, records, frameworks), which Hugo's site has no part of.
+fn documents_only(dir: &Path, to: &Path) {
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to.join("content/docs")).unwrap();
+    let config = std::fs::read_to_string(dir.join("ismsbook.toml")).unwrap();
+    let config = config
+        .strip_suffix(part2::CONFIG)
+        .expect("the corpus's configuration");
+    std::fs::write(to.join("ismsbook.toml"), config).unwrap();
+    for entry in std::fs::read_dir(dir.join("content/docs")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(
+            &path,
+            to.join("content/docs").join(path.file_name().unwrap()),
         )
         .unwrap();
     }
@@ -479,6 +500,7 @@ fn main() {
     if args.iter().any(|a| a == "--huge") {
         sizes.push(100_000);
     }
+    let keep = args.iter().any(|a| a == "--keep");
     let commits: usize = opt("--commits", "5000").parse().unwrap();
     let runs: usize = opt("--runs", "5").parse().unwrap();
     let bin = env!("CARGO_BIN_EXE_ismsbook");
@@ -518,6 +540,7 @@ fn main() {
     let mut build_times = Vec::new();
     let mut bundles = Vec::new();
     let mut first_loads = Vec::new();
+    let mut documents_alone = Vec::new();
     for &n in &sizes {
         let dir = base.join(format!("handbook-{n}"));
         let hugo = base.join(format!("hugo-{n}"));
@@ -566,11 +589,31 @@ fn main() {
         }
         build_times.push(b);
         first_loads.push((n, search_first_load(&out)));
+        // After the search figures, which are of the handbook with its Part 2 data.
+        if n <= 10_000 {
+            let only = base.join(format!("documents-only-{n}"));
+            documents_only(&dir, &only);
+            let mut build = build.clone();
+            build[5] = only.display().to_string();
+            let (b, h, ratio, _) = versus(&build, hugo_cmd.as_deref(), runs);
+            documents_alone.push((n, b, h, ratio));
+            if !keep {
+                let _ = std::fs::remove_dir_all(&only);
+            }
+        }
         println!(
             "| {n} | {b:.3} s | {c:.3} s | {} | {} | {} |",
             h.map_or("n/a".into(), |h| format!("{h:.3} s")),
             ratio.map_or("n/a".into(), |r| format!("{r:.2}")),
             peak.map_or("n/a".into(), |p| format!("{p:.0} MB")),
+        );
+    }
+    println!("\n| documents, without Part 2 data | ismsbook build | hugo | build / hugo |\n| ---: | ---: | ---: | ---: |");
+    for (n, b, h, ratio) in &documents_alone {
+        println!(
+            "| {n} | {b:.3} s | {} | {} |",
+            h.map_or("n/a".into(), |h| format!("{h:.3} s")),
+            ratio.map_or("n/a".into(), |r| format!("{r:.2}")),
         );
     }
     println!("\n| documents | search first load | search shards | largest shard |\n| ---: | ---: | ---: | ---: |");
@@ -651,7 +694,7 @@ fn main() {
     }
     cost::run(bin, &base, runs);
     let _ = std::fs::remove_dir_all(&out_base);
-    if !args.iter().any(|a| a == "--keep") {
+    if !keep {
         let _ = std::fs::remove_dir_all(&base);
     }
 }
