@@ -1,7 +1,7 @@
 //! Resolving the links of every body: by document id (`POL-009#retention`), by control id
 //! (`A.8.13`), by relative path to another content file or asset, or external.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
@@ -134,7 +134,16 @@ pub struct DocumentLinks {
 /// Resolves the links of the documents at `indices` against the whole handbook, with one
 /// set of hints for the run. Also says whether the hints ran out of budget: a "did you
 /// mean" may then depend on which other documents were resolved in the same run.
+///
+/// A long list is resolved in parts on every core, each part without the run's hints; a
+/// document that asked for a hint (its links are broken) is then resolved again, in order,
+/// with them. Only hints spend the budget, so the result is the same as one pass in order.
 pub fn resolve_documents(hb: &Handbook, indices: &[usize]) -> (Vec<DocumentLinks>, bool) {
+    resolve_with_budget(hb, indices, crate::core::suggest::WORK)
+}
+
+/// [`resolve_documents`] with hints of `work` cells of budget.
+fn resolve_with_budget(hb: &Handbook, indices: &[usize], work: u64) -> (Vec<DocumentLinks>, bool) {
     let ids = hb
         .documents
         .iter()
@@ -144,41 +153,69 @@ pub fn resolve_documents(hb: &Handbook, indices: &[usize]) -> (Vec<DocumentLinks
     let by_path = Sorted::from_sorted(paths.collect());
     let assets: BTreeSet<&Path> = hb.assets.iter().map(PathBuf::as_path).collect();
     let unreadable: BTreeSet<&Path> = hb.unreadable.iter().map(PathBuf::as_path).collect();
-    let ctx = Context {
+    let context = || Context {
         by_id: &by_id,
         by_path: &by_path,
         assets: &assets,
         unreadable: &unreadable,
-        hints: Hints::default(),
+        hints: Hints {
+            budget: Budget::new(work),
+            ..Hints::default()
+        },
     };
-    let docs = indices
-        .iter()
-        .map(|&i| {
-            let doc = &hb.documents[i];
-            let mut out = DocumentLinks::default();
-            out.targets = doc
-                .body
-                .links
-                .iter()
-                .map(|link| ctx.link(hb, doc, link, &mut out.body))
-                .collect();
-            for r in &doc.related {
-                if !by_id.contains_key(&r.value) {
-                    let (_, help) = ctx.unknown_document(&r.value);
-                    let mut d = Diagnostic::error(
-                        Code::BrokenReference,
-                        &doc.path,
-                        format!("`related` names unknown document {}", r.value),
-                    )
-                    .at(r.span);
-                    d.help = help;
-                    out.related.push(d);
-                }
-            }
-            out
+    let parts: Vec<&[usize]> = indices.chunks(PARALLEL_PART).collect();
+    let resolved = crate::core::parallel::map(&parts, |part| {
+        let ctx = context();
+        part.iter()
+            .map(|&i| {
+                ctx.hints.asked.set(false);
+                let links = ctx.document(hb, i);
+                (links, ctx.hints.asked.get())
+            })
+            .collect::<Vec<_>>()
+    });
+    let ctx = context();
+    let docs = resolved
+        .into_iter()
+        .flatten()
+        .zip(indices)
+        .map(|((links, asked), &i)| match asked {
+            true => ctx.document(hb, i),
+            false => links,
         })
         .collect();
     (docs, ctx.hints.budget.exhausted())
+}
+
+/// Documents resolved by one core at a time: `serve`'s few stay on one.
+const PARALLEL_PART: usize = 512;
+
+impl<'a> Context<'a> {
+    /// The links of document `i`: its body's and its `related` list's.
+    fn document(&self, hb: &'a Handbook, i: usize) -> DocumentLinks {
+        let doc = &hb.documents[i];
+        let mut out = DocumentLinks::default();
+        out.targets = doc
+            .body
+            .links
+            .iter()
+            .map(|link| self.link(hb, doc, link, &mut out.body))
+            .collect();
+        for r in &doc.related {
+            if !self.by_id.contains_key(&r.value) {
+                let (_, help) = self.unknown_document(&r.value);
+                let mut d = Diagnostic::error(
+                    Code::BrokenReference,
+                    &doc.path,
+                    format!("`related` names unknown document {}", r.value),
+                )
+                .at(r.span);
+                d.help = help;
+                out.related.push(d);
+            }
+        }
+        out
+    }
 }
 
 impl<'a> Context<'a> {
@@ -314,6 +351,8 @@ fn unsafe_link(doc: &Document, link: &crate::load::markdown::Link) -> Diagnostic
 #[derive(Default)]
 struct Hints<'a> {
     budget: Budget,
+    /// Whether a hint was asked for since this was last cleared (see `resolve_documents`).
+    asked: Cell<bool>,
     ids: OnceCell<Suggester<'a>>,
     paths: OnceCell<Suggester<'a>>,
     /// Per target document (by path), its heading anchors.
@@ -323,6 +362,12 @@ struct Hints<'a> {
 }
 
 impl<'a> Hints<'a> {
+    /// The budget, to spend on a hint: every hint asks through here.
+    fn budget(&self) -> &Budget {
+        self.asked.set(true);
+        &self.budget
+    }
+
     /// Whether `doc` has a heading `#anchor`: a set per long document, so ten thousand
     /// in-page links to ten thousand headings are not a hundred million comparisons.
     fn has_anchor(&self, doc: &'a Document, anchor: &str) -> bool {
@@ -350,7 +395,7 @@ impl<'a> Hints<'a> {
                     ))
                 }),
         );
-        suggester.suggest(anchor, &self.budget)
+        suggester.suggest(anchor, self.budget())
     }
 }
 
@@ -453,7 +498,7 @@ impl<'a> Context<'a> {
                 self.hints
                     .paths
                     .get_or_init(|| Suggester::new(self.by_path.keys().filter_map(|p| p.to_str())))
-                    .suggest(&joined.to_string_lossy(), &self.hints.budget)
+                    .suggest(&joined.to_string_lossy(), self.hints.budget())
                     .map(Path::new)
                     // A neighbour in the same folder is no suggestion unless its name is
                     // close too: `offboarding.md` is not `access-review.md`.
@@ -532,7 +577,7 @@ impl<'a> Context<'a> {
             .hints
             .ids
             .get_or_init(|| Suggester::new(self.by_id.keys().map(|k| k.as_str())))
-            .suggest(id.as_str(), &self.hints.budget)
+            .suggest(id.as_str(), self.hints.budget())
             .and_then(|s| s.parse::<DocumentId>().ok())
             .and_then(|k| self.by_id.get(&k).map(|d| (k, d)))
             .map(|(k, d)| format!("did you mean {k} ({})?", d.title));
@@ -616,6 +661,86 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `_base` fixture's document, `n` times over (POLICY-0001 …), each linking to an id
+    /// three edits from another's: only a scan finds it, and the scan spends the budget.
+    fn far_typos(n: usize) -> Handbook {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/_base");
+        let source = crate::load::WorkTree { root: root.clone() };
+        let today = "2026-06-01".parse().unwrap();
+        let mut hb = crate::load::load(&root, &source, today, crate::load::Keep::Bodies).unwrap();
+        let model = hb.documents[0].clone();
+        hb.documents = (1..=n)
+            .map(|k| {
+                let mut d = model.clone();
+                let id = d.id.as_mut().unwrap();
+                id.value = format!("POLICY-{k:04}").parse().unwrap();
+                d.path = PathBuf::from(format!("content/docs/{k:04}.md"));
+                d.body.links = vec![crate::load::markdown::Link {
+                    dest: format!("QRSICY-{:04}", (k * 7) % n + 1),
+                    span: Span::new(8, 5, 8),
+                    is_image: false,
+                }];
+                d.related.clear();
+                d
+            })
+            .collect();
+        hb
+    }
+
+    /// The links of the documents at `indices` in one pass, in order, with one set of
+    /// hints: what [`resolve_documents`] must equal.
+    fn in_one_pass(hb: &Handbook, indices: &[usize], work: u64) -> (Vec<DocumentLinks>, bool) {
+        let by_id = Sorted::first_of(
+            hb.documents
+                .iter()
+                .filter_map(|d| Some((&d.id.as_ref()?.value, d)))
+                .collect(),
+        );
+        let by_path =
+            Sorted::from_sorted(hb.documents.iter().map(|d| (d.path.as_path(), d)).collect());
+        let none = BTreeSet::new();
+        let ctx = Context {
+            by_id: &by_id,
+            by_path: &by_path,
+            assets: &none,
+            unreadable: &none,
+            hints: Hints {
+                budget: Budget::new(work),
+                ..Hints::default()
+            },
+        };
+        let docs = indices.iter().map(|&i| ctx.document(hb, i)).collect();
+        (docs, ctx.hints.budget.exhausted())
+    }
+
+    #[test]
+    fn hints_in_parts_equal_hints_in_one_pass_when_the_budget_runs_out() {
+        let n = 3 * PARALLEL_PART + 100;
+        let hb = far_typos(n);
+        let all: Vec<usize> = (0..n).collect();
+        // Enough for a few scans of every id, not for all of them.
+        let work = 2_000_000;
+        let (parts, parts_out) = resolve_with_budget(&hb, &all, work);
+        let (one, one_out) = in_one_pass(&hb, &all, work);
+        assert!(one_out, "the budget ran out");
+        let hinted = |docs: &[DocumentLinks]| {
+            docs.iter()
+                .filter(|d| d.body.iter().any(|x| x.help.is_some()))
+                .count()
+        };
+        assert!(
+            hinted(&one) > 0 && hinted(&one) < n,
+            "{} of {n} hinted",
+            hinted(&one)
+        );
+        assert_eq!(parts_out, one_out);
+        for (k, (a, b)) in parts.iter().zip(&one).enumerate() {
+            assert_eq!(a.targets, b.targets, "document {k}");
+            assert_eq!(a.body, b.body, "document {k}");
+        }
+        assert_eq!(parts.len(), one.len());
+    }
 
     #[test]
     fn percent_decoding_handles_spaces_and_utf8() {
