@@ -144,3 +144,55 @@ fn the_pages_of_single_items_are_never_held() {
         assert_eq!(written_after(path), Some(After::PrintSearch), "{path}");
     }
 }
+
+/// `serve` answers a request held for a listing as soon as the listings step says that page
+/// is written: so each page it names must then be in place, with the bytes a fresh build
+/// has, and every page the step rewrites must be named.
+#[test]
+fn each_listing_is_named_once_it_is_in_place_and_final() {
+    let mut opts = Options::new(common::TODAY.parse().unwrap());
+    opts.limits.rows_per_page = 2;
+    let hb = Handbook::example();
+    let mut site = Site::open(hb.path(), opts.clone()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    site.render_to(out.path()).unwrap();
+    let rel = "content/policies/access-control.md";
+    hb.write(
+        rel,
+        hb.read(rel).replace("status: approved", "status: draft"),
+    );
+    let Update::Pages(pages) = site.update(&[PathBuf::from(rel)]).unwrap() else {
+        panic!("a status edit writes pages");
+    };
+    let dir = out.path();
+    site.write_pages(dir, &pages).unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    Site::open(hb.path(), opts)
+        .unwrap()
+        .render_to(fresh.path())
+        .unwrap();
+    let expected = common::files(fresh.path());
+
+    let before = common::files(dir);
+    let named = std::sync::Mutex::new(Vec::new());
+    let wrong = std::sync::Mutex::new(Vec::new());
+    site.write_listings_reporting(dir, &|page: &Path| {
+        let now = std::fs::read(dir.join(page)).ok();
+        if now.as_ref() != expected.get(page) {
+            wrong.lock().unwrap().push(page.to_path_buf());
+        }
+        named
+            .lock()
+            .unwrap()
+            .push(page.to_string_lossy().replace('\\', "/"));
+    })
+    .unwrap();
+    let wrong = wrong.into_inner().unwrap();
+    assert!(wrong.is_empty(), "named before they were final: {wrong:?}");
+    let named = named.into_inner().unwrap();
+    let rewritten = changed(dir, &before);
+    let unnamed: Vec<_> = rewritten.iter().filter(|p| !named.contains(p)).collect();
+    assert!(unnamed.is_empty(), "rewritten but never named: {unnamed:?}");
+    assert!(named.contains(&"documents/index.html".to_string()));
+    assert!(named.iter().any(|p| p.starts_with("documents/index-")));
+}

@@ -192,18 +192,7 @@ fn run_jobs(
     jobs: &[context::Job],
     out: &Path,
 ) -> Result<usize, String> {
-    let run = |job: &&context::Job| -> Result<usize, String> {
-        if let Some(streamed) = site.stream(tera, job, out) {
-            return streamed;
-        }
-        let files = site.render(tera, job)?;
-        let n = files.len();
-        for f in files {
-            write_file(out, &f)
-                .map_err(|e| format!("cannot write {}: {e}", out.join(&f.path).display()))?;
-        }
-        Ok(n)
-    };
+    let run = |job: &&context::Job| run_job(site, tera, job, out);
     if site.bodies.is_some() {
         let starts = site.search_part_starts();
         let (showing, rest) = bodies::order(jobs, |k| site.print_part_start(k), &starts);
@@ -223,6 +212,28 @@ fn run_jobs(
         .into_iter()
         .sum::<Result<usize, String>>()
 }
+
+/// Renders one job's files under `out`; returns how many.
+fn run_job(
+    site: &context::Site<'_>,
+    tera: &tera::Tera,
+    job: &context::Job,
+    out: &Path,
+) -> Result<usize, String> {
+    if let Some(streamed) = site.stream(tera, job, out) {
+        return streamed;
+    }
+    let files = site.render(tera, job)?;
+    let n = files.len();
+    for f in files {
+        write_file(out, &f)
+            .map_err(|e| format!("cannot write {}: {e}", out.join(&f.path).display()))?;
+    }
+    Ok(n)
+}
+
+/// Told the path (relative to the site) of each file an update has put in place.
+pub type Written<'a> = &'a (dyn Fn(&Path) + Sync);
 
 /// Which pages an update writes: those an edit shows on, or the two that hold the whole
 /// handbook (`print.html`, `search.html` with its index), which take longest and are
@@ -271,6 +282,21 @@ pub fn update_pages_keeping(
     part: Part<'_>,
     kept: Kept<'_>,
 ) -> Result<usize, String> {
+    update_pages_reporting(hb, checked, opts, tera, out, (part, kept), None)
+}
+
+/// [`update_pages_keeping`], telling `written` of each file as it is put in place: each
+/// job's files as soon as that job is done, so that `serve` can answer a request for the
+/// register while the calendar is still being written.
+pub fn update_pages_reporting(
+    hb: &Handbook,
+    checked: &Checked,
+    opts: &Options,
+    tera: &tera::Tera,
+    out: &Path,
+    (part, kept): (Part<'_>, Kept<'_>),
+    written: Option<Written<'_>>,
+) -> Result<usize, String> {
     let mut site = context::Site::new(hb, checked, opts);
     site.search_cache = kept.search;
     site.memo = kept.memo;
@@ -309,12 +335,66 @@ pub fn update_pages_keeping(
         (Part::Pages { lists, .. }, _) => lists,
     };
     let jobs: Vec<context::Job> = site.jobs().into_iter().filter(wanted).collect();
-    let written = run_jobs(&site, tera, &jobs, &staging)?;
+    let (count, renamed) = match written {
+        None => {
+            let count = run_jobs(&site, tera, &jobs, &staging);
+            (count, move_into(&staging, out))
+        }
+        Some(written) => run_jobs_in_place(&site, tera, &jobs, &staging, out, written),
+    };
+    let _ = fs::remove_dir_all(&staging);
+    let (count, renamed) = (count?, renamed?);
+    paged::remove_stale(out, &renamed)?;
+    Ok(count)
+}
+
+/// Runs the jobs as [`run_jobs`] does, each in a staging folder of its own, whose files are
+/// put in place (and `written` told of them) as soon as the job is done. The jobs are the
+/// listings, a few dozen: the folders cost nothing beside them.
+fn run_jobs_in_place(
+    site: &context::Site<'_>,
+    tera: &tera::Tera,
+    jobs: &[context::Job],
+    staging: &Path,
+    out: &Path,
+    written: Written<'_>,
+) -> (Result<usize, String>, Result<Vec<PathBuf>, String>) {
+    let numbered: Vec<(usize, &context::Job)> = jobs.iter().enumerate().collect();
+    let done = crate::core::parallel::map_uneven(&numbered, |&(k, job)| {
+        let own = staging.join(format!("job-{k}"));
+        for dir in ["documents", "controls"] {
+            fs::create_dir_all(own.join(dir))
+                .map_err(|e| format!("cannot create {}: {e}", own.display()))?;
+        }
+        let count = run_job(site, tera, job, &own)?;
+        let moved = move_into(&own, out)?;
+        for rel in &moved {
+            written(rel);
+        }
+        Ok((count, moved))
+    });
+    let mut count = 0;
     let mut renamed = Vec::new();
-    for entry in walkdir::WalkDir::new(&staging) {
+    for job in done {
+        match job {
+            Ok((n, moved)) => {
+                count += n;
+                renamed.extend(moved);
+            }
+            Err(e) => return (Err(e), Ok(renamed)),
+        }
+    }
+    (Ok(count), Ok(renamed))
+}
+
+/// Renames every file under `staging` to the same place under `out`; the paths moved,
+/// relative to both.
+fn move_into(staging: &Path, out: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut renamed = Vec::new();
+    for entry in walkdir::WalkDir::new(staging) {
         let entry = entry.map_err(|e| e.to_string())?;
         if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(&staging).unwrap_or(entry.path());
+            let rel = entry.path().strip_prefix(staging).unwrap_or(entry.path());
             // `print/` appears when an edit takes the handbook past one print page.
             if let Some(dir) = rel.parent().filter(|d| !out.join(d).is_dir()) {
                 fs::create_dir_all(out.join(dir))
@@ -325,9 +405,7 @@ pub fn update_pages_keeping(
             renamed.push(rel.to_path_buf());
         }
     }
-    let _ = fs::remove_dir_all(&staging);
-    paged::remove_stale(out, &renamed)?;
-    Ok(written)
+    Ok(renamed)
 }
 
 fn write_file(out: &Path, f: &OutputFile) -> io::Result<()> {

@@ -355,6 +355,17 @@ impl Site {
     /// the pages of the edited documents, which then show first; `serve` holds a request
     /// for a listing until they are written (see [`written_after`]).
     pub fn write_listings(&self, dir: &Path) -> Result<usize, String> {
+        self.write_listings_reporting(dir, &|_| {})
+    }
+
+    /// [`Site::write_listings`], telling `written` of each page (its path in the site) as
+    /// it is put in place: `serve` answers a request held for the register as soon as the
+    /// register is written, not when the last listing is.
+    pub fn write_listings_reporting(
+        &self,
+        dir: &Path,
+        written: render::Written<'_>,
+    ) -> Result<usize, String> {
         if !self.lists_pending {
             return Ok(0);
         }
@@ -364,7 +375,16 @@ impl Site {
             lists: true,
             risks: false,
         };
-        self.write_part(dir, listings)
+        let tera = self.theme()?;
+        render::update_pages_reporting(
+            &self.hb,
+            &self.checked,
+            &self.render,
+            tera,
+            dir,
+            (listings, self.kept()),
+            Some(written),
+        )
     }
 
     /// Writes `print.html` and `search.html`, which hold every document and take longest:
@@ -385,12 +405,24 @@ impl Site {
 
     fn write_part(&self, dir: &Path, part: render::Part<'_>) -> Result<usize, String> {
         let tera = self.theme()?;
-        let kept = render::Kept {
+        render::update_pages_keeping(
+            &self.hb,
+            &self.checked,
+            &self.render,
+            tera,
+            dir,
+            part,
+            self.kept(),
+        )
+    }
+
+    /// What an update's writing reuses: the search index, the sidebar, the listings' memo.
+    fn kept(&self) -> render::Kept<'_> {
+        render::Kept {
             search: Some(&self.search),
             nav: self.pending.sidebar.as_deref(),
             memo: Some(&self.memo),
-        };
-        render::update_pages_keeping(&self.hb, &self.checked, &self.render, tera, dir, part, kept)
+        }
     }
 }
 

@@ -8,7 +8,6 @@ use std::io::{Read, Seek, SeekFrom};
 use super::head::Request;
 use super::host::{self, Allowed};
 use super::{Shared, LIVERELOAD};
-use crate::site::After;
 
 /// What to send back. The body of a file is streamed from it, not read into memory.
 pub struct Response {
@@ -268,15 +267,6 @@ pub fn site_path(url: &str) -> Result<String, u16> {
         rel.push_str("index.html");
     }
     Ok(rel)
-}
-
-/// Which step after an update rewrites the page a request reads, if any: the request waits
-/// while that step or an earlier one writes (`State::writing`), so that no page is served
-/// stale after the reload event.
-pub fn written_after(req: &Request) -> Option<After> {
-    site_path(req.path())
-        .ok()
-        .and_then(|p| crate::site::written_after(&p))
 }
 
 /// Answers a request that passed the gate: the reload script or a file of the site.

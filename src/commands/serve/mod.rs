@@ -26,7 +26,8 @@ mod watch;
 
 pub use start::run;
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -62,6 +63,9 @@ pub struct State {
     /// The step after an update's first that is writing (listings, then print and search):
     /// a request for a page it or a later step rewrites waits.
     pub writing: Option<After>,
+    /// The pages (paths in the site) that step has written so far: a request for one of
+    /// them no longer waits for the rest.
+    pub written: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -143,7 +147,19 @@ impl Shared {
 
     /// Which step after an update is writing now, and the requests it no longer holds go.
     fn writing(&self, step: Option<After>) {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).writing = step;
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.writing = step;
+        state.written.clear();
+        drop(state);
+        self.announce();
+    }
+
+    /// The step writing has put `page` (a path in the site) in place.
+    fn written(&self, page: &Path) {
+        let page = page.to_string_lossy().replace('\\', "/");
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.written.insert(page);
+        drop(state);
         self.announce();
     }
 
@@ -312,6 +328,7 @@ impl Shared {
                 state.with_errors = false;
                 // Listings first: an update that changed none moves on at once.
                 state.writing = Some(After::Listings);
+                state.written.clear();
                 let dir = state.dir.clone();
                 say!(
                     "updated in {} ms (generation {generation})",
@@ -322,7 +339,7 @@ impl Shared {
                 // Open pages have already been told to reload; requests for the pages
                 // written next wait until they are.
                 if let (Some(s), Some(dir)) = (site.as_mut(), dir) {
-                    let listed = s.write_listings(&dir);
+                    let listed = s.write_listings_reporting(&dir, &|page| self.written(page));
                     self.writing(Some(After::PrintSearch));
                     if let Err(e) = listed.and_then(|_| s.write_print_search(&dir)) {
                         say!("error: {e}");

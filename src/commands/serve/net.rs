@@ -7,7 +7,7 @@
 //! the excess answered at once). So thousands of polls, slow or huge requests leave the
 //! preview answering its pages.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use std::net::Shutdown;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
@@ -68,8 +68,8 @@ pub struct Server {
     shared: Arc<Shared>,
     allowed: Allowed,
     limits: Limits,
-    /// The (generation, step writing) last acted on.
-    seen: (u64, Option<After>),
+    /// The state last acted on (see `state`).
+    seen: (u64, Option<After>, usize),
     accept_later: bool,
     next_sweep: Instant,
     scratch: Vec<u8>,
@@ -103,7 +103,7 @@ impl Server {
             shared,
             allowed,
             limits,
-            seen: (u64::MAX, None),
+            seen: (u64::MAX, None, 0),
             accept_later: false,
             next_sweep: Instant::now(),
             scratch: vec![0; 16 * 1024],
@@ -290,7 +290,11 @@ impl Server {
                 .unwrap_or(0);
             return self.park(t, since);
         }
-        if held(&req, self.state().1) {
+        let waits = {
+            let state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
+            held(&req, state.writing, &state.written)
+        };
+        if waits {
             let deadline = Instant::now() + self.limits.whole_wait;
             return self.set(t, Phase::Waiting(req), deadline);
         }
@@ -312,9 +316,11 @@ impl Server {
         }
     }
 
-    fn state(&self) -> (u64, Option<After>) {
+    /// The generation, the step writing and how many of its pages it has written: what a
+    /// change of which may answer a poll or a waiting request.
+    fn state(&self) -> (u64, Option<After>, usize) {
         let state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
-        (state.generation, state.writing)
+        (state.generation, state.writing, state.written.len())
     }
 
     /// What a poll learns: the latest build, good or not. `busy` tells the page to wait a
@@ -368,7 +374,13 @@ impl Server {
                 );
             }
         }
-        self.resume_waiting(|c| !matches!(&c.phase, Phase::Waiting(req) if held(req, now.1)));
+        let written = {
+            let state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.written.clone()
+        };
+        self.resume_waiting(
+            |c| !matches!(&c.phase, Phase::Waiting(req) if held(req, now.1, &written)),
+        );
     }
 
     fn resume_waiting(&mut self, which: impl Fn(&Conn) -> bool) {
@@ -502,10 +514,16 @@ fn spawn_workers(
     Ok(())
 }
 
-/// Whether `req` waits while `writing` writes: it reads a page that step or a later one
-/// rewrites.
-fn held(req: &Request, writing: Option<After>) -> bool {
-    matches!((http::written_after(req), writing), (Some(page), Some(step)) if page >= step)
+/// Whether `req` waits while `writing` writes: it reads a page that a later step rewrites,
+/// or that this step rewrites and has not yet `written`.
+fn held(req: &Request, writing: Option<After>, written: &BTreeSet<String>) -> bool {
+    let Ok(page) = http::site_path(req.path()) else {
+        return false;
+    };
+    match (crate::site::written_after(&page), writing) {
+        (Some(after), Some(step)) => after > step || (after == step && !written.contains(&page)),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -522,16 +540,36 @@ mod tests {
     fn a_request_waits_for_the_step_that_rewrites_its_page() {
         let listings = Some(After::Listings);
         let print = Some(After::PrintSearch);
-        assert!(held(&get("/documents/"), listings));
-        assert!(held(&get("/reviews.html"), listings));
-        assert!(held(&get("/print.html"), listings));
-        assert!(!held(&get("/documents/index.html"), print));
-        assert!(held(&get("/search.html"), print));
-        assert!(held(&get("/print/2.html"), print));
+        let none = BTreeSet::new();
+        assert!(held(&get("/documents/"), listings, &none));
+        assert!(held(&get("/reviews.html"), listings, &none));
+        assert!(held(&get("/print.html"), listings, &none));
+        assert!(!held(&get("/documents/index.html"), print, &none));
+        assert!(held(&get("/search.html"), print, &none));
+        assert!(held(&get("/print/2.html"), print, &none));
         for writing in [listings, print, None] {
-            assert!(!held(&get("/documents/POL-005.html"), writing));
-            assert!(!held(&get("/static/style.css"), writing));
+            assert!(!held(&get("/documents/POL-005.html"), writing, &none));
+            assert!(!held(&get("/static/style.css"), writing, &none));
         }
-        assert!(!held(&get("/print.html"), None));
+        assert!(!held(&get("/print.html"), None, &none));
+    }
+
+    /// A page the step has written goes at once, however it is asked for; the others of
+    /// that step, and those of a later step, still wait.
+    #[test]
+    fn a_page_its_step_has_written_no_longer_waits() {
+        let listings = Some(After::Listings);
+        let written: BTreeSet<String> = ["documents/index.html".to_string()].into();
+        assert!(!held(&get("/documents/index.html"), listings, &written));
+        assert!(!held(&get("/documents/"), listings, &written));
+        assert!(!held(&get("/documents/index.html?q=1"), listings, &written));
+        assert!(held(&get("/documents/index-2.html"), listings, &written));
+        assert!(held(&get("/reviews.html"), listings, &written));
+        let print: BTreeSet<String> = ["print.html".to_string()].into();
+        assert!(
+            held(&get("/print.html"), listings, &print),
+            "a later step's page"
+        );
+        assert!(!held(&get("/print.html"), Some(After::PrintSearch), &print));
     }
 }
