@@ -18,9 +18,9 @@ mod sidebar;
 mod signed;
 pub mod theme;
 mod tidy;
+mod update;
 mod whole;
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -35,6 +35,7 @@ pub use context::SiteInfo;
 pub use limits::Limits;
 pub use memo::Memo;
 pub use print::printable_pages;
+pub use update::{update_pages, update_pages_keeping, update_pages_reporting, Part, Written};
 
 /// What varies between a `build` and a page served by `serve`.
 #[derive(Clone, Debug, Default)]
@@ -230,182 +231,6 @@ fn run_job(
             .map_err(|e| format!("cannot write {}: {e}", out.join(&f.path).display()))?;
     }
     Ok(n)
-}
-
-/// Told the path (relative to the site) of each file an update has put in place.
-pub type Written<'a> = &'a (dyn Fn(&Path) + Sync);
-
-/// Which pages an update writes: those an edit shows on, or the two that hold the whole
-/// handbook (`print.html`, `search.html` with its index), which take longest and are
-/// written after.
-#[derive(Clone, Copy, Debug)]
-pub enum Part<'a> {
-    /// The pages of `documents` (indices into `hb.documents`) and of `controls`, and, when
-    /// `lists`, every page that lists documents (registers, controls index, SoA, dashboard).
-    Pages {
-        documents: &'a BTreeSet<usize>,
-        controls: &'a BTreeSet<crate::core::types::ControlId>,
-        lists: bool,
-        /// The page of every risk (a register may hold a thousand).
-        risks: bool,
-    },
-    Whole,
-    /// `search.html`, and of print.html the parts that hold `documents` (print.html itself
-    /// when it is one page): after edits that leave the print's order and titles alone.
-    WholeHolding {
-        documents: &'a BTreeSet<usize>,
-    },
-}
-
-/// Re-renders, in a live output directory, the pages of `part`; each file is replaced by a
-/// rename, so a reader never sees half a page.
-/// This is how `serve` follows an edit without rebuilding the whole site.
-pub fn update_pages(
-    hb: &Handbook,
-    checked: &Checked,
-    opts: &Options,
-    tera: &tera::Tera,
-    out: &Path,
-    part: Part<'_>,
-) -> Result<usize, String> {
-    update_pages_keeping(hb, checked, opts, tera, out, part, Kept::default())
-}
-
-/// [`update_pages`] with what `serve` keeps between updates: the search index kept by
-/// [`write_site_keeping`] (only the shards an edit changed are written) and the sidebar.
-pub fn update_pages_keeping(
-    hb: &Handbook,
-    checked: &Checked,
-    opts: &Options,
-    tera: &tera::Tera,
-    out: &Path,
-    part: Part<'_>,
-    kept: Kept<'_>,
-) -> Result<usize, String> {
-    update_pages_reporting(hb, checked, opts, tera, out, (part, kept), None)
-}
-
-/// [`update_pages_keeping`], telling `written` of each file as it is put in place: each
-/// job's files as soon as that job is done, so that `serve` can answer a request for the
-/// register while the calendar is still being written.
-pub fn update_pages_reporting(
-    hb: &Handbook,
-    checked: &Checked,
-    opts: &Options,
-    tera: &tera::Tera,
-    out: &Path,
-    (part, kept): (Part<'_>, Kept<'_>),
-    written: Option<Written<'_>>,
-) -> Result<usize, String> {
-    let mut site = context::Site::new(hb, checked, opts);
-    site.search_cache = kept.search;
-    site.memo = kept.memo;
-    if let Some(nav) = kept.nav {
-        site.keep_nav(nav.to_vec());
-    }
-    if let Part::Pages { documents, .. } = part {
-        site.few_pages = documents.len() <= context::FEW_PAGES;
-    }
-    let staging = out.join(".ismsbook-update");
-    let _ = fs::remove_dir_all(&staging);
-    for dir in ["documents", "controls"] {
-        fs::create_dir_all(staging.join(dir))
-            .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
-    }
-    let holding = match part {
-        Part::WholeHolding { documents } => site.parts_holding(documents),
-        _ => BTreeSet::new(),
-    };
-    let one_print = site.print_layout().parts() == 0;
-    let wanted = |job: &context::Job| match (part, job) {
-        (Part::Whole, j) => matches!(
-            j,
-            context::Job::Print | context::Job::PrintPart(_) | context::Job::Search
-        ),
-        (Part::WholeHolding { .. }, context::Job::Search) => true,
-        (Part::WholeHolding { .. }, context::Job::Print) => one_print,
-        (Part::WholeHolding { .. }, context::Job::PrintPart(k)) => holding.contains(k),
-        (Part::WholeHolding { .. }, _) => false,
-        (_, context::Job::Print | context::Job::PrintPart(_) | context::Job::Search) => false,
-        (Part::Pages { documents, .. }, context::Job::Document(i)) => documents.contains(i),
-        (Part::Pages { controls, .. }, context::Job::Control(i)) => {
-            controls.contains(&crate::core::catalog::catalog().controls[*i].id)
-        }
-        (Part::Pages { risks, .. }, context::Job::Risk(_)) => risks,
-        (Part::Pages { lists, .. }, _) => lists,
-    };
-    let jobs: Vec<context::Job> = site.jobs().into_iter().filter(wanted).collect();
-    let (count, renamed) = match written {
-        None => {
-            let count = run_jobs(&site, tera, &jobs, &staging);
-            (count, move_into(&staging, out))
-        }
-        Some(written) => run_jobs_in_place(&site, tera, &jobs, &staging, out, written),
-    };
-    let _ = fs::remove_dir_all(&staging);
-    let (count, renamed) = (count?, renamed?);
-    paged::remove_stale(out, &renamed)?;
-    Ok(count)
-}
-
-/// Runs the jobs as [`run_jobs`] does, each in a staging folder of its own, whose files are
-/// put in place (and `written` told of them) as soon as the job is done. The jobs are the
-/// listings, a few dozen: the folders cost nothing beside them.
-fn run_jobs_in_place(
-    site: &context::Site<'_>,
-    tera: &tera::Tera,
-    jobs: &[context::Job],
-    staging: &Path,
-    out: &Path,
-    written: Written<'_>,
-) -> (Result<usize, String>, Result<Vec<PathBuf>, String>) {
-    let numbered: Vec<(usize, &context::Job)> = jobs.iter().enumerate().collect();
-    let done = crate::core::parallel::map_uneven(&numbered, |&(k, job)| {
-        let own = staging.join(format!("job-{k}"));
-        for dir in ["documents", "controls"] {
-            fs::create_dir_all(own.join(dir))
-                .map_err(|e| format!("cannot create {}: {e}", own.display()))?;
-        }
-        let count = run_job(site, tera, job, &own)?;
-        let moved = move_into(&own, out)?;
-        for rel in &moved {
-            written(rel);
-        }
-        Ok((count, moved))
-    });
-    let mut count = 0;
-    let mut renamed = Vec::new();
-    for job in done {
-        match job {
-            Ok((n, moved)) => {
-                count += n;
-                renamed.extend(moved);
-            }
-            Err(e) => return (Err(e), Ok(renamed)),
-        }
-    }
-    (Ok(count), Ok(renamed))
-}
-
-/// Renames every file under `staging` to the same place under `out`; the paths moved,
-/// relative to both.
-fn move_into(staging: &Path, out: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut renamed = Vec::new();
-    for entry in walkdir::WalkDir::new(staging) {
-        let entry = entry.map_err(|e| e.to_string())?;
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(staging).unwrap_or(entry.path());
-            // `print/` appears when an edit takes the handbook past one print page.
-            if let Some(dir) = rel.parent().filter(|d| !out.join(d).is_dir()) {
-                fs::create_dir_all(out.join(dir))
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            }
-            fs::rename(entry.path(), out.join(rel))
-                .map_err(|e| format!("cannot update {}: {e}", rel.display()))?;
-            renamed.push(rel.to_path_buf());
-        }
-    }
-    Ok(renamed)
 }
 
 fn write_file(out: &Path, f: &OutputFile) -> io::Result<()> {
