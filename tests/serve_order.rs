@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::Handbook;
-use ismsbook::site::{written_after, After, Options, Site, Update};
+use ismsbook::site::{written_after, After, Options, Pages, Site, Update};
 
 /// The files of `dir` that differ from `before` or are new, as site paths.
 fn changed(dir: &Path, before: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<String> {
@@ -42,10 +42,9 @@ fn step(
     rewritten
 }
 
-/// Builds the example handbook with `opts`, drafts the access control policy, and writes
-/// the update step by step (each checked by [`step`]); the site after the last step must be
-/// a fresh build. What each step rewrote.
-fn update_in_steps(opts: Options) -> [Vec<String>; 3] {
+/// The example handbook built with `opts` into a folder, then its access control policy
+/// drafted and the update made (nothing of it written yet).
+fn drafted(opts: &Options) -> (Handbook, Site, tempfile::TempDir, Pages) {
     let hb = Handbook::example();
     let mut site = Site::open(hb.path(), opts.clone()).unwrap();
     let out = tempfile::tempdir().unwrap();
@@ -59,6 +58,13 @@ fn update_in_steps(opts: Options) -> [Vec<String>; 3] {
         panic!("a status edit writes pages");
     };
     assert!(pages.lists, "a new status changes the listings");
+    (hb, site, out, pages)
+}
+
+/// [`drafted`], its update written step by step (each checked by [`step`]); the site after
+/// the last step must be a fresh build. What each step rewrote.
+fn update_in_steps(opts: Options) -> [Vec<String>; 3] {
+    let (hb, site, out, pages) = drafted(&opts);
 
     let dir = out.path();
     let steps = [
@@ -152,18 +158,7 @@ fn the_pages_of_single_items_are_never_held() {
 fn each_listing_is_named_once_it_is_in_place_and_final() {
     let mut opts = Options::new(common::TODAY.parse().unwrap());
     opts.limits.rows_per_page = 2;
-    let hb = Handbook::example();
-    let mut site = Site::open(hb.path(), opts.clone()).unwrap();
-    let out = tempfile::tempdir().unwrap();
-    site.render_to(out.path()).unwrap();
-    let rel = "content/policies/access-control.md";
-    hb.write(
-        rel,
-        hb.read(rel).replace("status: approved", "status: draft"),
-    );
-    let Update::Pages(pages) = site.update(&[PathBuf::from(rel)]).unwrap() else {
-        panic!("a status edit writes pages");
-    };
+    let (hb, site, out, pages) = drafted(&opts);
     let dir = out.path();
     site.write_pages(dir, &pages).unwrap();
     let fresh = tempfile::tempdir().unwrap();
