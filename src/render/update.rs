@@ -49,7 +49,7 @@ pub fn update_pages(
 }
 
 /// [`update_pages`] with what `serve` keeps between updates: the search index kept by
-/// [`write_site_keeping`] (only the shards an edit changed are written) and the sidebar.
+/// [`super::write_site_keeping`] (only the shards an edit changed are written) and the sidebar.
 pub fn update_pages_keeping(
     hb: &Handbook,
     checked: &Checked,
