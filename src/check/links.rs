@@ -135,9 +135,10 @@ pub struct DocumentLinks {
 /// set of hints for the run. Also says whether the hints ran out of budget: a "did you
 /// mean" may then depend on which other documents were resolved in the same run.
 ///
-/// A long list is resolved in parts on every core, each part without the run's hints; a
+/// A long list is resolved in parts on every core, each part with no budget for hints; a
 /// document that asked for a hint (its links are broken) is then resolved again, in order,
-/// with them. Only hints spend the budget, so the result is the same as one pass in order.
+/// with the run's hints. Only hints spend the budget, so the result is that of one pass in
+/// order. A short list (`serve`'s edits) is that one pass.
 pub fn resolve_documents(hb: &Handbook, indices: &[usize]) -> (Vec<DocumentLinks>, bool) {
     resolve_with_budget(hb, indices, crate::core::suggest::WORK)
 }
@@ -153,7 +154,7 @@ fn resolve_with_budget(hb: &Handbook, indices: &[usize], work: u64) -> (Vec<Docu
     let by_path = Sorted::from_sorted(paths.collect());
     let assets: BTreeSet<&Path> = hb.assets.iter().map(PathBuf::as_path).collect();
     let unreadable: BTreeSet<&Path> = hb.unreadable.iter().map(PathBuf::as_path).collect();
-    let context = || Context {
+    let context = |work: u64| Context {
         by_id: &by_id,
         by_path: &by_path,
         assets: &assets,
@@ -163,9 +164,15 @@ fn resolve_with_budget(hb: &Handbook, indices: &[usize], work: u64) -> (Vec<Docu
             ..Hints::default()
         },
     };
+    let ctx = context(work);
+    if indices.len() <= PARALLEL_PART {
+        let docs = indices.iter().map(|&i| ctx.document(hb, i)).collect();
+        return (docs, ctx.hints.budget.exhausted());
+    }
     let parts: Vec<&[usize]> = indices.chunks(PARALLEL_PART).collect();
     let resolved = crate::core::parallel::map(&parts, |part| {
-        let ctx = context();
+        // No budget: a hint asked for here is worked out in the pass below, not twice.
+        let ctx = context(0);
         part.iter()
             .map(|&i| {
                 ctx.hints.asked.set(false);
@@ -174,7 +181,6 @@ fn resolve_with_budget(hb: &Handbook, indices: &[usize], work: u64) -> (Vec<Docu
             })
             .collect::<Vec<_>>()
     });
-    let ctx = context();
     let docs = resolved
         .into_iter()
         .flatten()
@@ -216,9 +222,7 @@ impl<'a> Context<'a> {
         }
         out
     }
-}
 
-impl<'a> Context<'a> {
     /// One link of a body: its target, or a problem in `diags` and `Unresolved`.
     fn link(
         &self,

@@ -35,7 +35,7 @@ pub use context::SiteInfo;
 pub use limits::Limits;
 pub use memo::Memo;
 pub use print::printable_pages;
-pub use update::{update_pages, update_pages_keeping, update_pages_reporting, Part, Written};
+pub use update::{update_pages, Part, Written};
 
 /// What varies between a `build` and a page served by `serve`.
 #[derive(Clone, Debug, Default)]

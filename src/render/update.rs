@@ -35,37 +35,13 @@ pub enum Part<'a> {
 }
 
 /// Re-renders, in a live output directory, the pages of `part`; each file is replaced by a
-/// rename, so a reader never sees half a page.
-/// This is how `serve` follows an edit without rebuilding the whole site.
+/// rename, so a reader never sees half a page. This is how `serve` follows an edit without
+/// rebuilding the whole site, with what it keeps between updates (`kept`: the search index,
+/// of which only the shards an edit changed are written, the sidebar, the listings' memo).
+/// `written` is told of each file as it is put in place: each job's files as soon as that
+/// job is done, so that `serve` can answer a request for the register while the calendar is
+/// still being written (`None`: all of them once every job is done).
 pub fn update_pages(
-    hb: &Handbook,
-    checked: &Checked,
-    opts: &Options,
-    tera: &tera::Tera,
-    out: &Path,
-    part: Part<'_>,
-) -> Result<usize, String> {
-    update_pages_keeping(hb, checked, opts, tera, out, part, Kept::default())
-}
-
-/// [`update_pages`] with what `serve` keeps between updates: the search index kept by
-/// [`super::write_site_keeping`] (only the shards an edit changed are written) and the sidebar.
-pub fn update_pages_keeping(
-    hb: &Handbook,
-    checked: &Checked,
-    opts: &Options,
-    tera: &tera::Tera,
-    out: &Path,
-    part: Part<'_>,
-    kept: Kept<'_>,
-) -> Result<usize, String> {
-    update_pages_reporting(hb, checked, opts, tera, out, (part, kept), None)
-}
-
-/// [`update_pages_keeping`], telling `written` of each file as it is put in place: each
-/// job's files as soon as that job is done, so that `serve` can answer a request for the
-/// register while the calendar is still being written.
-pub fn update_pages_reporting(
     hb: &Handbook,
     checked: &Checked,
     opts: &Options,
@@ -85,10 +61,6 @@ pub fn update_pages_reporting(
     }
     let staging = out.join(".ismsbook-update");
     let _ = fs::remove_dir_all(&staging);
-    for dir in ["documents", "controls"] {
-        fs::create_dir_all(staging.join(dir))
-            .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
-    }
     let holding = match part {
         Part::WholeHolding { documents } => site.parts_holding(documents),
         _ => BTreeSet::new(),
@@ -112,22 +84,32 @@ pub fn update_pages_reporting(
         (Part::Pages { lists, .. }, _) => lists,
     };
     let jobs: Vec<context::Job> = site.jobs().into_iter().filter(wanted).collect();
-    let (count, renamed) = match written {
-        None => {
-            let count = run_jobs(&site, tera, &jobs, &staging);
-            (count, move_into(&staging, out))
-        }
+    let done = match written {
+        // Nothing is put in place unless every job succeeded.
+        None => staged(&staging)
+            .and_then(|()| run_jobs(&site, tera, &jobs, &staging))
+            .and_then(|count| Ok((count, move_into(&staging, out)?))),
         Some(written) => run_jobs_in_place(&site, tera, &jobs, &staging, out, written),
     };
     let _ = fs::remove_dir_all(&staging);
-    let (count, renamed) = (count?, renamed?);
+    let (count, renamed) = done?;
     paged::remove_stale(out, &renamed)?;
     Ok(count)
 }
 
+/// A staging folder with the subfolders the jobs write into.
+fn staged(dir: &Path) -> Result<(), String> {
+    for sub in ["documents", "controls"] {
+        fs::create_dir_all(dir.join(sub))
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    Ok(())
+}
+
 /// Runs the jobs as [`run_jobs`] does, each in a staging folder of its own, whose files are
-/// put in place (and `written` told of them) as soon as the job is done. The jobs are the
-/// listings, a few dozen: the folders cost nothing beside them.
+/// put in place (and `written` told of them) as soon as the job is done; a job that fails
+/// leaves those of the jobs done before it in place. The jobs are the listings, a few dozen:
+/// the folders cost nothing beside them. How many files, and their paths.
 fn run_jobs_in_place(
     site: &context::Site<'_>,
     tera: &tera::Tera,
@@ -135,14 +117,11 @@ fn run_jobs_in_place(
     staging: &Path,
     out: &Path,
     written: Written<'_>,
-) -> (Result<usize, String>, Result<Vec<PathBuf>, String>) {
+) -> Result<(usize, Vec<PathBuf>), String> {
     let numbered: Vec<(usize, &context::Job)> = jobs.iter().enumerate().collect();
-    let done = crate::core::parallel::map_uneven(&numbered, |&(k, job)| {
+    let done = crate::core::parallel::map_uneven(&numbered, |&(k, job)| -> Result<_, String> {
         let own = staging.join(format!("job-{k}"));
-        for dir in ["documents", "controls"] {
-            fs::create_dir_all(own.join(dir))
-                .map_err(|e| format!("cannot create {}: {e}", own.display()))?;
-        }
+        staged(&own)?;
         let count = run_job(site, tera, job, &own)?;
         let moved = move_into(&own, out)?;
         for rel in &moved {
@@ -153,15 +132,11 @@ fn run_jobs_in_place(
     let mut count = 0;
     let mut renamed = Vec::new();
     for job in done {
-        match job {
-            Ok((n, moved)) => {
-                count += n;
-                renamed.extend(moved);
-            }
-            Err(e) => return (Err(e), Ok(renamed)),
-        }
+        let (n, moved) = job?;
+        count += n;
+        renamed.extend(moved);
     }
-    (Ok(count), Ok(renamed))
+    Ok((count, renamed))
 }
 
 /// Renames every file under `staging` to the same place under `out`; the paths moved,

@@ -340,7 +340,7 @@ impl Site {
             lists: false,
             risks: pages.risks,
         };
-        self.write_part(dir, part)
+        self.write_part(dir, part, None)
     }
 
     /// Writes what the last update changed of the pages that list the whole handbook:
@@ -375,16 +375,7 @@ impl Site {
             lists: true,
             risks: false,
         };
-        let tera = self.theme()?;
-        render::update_pages_reporting(
-            &self.hb,
-            &self.checked,
-            &self.render,
-            tera,
-            dir,
-            (listings, self.kept()),
-            Some(written),
-        )
+        self.write_part(dir, listings, Some(written))
     }
 
     /// Writes `print.html` and `search.html`, which hold every document and take longest:
@@ -393,8 +384,8 @@ impl Site {
     /// write, unless the print's order or titles changed.
     pub fn write_print_search(&self, dir: &Path) -> Result<usize, String> {
         let written = match &self.print_holding {
-            Some(documents) => self.write_part(dir, render::Part::WholeHolding { documents }),
-            None => self.write_part(dir, render::Part::Whole),
+            Some(documents) => self.write_part(dir, render::Part::WholeHolding { documents }, None),
+            None => self.write_part(dir, render::Part::Whole, None),
         };
         if written.is_err() {
             // Which shards reached `dir` is unknown: the next write writes them all.
@@ -403,26 +394,28 @@ impl Site {
         written
     }
 
-    fn write_part(&self, dir: &Path, part: render::Part<'_>) -> Result<usize, String> {
+    /// Writes `part` of the site into `dir`, telling `written` of each page put in place.
+    fn write_part(
+        &self,
+        dir: &Path,
+        part: render::Part<'_>,
+        written: Option<render::Written<'_>>,
+    ) -> Result<usize, String> {
         let tera = self.theme()?;
-        render::update_pages_keeping(
+        let kept = render::Kept {
+            search: Some(&self.search),
+            nav: self.pending.sidebar.as_deref(),
+            memo: Some(&self.memo),
+        };
+        render::update_pages(
             &self.hb,
             &self.checked,
             &self.render,
             tera,
             dir,
-            part,
-            self.kept(),
+            (part, kept),
+            written,
         )
-    }
-
-    /// What an update's writing reuses: the search index, the sidebar, the listings' memo.
-    fn kept(&self) -> render::Kept<'_> {
-        render::Kept {
-            search: Some(&self.search),
-            nav: self.pending.sidebar.as_deref(),
-            memo: Some(&self.memo),
-        }
     }
 }
 
