@@ -35,7 +35,7 @@ pub use context::SiteInfo;
 pub use limits::Limits;
 pub use memo::Memo;
 pub use print::printable_pages;
-pub use update::{update_pages, Part, Written};
+pub use update::{update_pages, Part, Written, STAGING};
 
 /// What varies between a `build` and a page served by `serve`.
 #[derive(Clone, Debug, Default)]

@@ -9,6 +9,10 @@ use super::{context, paged, run_job, run_jobs, Kept, Options};
 use crate::check::Checked;
 use crate::load::model::Handbook;
 
+/// The folder inside the site where an update stages its files before renaming them into
+/// place: not part of the site (`serve` answers 404 for it).
+pub const STAGING: &str = ".ismsbook-update";
+
 /// Told the path (relative to the site) of each file an update has put in place.
 pub type Written<'a> = &'a (dyn Fn(&Path) + Sync);
 
@@ -59,7 +63,7 @@ pub fn update_pages(
     if let Part::Pages { documents, .. } = part {
         site.few_pages = documents.len() <= context::FEW_PAGES;
     }
-    let staging = out.join(".ismsbook-update");
+    let staging = out.join(STAGING);
     let _ = fs::remove_dir_all(&staging);
     let holding = match part {
         Part::WholeHolding { documents } => site.parts_holding(documents),

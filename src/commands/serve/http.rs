@@ -242,7 +242,8 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 /// The file a URL path names, relative to the site; `Err(status)` for anything that tries to
-/// leave it or cannot be a file name: `..`, backslashes, NUL, drive letters.
+/// leave it or cannot be a file name: `..`, backslashes, NUL, drive letters; 404 for the
+/// folder an update stages its pages in, which holds them half written.
 pub fn site_path(url: &str) -> Result<String, u16> {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let decoded = crate::check::links::percent_decode(path);
@@ -258,6 +259,9 @@ pub fn site_path(url: &str) -> Result<String, u16> {
             s if s.contains(':') => return Err(400),
             s => parts.push(s),
         }
+    }
+    if parts.first() == Some(&crate::render::STAGING) {
+        return Err(404);
     }
     let mut rel = parts.join("/");
     if rel.is_empty() || decoded.ends_with('/') {
@@ -281,6 +285,7 @@ pub fn handle(req: &Request, shared: &Shared) -> Response {
     }
     let rel = match site_path(path) {
         Ok(rel) => rel,
+        Err(404) => return Response::text(404, "not found"),
         Err(status) => return Response::text(status, "bad request"),
     };
     let (dir, good) = {
@@ -409,6 +414,14 @@ mod tests {
             "/%ff",
         ] {
             assert_eq!(site_path(bad), Err(400), "{bad}");
+        }
+        // The staging folder of an update holds pages half written, however it is named.
+        for staged in [
+            "/.ismsbook-update/job-3/documents/index.html",
+            "/%2Eismsbook-update/job-0/reviews.html",
+            "//./.ismsbook-update/",
+        ] {
+            assert_eq!(site_path(staged), Err(404), "{staged}");
         }
     }
 }
