@@ -146,6 +146,12 @@ impl Drop for Driver {
 
 impl Browser {
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .unwrap_or_else(|e| panic!("webdriver {path}: {e}"))
+    }
+
+    /// [`Browser::call`], an error of WebDriver as `Err` ("javascript error: …").
+    fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
         let v = http(
             self.port,
             method,
@@ -153,10 +159,10 @@ impl Browser {
             body.as_ref(),
         )
         .unwrap();
-        if let Some(err) = v["value"].get("error") {
-            panic!("webdriver {path}: {err}: {}", v["value"]["message"]);
+        match v["value"].get("error") {
+            Some(err) => Err(format!("{err}: {}", v["value"]["message"])),
+            None => Ok(v["value"].clone()),
         }
-        v["value"].clone()
     }
 
     pub fn goto(&self, url: &str) {
@@ -249,13 +255,19 @@ impl Browser {
         )
     }
 
-    /// Waits until `script` returns true (or panics after `secs`).
+    /// Waits until `script` returns true (or panics after `secs`). A script that throws
+    /// counts as not yet: asked while the page reloads, `document.body` can be null.
     pub fn wait_for(&self, script: &str, secs: u64) {
         let deadline = Instant::now() + Duration::from_secs(secs);
-        while self.eval(script) != Value::Bool(true) {
+        let body = json!({ "script": script, "args": [] });
+        loop {
+            let last = match self.try_call("POST", "/execute/sync", Some(body.clone())) {
+                Ok(Value::Bool(true)) => return,
+                other => other,
+            };
             assert!(
                 Instant::now() < deadline,
-                "timed out waiting for: {script}\npage text:\n{}",
+                "timed out waiting for: {script}\nlast answer: {last:?}\npage text:\n{}",
                 self.text()
             );
             std::thread::sleep(Duration::from_millis(100));
